@@ -1,0 +1,88 @@
+/* config.h - an experiment file, parsed with libyaml and validated against
+ * the suite's declarations.
+ *
+ * The YAML form (every key but 'suite' optional):
+ *
+ *   name: quick                 # defaults to the file's base name
+ *   suite: drift
+ *   seed: 42                    # unsigned 64-bit, default 1
+ *   replications: 20            # >= 1, default 10
+ *   mechanisms: [ucb, ts]       # subset of the suite's, default all
+ *   params:                     # fixed values; nested maps or dotted keys
+ *     horizon: 20000
+ *     egreedy: {c: 1.0}
+ *   sweep:                      # axes, the first one varies slowest
+ *     drift: [0, 0.1, 0.4]                     # a list
+ *     horizon: {from: 100, to: 10000, num: 3, scale: log}   # a range
+ *     zip:                                     # one axis whose params vary together
+ *       arms: [5, 10]
+ *       gap:  [0.1, 0.05]
+ *   record: 100                 # curve checkpoints, default 100
+ *   output: results/quick.h5    # default results/<name>.h5
+ */
+#ifndef SMAB_CONFIG_H
+#define SMAB_CONFIG_H
+
+#include "smab/common.h"
+#include "smab/param.h"
+#include "smab/suite.h"
+
+/* A sweep axis: one parameter (a plain axis) or several that vary together
+ * (a zip group).  value j of parameter k is values[j * nparam + k]. */
+typedef struct smab_axis {
+	int nparam;
+	int *param;          /* indices into suite->params */
+	int len;
+	smab_value *values;
+	int line, col;       /* where the axis was written */
+} smab_axis;
+
+typedef struct smab_experiment {
+	char *name;
+	const smab_suite *suite;
+	uint64_t seed;
+	int replications;
+	int nmech;
+	int *mech;           /* indices into suite->mechs, ascending */
+	smab_value *base;    /* [suite->nparams]: defaults overridden by 'params' */
+	unsigned char *set;  /* [suite->nparams]: 1 if written in params or sweep */
+	int *where;          /* [2*suite->nparams]: line, col of each param's value, 0 if default */
+	int naxes;
+	smab_axis *axes;
+	int record;
+	char *output;
+	char *path;          /* file the experiment was read from */
+	char *text;          /* the file's full text, for provenance */
+} smab_experiment;
+
+/* Parse and validate the YAML file at 'path'.  On success returns SMAB_OK and
+ * a new experiment in *out.  On bad input returns SMAB_EINVAL with every
+ * problem found appended to 'err' (file:line:col, key, what was expected);
+ * *out is then NULL.  A missing file is SMAB_EIO with one error. */
+int smab_config_load(const char *path, smab_experiment **out, smab_errors *err);
+
+/* Same, from text in memory; 'name' is used in messages and as the default
+ * experiment name. */
+int smab_config_parse(const char *text, size_t len, const char *name,
+                      smab_experiment **out, smab_errors *err);
+
+void smab_experiment_free(smab_experiment **e);
+
+/* A canonical, comment-free rendering of everything that determines the
+ * results (suite, seed, replications, mechanisms, every parameter's value,
+ * the axes, record) -- not the name or the output path.  Two files with the
+ * same canonical text produce the same datasets.  Caller frees. */
+char *smab_config_canonical(const smab_experiment *e);
+
+/* Number of points of the sweep (product of the axis lengths; 1 if none). */
+int64_t smab_sweep_npoints(const smab_experiment *e);
+
+/* Fill vals[0..suite->nparams-1] with the values of point 'id'
+ * (0 <= id < npoints): the base values overridden by each axis's entry.
+ * Axis order is the file's; the last axis varies fastest. */
+void smab_sweep_point(const smab_experiment *e, int64_t id, smab_value *vals);
+
+/* Index of axis entry used by point 'id' on axis 'a'. */
+int smab_sweep_index(const smab_experiment *e, int64_t id, int a);
+
+#endif

@@ -1,0 +1,26 @@
+/* engine.h - run an experiment on every rank of the job.
+ *
+ * The whole run is a library call, so tests drive complete runs in-process
+ * and 'main' stays one line. */
+#ifndef SMAB_ENGINE_H
+#define SMAB_ENGINE_H
+
+#include <stdio.h>
+#include "smab/config.h"
+
+typedef struct smab_run_opts {
+	const char *output;  /* result file; NULL: the experiment's 'output' */
+	int resume;          /* finish an existing file made by the same config */
+	int force;           /* replace an existing file */
+	int quiet;           /* no progress lines */
+	FILE *log;           /* progress and summary (rank 0); NULL: stderr */
+} smab_run_opts;
+
+/* Collective: every rank passes the same experiment.  Returns an exit status
+ * (SMAB_EXIT_*), the same on every rank. */
+int smab_run(const smab_experiment *e, const smab_run_opts *o);
+
+/* Entry point of the smab command (all subcommands). */
+int smab_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,45 @@
+/* par.h - the parallel layer: the only module that calls MPI (the HDF5 writer
+ * also takes the communicator, for MPI-IO).  Verbs are named for what the
+ * engine needs, not for MPI calls. */
+#ifndef SMAB_PAR_H
+#define SMAB_PAR_H
+
+#include <mpi.h>
+#include "smab/common.h"
+
+/* Start MPI (once per process; later calls are no-ops). */
+void smab_par_init(int *argc, char ***argv);
+/* Finish MPI if smab_par_init started it. */
+void smab_par_finalize(void);
+int smab_par_rank(void);
+int smab_par_size(void);
+MPI_Comm smab_par_comm(void);
+double smab_par_time(void);
+
+/* Copy 'len' bytes from rank 0's buffer to every rank's. */
+void smab_par_bcast(void *buf, size_t len);
+/* Broadcast a string allocated on rank 0; other ranks get a fresh copy
+ * (NULL stays NULL).  Returns the string on every rank. */
+char *smab_par_bcast_str(char *s);
+/* 1 on every rank if 'ok' is nonzero on every rank, else 0. */
+int smab_par_all(int ok);
+double smab_par_sum(double x);
+double smab_par_max(double x);
+void smab_par_barrier(void);
+
+/* Stop every rank: print "file:line: msg" on stderr and abort the job with
+ * 'status'.  Use only after smab_par_init; nothing is left hanging. */
+#define SMAB_PAR_DIE(status, ...) \
+	smab_par_die(__FILE__, __LINE__, (status), __VA_ARGS__)
+void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+
+/* A shared counter for dynamic scheduling: every rank can take the next 'n'
+ * indices without rank 0 having to answer.  Collective create and free. */
+typedef struct smab_par_counter smab_par_counter;
+smab_par_counter *smab_par_counter_create(void);
+/* Returns the counter's value before adding n (atomic across ranks). */
+int64_t smab_par_counter_take(smab_par_counter *c, int64_t n);
+void smab_par_counter_free(smab_par_counter **c);
+
+#endif

@@ -1,0 +1,28 @@
+/* plan.h - an experiment expanded into points and tasks.
+ *
+ * Task (point p, replication r) has id p * replications + r.  The plan is
+ * what rank 0 and every other rank agree on before anything runs; it is a
+ * pure function of the experiment. */
+#ifndef SMAB_PLAN_H
+#define SMAB_PLAN_H
+
+#include "smab/config.h"
+
+typedef struct smab_plan {
+	const smab_experiment *e;
+	int64_t npoints;
+	int reps;
+	int nmech, nmetrics, ncheck;
+	smab_value *vals;    /* [npoints * nparams]: every point's parameter values */
+	int64_t *check;      /* [npoints * ncheck]: checkpoint rounds of each point */
+	double *cost;        /* [npoints]: estimated cost of one task */
+} smab_plan;
+
+int smab_plan_make(const smab_experiment *e, smab_plan **out);
+void smab_plan_free(smab_plan **p);
+/* The parameter values of point p. */
+const smab_value *smab_plan_point(const smab_plan *pl, int64_t p);
+/* Total estimated cost of every task. */
+double smab_plan_total_cost(const smab_plan *pl);
+
+#endif

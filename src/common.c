@@ -1,0 +1,90 @@
+/* common.c - the error list and allocation helpers. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smab/common.h"
+
+void *smab_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "smab: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return p;
+}
+
+void *smab_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "smab: out of memory (%zu x %zu bytes)\n", n, size);
+		abort();
+	}
+	return p;
+}
+
+void *smab_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "smab: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return q;
+}
+
+char *smab_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(smab_xmalloc(n), s, n);
+}
+
+void smab_errors_init(smab_errors *err, const char *file)
+{
+	memset(err, 0, sizeof *err);
+	err->file = smab_xstrdup(file ? file : "<input>");
+}
+
+void smab_errors_clear(smab_errors *err)
+{
+	for (int i = 0; i < err->n; i++) {
+		free(err->e[i].key);
+		free(err->e[i].msg);
+	}
+	free(err->e);
+	free(err->file);
+	memset(err, 0, sizeof *err);
+}
+
+void smab_errors_add(smab_errors *err, int line, int col, const char *key,
+                     const char *fmt, ...)
+{
+	if (err->n == err->cap) {
+		err->cap = err->cap ? 2 * err->cap : 8;
+		err->e = smab_xrealloc(err->e, (size_t)err->cap * sizeof *err->e);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[1024];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	smab_error *e = &err->e[err->n++];
+	e->line = line;
+	e->col = col;
+	e->key = key ? smab_xstrdup(key) : NULL;
+	e->msg = smab_xstrdup(buf);
+}
+
+void smab_errors_print(const smab_errors *err, FILE *out)
+{
+	for (int i = 0; i < err->n; i++) {
+		const smab_error *e = &err->e[i];
+		fprintf(out, "%s:%d:%d: error: ", err->file ? err->file : "<input>",
+		        e->line, e->col);
+		if (e->key)
+			fprintf(out, "'%s': ", e->key);
+		fprintf(out, "%s\n", e->msg);
+	}
+}

@@ -1,0 +1,43 @@
+/* suite.c - the registry of compiled-in suites. */
+#include <string.h>
+
+#include "smab/suite.h"
+
+extern const smab_suite smab_suite_drift;
+
+const smab_suite *const smab_suites[] = {
+	&smab_suite_drift,
+};
+const int smab_nsuites = (int)(sizeof smab_suites / sizeof smab_suites[0]);
+
+const smab_suite *smab_suite_find(const char *name)
+{
+	for (int i = 0; i < smab_nsuites; i++)
+		if (strcmp(smab_suites[i]->name, name) == 0)
+			return smab_suites[i];
+	return NULL;
+}
+
+int smab_suite_param(const smab_suite *s, const char *name)
+{
+	for (int i = 0; i < s->nparams; i++)
+		if (strcmp(s->params[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int smab_suite_mech(const smab_suite *s, const char *name)
+{
+	for (int i = 0; i < s->nmechs; i++)
+		if (strcmp(s->mechs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int smab_suite_metric(const smab_suite *s, const char *name)
+{
+	for (int i = 0; i < s->nmetrics; i++)
+		if (strcmp(s->metrics[i].name, name) == 0)
+			return i;
+	return -1;
+}
