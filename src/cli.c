@@ -1,0 +1,390 @@
+/* cli.c - the smab command: subcommands, their options and their help.
+ *
+ * Only 'run' starts MPI; validate, plan, list and summary are plain serial
+ * programs, so they work on a login node without mpirun. */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smab/config.h"
+#include "smab/engine.h"
+#include "smab/h5out.h"
+#include "smab/par.h"
+#include "smab/plan.h"
+
+/* Nominal single-core throughput used by 'plan' to turn cost units
+ * (mechanism-rounds) into seconds; measured by 'make bench'. */
+#define NOMINAL_ROUNDS_PER_S 2.0e7
+
+static const char *usage_main =
+	"usage: smab <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run FILE.yaml       run an experiment (under mpirun for several ranks)\n"
+	"  validate FILE.yaml  check an experiment file; report every error\n"
+	"  plan FILE.yaml      show points, tasks and estimated cost; run nothing\n"
+	"  summary OUT.h5      print the means and 95% confidence intervals of a result file\n"
+	"  list [SUITE]        list suites, or a suite's parameters, mechanisms and metrics\n"
+	"\n"
+	"'smab <command> --help' describes a command.  smab " SMAB_VERSION "\n";
+
+static const char *usage_run =
+	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--resume] [--force] [--quiet]\n"
+	"\n"
+	"Run every task of the experiment on all MPI ranks and write one HDF5 file.\n"
+	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
+	"  --resume             finish an interrupted run of the same configuration\n"
+	"  --force              replace an existing result file\n"
+	"  -q, --quiet          no progress lines and no summary table\n"
+	"  -h, --help           this text\n"
+	"An existing result file is never overwritten without --force.\n"
+	"Exit status: 0 done, 1 runtime failure, 2 bad input or refused output.\n";
+
+static const char *usage_validate =
+	"usage: smab validate FILE.yaml\n"
+	"\n"
+	"Parse and check an experiment file against its suite; print every error as\n"
+	"file:line:column.  Exit status 0 if valid, 2 if not.\n";
+
+static const char *usage_plan =
+	"usage: smab plan FILE.yaml [--ranks N]\n"
+	"\n"
+	"Show the sweep's points, the number of tasks and the estimated cost of the\n"
+	"run (at a nominal single-core speed), without running anything.\n"
+	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n";
+
+static const char *usage_summary =
+	"usage: smab summary OUT.h5 [--metric M] [--vs MECH] [--csv]\n"
+	"\n"
+	"Print mean, 95% Student-t confidence interval and count per mechanism and point.\n"
+	"  -m, --metric M  only metric M\n"
+	"  --vs MECH       also the paired difference of every mechanism minus MECH\n"
+	"  --csv           comma-separated values instead of a table\n";
+
+static const char *usage_list =
+	"usage: smab list [SUITE]\n"
+	"\n"
+	"Without SUITE: the suites.  With SUITE: its parameters (type, default,\n"
+	"range, description), mechanisms and metrics.\n";
+
+/* 1 if any argument asks for help. */
+static int want_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+/* Print "smab: <message>" and the command's usage; returns the usage status. */
+static int usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "smab: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n%s", usage);
+	va_end(ap);
+	return SMAB_EXIT_USAGE;
+}
+
+/* Load and validate; print errors.  Returns the experiment or NULL. */
+static smab_experiment *load(const char *path)
+{
+	smab_errors err;
+	smab_errors_init(&err, path);
+	smab_experiment *e = NULL;
+	if (smab_config_load(path, &e, &err) != SMAB_OK) {
+		smab_errors_print(&err, stderr);
+		fprintf(stderr, "smab: %s: %d error%s\n", path, err.n, err.n == 1 ? "" : "s");
+	}
+	smab_errors_clear(&err);
+	return e;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		fputs(usage_validate, stdout);
+		return SMAB_EXIT_OK;
+	}
+	if (argc != 2)
+		return usage_error(usage_validate, "validate takes one file");
+	smab_experiment *e = load(argv[1]);
+	if (!e)
+		return SMAB_EXIT_USAGE;
+	int64_t np = smab_sweep_npoints(e);
+	printf("%s: ok: experiment '%s', suite %s, %lld point%s x %d replications = "
+	       "%lld tasks -> %s\n", argv[1], e->name, e->suite->name, (long long)np,
+	       np == 1 ? "" : "s", e->replications, (long long)np * e->replications,
+	       e->output);
+	smab_experiment_free(&e);
+	return SMAB_EXIT_OK;
+}
+
+/* Print one parameter value the way it would be written in YAML. */
+static void print_value(FILE *out, const smab_param_decl *d, const smab_value *v)
+{
+	char buf[64];
+	switch (d->type) {
+	case SMAB_P_ENUM:
+		smab_param_choice_name(d, (int)v->x, buf, sizeof buf);
+		fputs(buf, out);
+		break;
+	case SMAB_P_BOOL:
+		fputs(v->x != 0 ? "true" : "false", out);
+		break;
+	case SMAB_P_VEC:
+		fputc('[', out);
+		for (int i = 0; i < v->n; i++)
+			fprintf(out, "%s%g", i ? ", " : "", v->v[i]);
+		fputc(']', out);
+		break;
+	default:
+		fprintf(out, "%g", v->x);
+	}
+}
+
+static int cmd_plan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"ranks", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	long ranks = 1;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'n':
+			ranks = strtol(optarg, &end, 10);
+			if (*end || ranks < 1 || ranks > 1000000)
+				return usage_error(usage_plan, "--ranks expects an integer in [1, 1000000], got '%s'", optarg);
+			break;
+		case 'h':
+			fputs(usage_plan, stdout);
+			return SMAB_EXIT_OK;
+		default:
+			return usage_error(usage_plan, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(usage_plan, "plan takes one file");
+	smab_experiment *e = load(argv[optind]);
+	if (!e)
+		return SMAB_EXIT_USAGE;
+	smab_plan *pl = NULL;
+	smab_plan_make(e, &pl);
+	const smab_suite *s = e->suite;
+	printf("experiment %s (suite %s), seed %llu, %d replications, mechanisms:",
+	       e->name, s->name, (unsigned long long)e->seed, e->replications);
+	for (int k = 0; k < e->nmech; k++)
+		printf(" %s", s->mechs[e->mech[k]].name);
+	printf("\n\n%8s", "point");
+	for (int a = 0; a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++)
+			printf("  %14s", s->params[e->axes[a].param[k]].name);
+	printf("  %14s\n", "cost/task");
+	for (int64_t p = 0; p < pl->npoints; p++) {
+		printf("%8lld", (long long)p);
+		const smab_value *v = smab_plan_point(pl, p);
+		for (int a = 0; a < e->naxes; a++)
+			for (int k = 0; k < e->axes[a].nparam; k++) {
+				int i = e->axes[a].param[k];
+				char buf[64];
+				FILE *m = fmemopen(buf, sizeof buf, "w");
+				print_value(m, &s->params[i], &v[i]);
+				fclose(m);
+				printf("  %14s", buf);
+			}
+		printf("  %14.3g\n", pl->cost[p]);
+	}
+	double total = smab_plan_total_cost(pl);
+	double secs = total / NOMINAL_ROUNDS_PER_S;
+	printf("\n%lld points x %d replications = %lld tasks; %.3g mechanism-rounds\n",
+	       (long long)pl->npoints, pl->reps, (long long)pl->npoints * pl->reps, total);
+	printf("estimated time: %.1f s on one core, %.1f s on %ld rank%s "
+	       "(at a nominal %.0fM rounds/s; 'make bench' measures it)\n", secs,
+	       secs / (double)ranks, ranks, ranks == 1 ? "" : "s", NOMINAL_ROUNDS_PER_S / 1e6);
+	printf("output: %s\n", e->output);
+	smab_plan_free(&pl);
+	smab_experiment_free(&e);
+	return SMAB_EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		fputs(usage_list, stdout);
+		return SMAB_EXIT_OK;
+	}
+	if (argc == 1) {
+		printf("suites:\n");
+		for (int i = 0; i < smab_nsuites; i++)
+			printf("  %-12s %s\n", smab_suites[i]->name, smab_suites[i]->doc);
+		printf("\n'smab list SUITE' shows a suite's parameters.\n");
+		return SMAB_EXIT_OK;
+	}
+	if (argc != 2)
+		return usage_error(usage_list, "list takes at most one suite");
+	const smab_suite *s = smab_suite_find(argv[1]);
+	if (!s) {
+		fprintf(stderr, "smab: unknown suite '%s'; known suites:", argv[1]);
+		for (int i = 0; i < smab_nsuites; i++)
+			fprintf(stderr, " %s", smab_suites[i]->name);
+		fputc('\n', stderr);
+		return SMAB_EXIT_USAGE;
+	}
+	printf("suite %s: %s\n\nparameters (under 'params:' or as 'sweep:' axes):\n",
+	       s->name, s->doc);
+	printf("  %-14s %-14s %-10s %-22s %s\n", "name", "type", "default", "range", "description");
+	for (int i = 0; i < s->nparams; i++) {
+		const smab_param_decl *d = &s->params[i];
+		char range[64] = "";
+		if (d->type == SMAB_P_ENUM)
+			snprintf(range, sizeof range, "%s", d->choices);
+		else if (d->type != SMAB_P_BOOL)
+			snprintf(range, sizeof range, "[%g, %g]", d->lo, d->hi);
+		printf("  %-14s %-14s %-10s %-22s %s\n", d->name, smab_ptype_name(d->type),
+		       d->def, range, d->doc);
+	}
+	printf("\nmechanisms (under 'mechanisms:', default all):\n");
+	for (int i = 0; i < s->nmechs; i++)
+		printf("  %-14s %s\n", s->mechs[i].name, s->mechs[i].doc);
+	printf("\nmetrics (/results/<mechanism>/<metric>; '+ curve': also <metric>_curve):\n");
+	for (int i = 0; i < s->nmetrics; i++)
+		printf("  %-14s %-8s %s\n", s->metrics[i].name,
+		       s->metrics[i].has_curve ? "+ curve" : "", s->metrics[i].doc);
+	return SMAB_EXIT_OK;
+}
+
+static int cmd_summary(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"metric", required_argument, 0, 'm'}, {"vs", required_argument, 0, 'v'},
+		{"csv", no_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *metric = NULL, *vs = NULL;
+	int csv = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': metric = optarg; break;
+		case 'v': vs = optarg; break;
+		case 'c': csv = 1; break;
+		case 'h':
+			fputs(usage_summary, stdout);
+			return SMAB_EXIT_OK;
+		default:
+			return usage_error(usage_summary, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(usage_summary, "summary takes one result file");
+	char err[1024] = "";
+	if (smab_h5_report(argv[optind], metric, vs, csv, stdout, err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
+	return SMAB_EXIT_OK;
+}
+
+/* 'run': rank 0 reads and validates the file, then broadcasts its text; the
+ * other ranks rebuild the identical experiment from the same bytes, so no
+ * rank but 0 touches the input file and all agree on the verdict. */
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
+		{"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	smab_run_opts o = {0};
+	int c;
+	optind = 1;
+	opterr = 0;
+	int bad = 0;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.output = optarg; break;
+		case 'r': o.resume = 1; break;
+		case 'f': o.force = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': bad = -1; break;
+		default: bad = 1;
+		}
+	}
+	smab_par_init(&argc, &argv);
+	int rank = smab_par_rank();
+	if (bad == 0 && argc - optind != 1)
+		bad = 2;
+	if (bad == 0 && o.resume && o.force)
+		bad = 3;
+	if (bad) {
+		if (rank == 0) {
+			if (bad == -1)
+				fputs(usage_run, stdout);
+			else
+				fprintf(stderr, "smab: %s\n%s", bad == 1 ? "unknown option"
+				        : bad == 2 ? "run takes one experiment file"
+				        : "--resume and --force exclude each other", usage_run);
+		}
+		smab_par_finalize();
+		return bad == -1 ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	smab_experiment *e = NULL;
+	char *text = NULL;
+	if (rank == 0) {
+		e = load(path);
+		if (e)
+			text = smab_xstrdup(e->text);
+	}
+	text = smab_par_bcast_str(text);
+	if (!text) {
+		smab_par_finalize();
+		return SMAB_EXIT_USAGE;
+	}
+	if (rank != 0) {
+		smab_errors err;
+		smab_errors_init(&err, path);
+		if (smab_config_parse(text, strlen(text), path, &e, &err) != SMAB_OK)
+			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "rank %d disagrees with rank 0 on %s", rank, path);
+		smab_errors_clear(&err);
+	}
+	free(text);
+	int status = smab_run(e, &o);
+	smab_experiment_free(&e);
+	smab_par_finalize();
+	return status;
+}
+
+int smab_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return SMAB_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_main, stdout);
+		return SMAB_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("smab %s\n", SMAB_VERSION);
+		return SMAB_EXIT_OK;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"run", cmd_run}, {"validate", cmd_validate}, {"plan", cmd_plan},
+		{"summary", cmd_summary}, {"list", cmd_list},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "smab: unknown command '%s'\n\n%s", cmd, usage_main);
+	return SMAB_EXIT_USAGE;
+}

@@ -1,0 +1,166 @@
+/* par.c - the only compilation unit that talks to MPI directly (the HDF5
+ * writer also hands the communicator to MPI-IO).  Everything else in smab is
+ * plain C that a unit test can call without mpirun. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smab/par.h"
+
+static int started;   /* 1 if smab_par_init called MPI_Init */
+
+void smab_par_init(int *argc, char ***argv)
+{
+	int inited = 0;
+	MPI_Initialized(&inited);
+	if (inited)
+		return;
+	MPI_Init(argc, argv);
+	/* Errors abort the job with MPI's own message rather than returning
+	 * codes nobody would check in a collective. */
+	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+	started = 1;
+}
+
+void smab_par_finalize(void)
+{
+	int fin = 0;
+	MPI_Finalized(&fin);
+	if (started && !fin)
+		MPI_Finalize();
+	started = 0;
+}
+
+MPI_Comm smab_par_comm(void)
+{
+	return MPI_COMM_WORLD;
+}
+
+int smab_par_rank(void)
+{
+	int r = 0;
+	MPI_Comm_rank(MPI_COMM_WORLD, &r);
+	return r;
+}
+
+int smab_par_size(void)
+{
+	int n = 1;
+	MPI_Comm_size(MPI_COMM_WORLD, &n);
+	return n;
+}
+
+double smab_par_time(void)
+{
+	return MPI_Wtime();
+}
+
+void smab_par_bcast(void *buf, size_t len)
+{
+	/* MPI counts are int: send large buffers in slices. */
+	char *p = buf;
+	while (len > 0) {
+		int n = len > (1u << 30) ? (1 << 30) : (int)len;
+		MPI_Bcast(p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+char *smab_par_bcast_str(char *s)
+{
+	long long len = -1;
+	if (smab_par_rank() == 0 && s)
+		len = (long long)strlen(s);
+	MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+	if (len < 0)
+		return NULL;
+	if (smab_par_rank() != 0) {
+		s = malloc((size_t)len + 1);
+		if (!s)
+			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "out of memory");
+		s[len] = '\0';
+	}
+	smab_par_bcast(s, (size_t)len);
+	return s;
+}
+
+int smab_par_all(int ok)
+{
+	int in = ok ? 1 : 0, out = 0;
+	MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+	return out;
+}
+
+double smab_par_sum(double x)
+{
+	double y = 0;
+	MPI_Allreduce(&x, &y, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+	return y;
+}
+
+double smab_par_max(double x)
+{
+	double y = 0;
+	MPI_Allreduce(&x, &y, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+	return y;
+}
+
+void smab_par_barrier(void)
+{
+	MPI_Barrier(MPI_COMM_WORLD);
+}
+
+void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "smab: rank %d: %s:%d: ", smab_par_rank(), file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fflush(stderr);
+	MPI_Abort(MPI_COMM_WORLD, status);
+	exit(status);   /* not reached */
+}
+
+/* The counter is one int64 in an RMA window on rank 0; MPI_Fetch_and_op
+ * under a shared passive-target lock lets any rank take work while rank 0
+ * is busy computing its own tasks. */
+struct smab_par_counter {
+	MPI_Win win;
+	int64_t *base;
+};
+
+smab_par_counter *smab_par_counter_create(void)
+{
+	smab_par_counter *c = calloc(1, sizeof *c);
+	if (!c)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "out of memory");
+	MPI_Aint size = smab_par_rank() == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
+	MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD,
+	                 &c->base, &c->win);
+	if (smab_par_rank() == 0)
+		*c->base = 0;
+	MPI_Win_lock_all(0, c->win);
+	smab_par_barrier();
+	return c;
+}
+
+int64_t smab_par_counter_take(smab_par_counter *c, int64_t n)
+{
+	int64_t old = 0;
+	MPI_Fetch_and_op(&n, &old, MPI_INT64_T, 0, 0, MPI_SUM, c->win);
+	MPI_Win_flush(0, c->win);
+	return old;
+}
+
+void smab_par_counter_free(smab_par_counter **c)
+{
+	if (!c || !*c)
+		return;
+	MPI_Win_unlock_all((*c)->win);
+	MPI_Win_free(&(*c)->win);
+	free(*c);
+	*c = NULL;
+}

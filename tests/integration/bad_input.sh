@@ -1,0 +1,44 @@
+# Bad input: exit status 2, file:line:col in the message, nothing written,
+# and an existing result file never overwritten by accident.
+source "$(dirname "$0")/lib.sh"
+cd "$TMP"
+# expect NAME 'LOCATION' 'TEXT' YAML: run must fail with 2 and print both.
+expect() {
+	local name=$1 loc=$2 text=$3
+	printf '%s' "$4" >"$name.yaml"
+	out=$(mpi 2 run "$name.yaml" -o "$name.h5" 2>&1); rc=$?
+	if [ $rc -eq 2 ] && grep -qF "$name.yaml:$loc" <<<"$out" && grep -qF -- "$text" <<<"$out" \
+		&& [ ! -e "$name.h5" ]; then
+		ok "$name: exit 2 at $loc, no output file"
+	else
+		notok "$name: rc=$rc, expected $loc and '$text' in: $out"
+	fi
+}
+expect unknown_key 3:1 "did you mean" $'suite: drift\nseed: 1\nreplicatons: 3\n'
+expect bad_type 3:12 "horizon" $'suite: drift\nparams:\n  horizon: many\n'
+expect out_of_range 3:9 "arms" $'suite: drift\nparams:\n  arms: 1\n'
+expect empty_axis 3:10 "drift" $'suite: drift\nsweep:\n  drift: []\n'
+expect unknown_suite 1:8 "drift" $'suite: nosuch\n'
+expect unknown_mech 2:25 "ucb" $'suite: drift\nmechanisms: [ucb, ts, ucbb]\n'
+expect malformed 2:1 "" $'suite: drift\nparams: [1, 2\n'
+# Several errors are reported at once.
+printf 'suite: drift\nseed: -1\nparams:\n  sigma: -1\n  arms: 1\n' >multi.yaml
+n=$("$SMAB" validate multi.yaml 2>&1 | grep -c ': error: ')
+check "validate reports all three errors at once" test "$n" -eq 3
+# An existing result file is refused, and left as it was.
+printf 'suite: drift\nreplications: 2\nparams: {horizon: 200}\n' >small.yaml
+mpi 2 run small.yaml -o small.h5 -q >/dev/null 2>&1
+check "a small run succeeds" test -s small.h5
+sum=$(sha256sum small.h5)
+out=$(mpi 2 run small.yaml -o small.h5 -q 2>&1); rc=$?
+check "rerun onto an existing file exits 2" test $rc -eq 2
+grep -q -- '--force' <<<"$out"; check "the refusal names --force and --resume" test $? -eq 0
+check "the existing file is unchanged" test "$(sha256sum small.h5)" = "$sum"
+printf 'suite: drift\nreplications: 2\nparams: {horizon: 300}\n' >other.yaml
+out=$(mpi 2 run other.yaml -o small.h5 --resume -q 2>&1); rc=$?
+check "--resume with a different config exits 2" test $rc -eq 2
+grep -q 'different configuration' <<<"$out"; check "the refusal says the configuration differs" test $? -eq 0
+check "the file is still unchanged" test "$(sha256sum small.h5)" = "$sum"
+mpi 2 run small.yaml -o small.h5 --force -q >/dev/null 2>&1
+check "--force replaces the file" test $? -eq 0
+echo done

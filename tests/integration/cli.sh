@@ -1,0 +1,27 @@
+# The command line: help on every command, exit statuses, validate/plan/list.
+source "$(dirname "$0")/lib.sh"
+for c in run validate plan summary list; do
+	out=$("$SMAB" $c --help 2>&1); rc=$?
+	check "smab $c --help exits 0 with a usage line" test $rc -eq 0 -a "${out#usage:}" != "$out"
+done
+"$SMAB" --help | grep -q '^commands:'; check "smab --help lists the commands" test $? -eq 0
+"$SMAB" frobnicate >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
+"$SMAB" >/dev/null 2>&1; check "no command exits 2" test $? -eq 2
+out=$("$SMAB" validate "$ROOT/experiments/quick.yaml"); rc=$?
+check "validate accepts experiments/quick.yaml" test $rc -eq 0
+grep -q '3 points x 20 replications = 60 tasks' <<<"$out"; check "validate counts points and tasks" test $? -eq 0
+out=$("$SMAB" plan "$ROOT/experiments/quick.yaml" --ranks 2); rc=$?
+check "plan exits 0" test $rc -eq 0
+grep -q 'estimated time' <<<"$out"; check "plan prints a cost estimate" test $? -eq 0
+grep -Eq '^ +2 +1.1 ' <<<"$out"; check "plan lists point 2 with drift=1.1" test $? -eq 0
+out=$("$SMAB" list drift); rc=$?
+check "list drift exits 0" test $rc -eq 0
+for p in horizon arms means drift egreedy.c ucb greedy regret_curve; do :; done
+for w in horizon arms means noise drift egreedy.c ucb.alpha ucb egreedy ts greedy regret compensation; do
+	grep -qw -- "$w" <<<"$out" || { notok "list drift mentions $w"; continue; }
+done
+ok "list drift names every parameter, mechanism and metric"
+"$SMAB" list nosuch >/dev/null 2>&1; check "list of an unknown suite exits 2" test $? -eq 2
+"$SMAB" run >/dev/null 2>&1; check "run without a file exits 2" test $? -eq 2
+"$SMAB" summary "$TMP/none.h5" >/dev/null 2>&1; check "summary of a missing file exits 2" test $? -eq 2
+echo done

@@ -1,0 +1,24 @@
+# Shared helpers for the integration scripts (sourced, not run).
+# Each script prints "ok - ..." or "not ok - ..." per check and "done" last;
+# tests/run-tests.sh counts them and treats a missing "done" as a failure.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SMAB="$ROOT/${SMAB_BUILD:-build}/smab"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Reading a file that a killed run left behind must not trip HDF5's lock.
+export HDF5_USE_FILE_LOCKING=FALSE
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$SMAB" "$@"; }
+# Number of tasks marked done in a result file.
+ndone() { h5dump -d /tasks/done -y -w 0 "$1" 2>/dev/null | tr -c '01\n' ' ' | tr ' ' '\n' | grep -c '^1$'; }
+# Datasets of two result files equal (results and summary groups).
+same_results() {
+	h5diff -q "$1" "$2" /results /results && h5diff -q "$1" "$2" /summary /summary \
+		&& h5diff -q "$1" "$2" /tasks/done /tasks/done
+}
