@@ -42,6 +42,8 @@ LIB      := $(BUILD)/libsmab.a
 BIN      := $(BUILD)/smab
 UNITSRC  := $(wildcard tests/unit/test_*.c)
 UNITBIN  := $(UNITSRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITESTSRC := $(wildcard tests/integration/*.c)
+ITESTBIN := $(ITESTSRC:tests/integration/%.c=$(BUILD)/itest/%)
 BENCHSRC := $(wildcard tests/bench/*.c)
 BENCHBIN := $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -63,6 +65,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check_util.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CHK_CFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) $(CHK_LIBS) -o $@
 
+$(BUILD)/itest/%: tests/integration/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
@@ -75,7 +81,7 @@ run: deps
 	@mkdir -p results
 	$(MPIRUN) $(MPIFLAGS) -np $(NP) $(BIN) run experiments/quick.yaml -o results/quick.h5 --force
 
-check: $(BIN) $(UNITBIN)
+check: $(BIN) $(UNITBIN) $(ITESTBIN)
 	@bash tests/run-tests.sh $(BUILD)
 
 unit: $(UNITBIN)

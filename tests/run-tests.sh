@@ -21,7 +21,13 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	out="$log/$name.out"
-	"$t" >"$out" 2>&1
+	# Open MPI leaks at MPI_Init/Finalize by design: LeakSanitizer would
+	# blame it on any test that starts MPI, so leaks are checked elsewhere.
+	if grep -q MPI_Init "$here/unit/$name.c" 2>/dev/null; then
+		ASAN_OPTIONS=detect_leaks=0 "$t" >"$out" 2>&1
+	else
+		"$t" >"$out" 2>&1
+	fi
 	rc=$?
 	line=$(grep -E '^[0-9]+%: Checks: ' "$out" | tail -1)
 	n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")

@@ -1,6 +1,6 @@
 # Bad input: exit status 2, file:line:col in the message, nothing written,
 # and an existing result file never overwritten by accident.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$TMP"
 # expect NAME 'LOCATION' 'TEXT' YAML: run must fail with 2 and print both.
 expect() {
@@ -19,8 +19,8 @@ expect bad_type 3:12 "horizon" $'suite: drift\nparams:\n  horizon: many\n'
 expect out_of_range 3:9 "arms" $'suite: drift\nparams:\n  arms: 1\n'
 expect empty_axis 3:10 "drift" $'suite: drift\nsweep:\n  drift: []\n'
 expect unknown_suite 1:8 "drift" $'suite: nosuch\n'
-expect unknown_mech 2:25 "ucb" $'suite: drift\nmechanisms: [ucb, ts, ucbb]\n'
-expect malformed 2:1 "" $'suite: drift\nparams: [1, 2\n'
+expect unknown_mech 2:23 "did you mean 'ucb'" $'suite: drift\nmechanisms: [ucb, ts, ucbb]\n'
+expect malformed 3:1 "flow sequence started at 2:9" $'suite: drift\nparams: [1, 2\n'
 # Several errors are reported at once.
 printf 'suite: drift\nseed: -1\nparams:\n  sigma: -1\n  arms: 1\n' >multi.yaml
 n=$("$SMAB" validate multi.yaml 2>&1 | grep -c ': error: ')

@@ -1,5 +1,5 @@
 # The command line: help on every command, exit statuses, validate/plan/list.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 for c in run validate plan summary list; do
 	out=$("$SMAB" $c --help 2>&1); rc=$?
 	check "smab $c --help exits 0 with a usage line" test $rc -eq 0 -a "${out#usage:}" != "$out"

@@ -1,5 +1,5 @@
 # Same config and seed => identical /results and /summary with 1, 2 and 3 ranks.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$TMP"
 cat >det.yaml <<'YAML'
 suite: drift

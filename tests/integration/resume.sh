@@ -1,6 +1,6 @@
 # Kill one rank with SIGKILL midway; --resume finishes the run and the final
 # datasets equal those of an uninterrupted run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 cd "$TMP"
 cat >long.yaml <<'YAML'
 suite: drift

@@ -1,4 +1,4 @@
-# Shared helpers for the integration scripts (sourced, not run).
+# Shared helpers for the integration scripts (sourced, not run; not a test).
 # Each script prints "ok - ..." or "not ok - ..." per check and "done" last;
 # tests/run-tests.sh counts them and treats a missing "done" as a failure.
 set -uo pipefail

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# run.sh - the performance benchmarks behind 'make bench'.
+#
+#   bash scripts/bench/run.sh [BUILD]       BUILD defaults to 'build'
+#
+# Builds nothing: 'make bench' has already built BUILD/smab and BUILD/bench/*.
+# Runs, in the same invocation so the machine state is shared:
+#   1. BUILD/bench/bench_drift      the drift suite's run(), one mechanism at a time
+#   2. scripts/bench/drift_numpy.py a plain numpy loop of the same algorithm
+#   3. MPI scaling                  'smab run' of experiments/drift-table1.yaml on 1 and 2 ranks
+# and prints rounds/s, ratios against numpy and the targets.
+#
+# A benchmark reports; it does not fail the build.  Exit status is 0 unless a
+# benchmark program failed or crashed (missed targets and a skipped MPI
+# section are reported, not fatal).
+#
+# Environment:
+#   BENCH_QUICK=1     smoke test: short horizon, short time budget, small MPI run
+#   BENCH_SECONDS=s   time budget of bench_drift per mechanism (default 1)
+#   BENCH_MPI_FILE=f  experiment for the MPI section (default experiments/drift-table1.yaml)
+#   PYTHON=...        interpreter with numpy (default /usr/bin/python3)
+set -u
+
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.." || exit 1
+
+quick=0
+case "${BENCH_QUICK:-}" in ''|0) ;; *) quick=1 ;; esac
+export BENCH_QUICK=$quick
+PY=${PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/smab-bench.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+status=0
+
+rule() { printf '%s\n' "----------------------------------------------------------------------------"; }
+
+# Run one benchmark program, output to the terminal and to a file; a nonzero
+# exit is a failure of the whole benchmark (reported at the end).
+runprog() {
+	local name=$1 out=$2
+	shift 2
+	"$@" 2>&1 | tee "$out"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		if [ "$rc" -ge 128 ]; then
+			echo "run.sh: $name killed by signal $((rc - 128))"
+		else
+			echo "run.sh: $name exited with status $rc"
+		fi
+		status=1
+	fi
+}
+
+# value FILE KEY: the number after "bench KEY" in FILE, or empty.
+value() { awk -v k="$2" '$1 == "bench" && $2 == k { v = $3 } END { print v }' "$1"; }
+
+echo "smab benchmarks  ($(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, quick=$quick)"
+rule
+
+# ---- 1. drift suite, single process -------------------------------------
+echo "## drift suite (single process, one mechanism at a time)"
+bench_args=()
+[ -n "${BENCH_SECONDS:-}" ] && bench_args=("$BENCH_SECONDS")
+if [ -x "$BUILD/bench/bench_drift" ]; then
+	runprog bench_drift "$tmp/smab.txt" "$BUILD/bench/bench_drift" "${bench_args[@]}"
+else
+	echo "run.sh: $BUILD/bench/bench_drift not built (run 'make bench')" >&2
+	: > "$tmp/smab.txt"
+	status=1
+fi
+rule
+
+# ---- 2. numpy reference, same parameters ----------------------------------
+echo "## numpy reference (plain per-round loop)"
+py_args=()
+params=$(awk '$1 == "params" { $1 = ""; print; exit }' "$tmp/smab.txt")
+for kv in $params; do
+	py_args+=(--param "$kv")
+done
+if "$PY" -c 'import numpy' 2>/dev/null; then
+	runprog drift_numpy.py "$tmp/numpy.txt" "$PY" scripts/bench/drift_numpy.py "${py_args[@]}"
+else
+	echo "run.sh: $PY has no numpy; skipping the reference (install python3-numpy)"
+	: > "$tmp/numpy.txt"
+fi
+rule
+
+# ---- summary table ---------------------------------------------------------
+echo "## summary (rounds/s = horizon x replications / wall time)"
+printf '%-10s %14s %14s %10s %10s  %s\n' mechanism "smab" "numpy" ratio target verdict
+for m in ucb egreedy ts greedy; do
+	case $m in ts) target=5000000 ;; *) target=20000000 ;; esac
+	s=$(value "$tmp/smab.txt" "drift.$m.rounds_per_s")
+	n=$(value "$tmp/numpy.txt" "numpy.$m.rounds_per_s")
+	awk -v m="$m" -v s="$s" -v n="$n" -v t="$target" '
+	function fmt(x) {
+		if (x == "") return "-"
+		return x >= 1e6 ? sprintf("%.2fM", x / 1e6) : sprintf("%.1fk", x / 1e3)
+	}
+	BEGIN {
+		ratio = (s != "" && n != "" && n > 0) ? sprintf("%.0fx", s / n) : "-"
+		verdict = (s == "") ? "NO DATA" : (s >= t ? "PASS" : "MISS")
+		printf "%-10s %14s %14s %10s %9.0fM  %s\n", m,
+		       fmt(s), fmt(n), ratio, t / 1e6, verdict
+	}'
+done
+[ "$quick" = 1 ] && echo "(BENCH_QUICK: short runs, numbers are indicative only)"
+rule
+
+# ---- 3. MPI scaling --------------------------------------------------------
+# Whole 'smab run' of an experiment on 1 and 2 ranks: wall time and speedup,
+# peak memory per rank, and the share of time spent in HDF5 when the binary
+# reports it ("hdf5_seconds X total_seconds Y" on stderr).  Defensive: any
+# failure skips the section with a message.
+echo "## MPI scaling"
+mpi_file=${BENCH_MPI_FILE:-experiments/drift-table1.yaml}
+
+# seconds TIMEFILE: the wall clock of /usr/bin/time -v output, in seconds.
+wall_seconds() {
+	awk -F': ' '/Elapsed \(wall clock\)/ {
+		n = split($2, a, ":"); s = 0
+		for (i = 1; i <= n; i++) s = s * 60 + a[i]
+		print s }' "$1"
+}
+
+mpi_scaling() {
+	if [ ! -x "$BUILD/smab" ]; then
+		echo "skipped: $BUILD/smab not built"; return
+	fi
+	if [ ! -f "$mpi_file" ]; then
+		echo "skipped: $mpi_file not found"; return
+	fi
+	if ! command -v mpirun >/dev/null 2>&1; then
+		echo "skipped: no mpirun on PATH"; return
+	fi
+	if [ ! -x /usr/bin/time ]; then
+		echo "skipped: /usr/bin/time not installed (apt-get install time)"; return
+	fi
+	local file=$mpi_file
+	if [ "$quick" = 1 ]; then
+		# Best effort: fewer replications and a shorter horizon.
+		file=$tmp/quick-$(basename "$mpi_file")
+		sed -E -e 's/^replications:.*/replications: 2/' \
+		       -e 's/^([[:space:]]+horizon:)[[:space:]]*[0-9]+[[:space:]]*(#.*)?$/\1 2000/' \
+		       "$mpi_file" > "$file"
+		echo "(BENCH_QUICK: replications 2, horizon 2000)"
+	fi
+	echo "experiment: $file"
+	local np w rss
+	for np in 1 2; do
+		# Each rank runs under its own /usr/bin/time for its peak RSS; the
+		# outer one times the whole job.
+		env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+			/usr/bin/time -v -o "$tmp/time.$np" \
+			mpirun --oversubscribe -np "$np" \
+			sh -c 'exec /usr/bin/time -f "%M" -o "$1.${OMPI_COMM_WORLD_RANK:-0}" "$2" run "$3" -o "$4" --force --quiet' \
+			sh "$tmp/rss.$np" "$BUILD/smab" "$file" "$tmp/out.$np.h5" \
+			> "$tmp/stdout.$np" 2> "$tmp/stderr.$np"
+		local rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "skipped: 'smab run' on $np rank(s) failed (status $rc); its first lines:"
+			head -n 6 "$tmp/stderr.$np" | sed 's/^/    /'
+			return
+		fi
+		w=$(wall_seconds "$tmp/time.$np")
+		eval "wall_$np=\$w"
+		rss=$(cat "$tmp/rss.$np".* 2>/dev/null | awk '/^[0-9]+$/ {
+			s += $1; if ($1 > m) m = $1 } END { printf "%.1f %.1f", m / 1024, s / 1024 }')
+		eval "rss_$np=\$rss"
+	done
+	printf '%-6s %10s %16s %16s %12s\n' ranks "wall (s)" "max rank RSS MB" "sum RSS MB" "hdf5 share"
+	for np in 1 2; do
+		local wv rv hdf
+		eval "wv=\$wall_$np; rv=\$rss_$np"
+		hdf=$(awk '{ for (i = 1; i < NF; i++) {
+				if ($i == "hdf5_seconds") h = $(i + 1)
+				if ($i == "total_seconds") t = $(i + 1) } }
+			END { if (t > 0) printf "%.1f%%", 100 * h / t; else print "n/a" }' "$tmp/stderr.$np")
+		printf '%-6s %10s %16s %16s %12s\n' "$np" "$wv" "${rv% *}" "${rv#* }" "$hdf"
+	done
+	awk -v a="$wall_1" -v b="$wall_2" 'BEGIN {
+		if (b > 0) printf "speedup 1 -> 2 ranks: %.2fx (ideal 2.00x on %d cores)\n", a / b, 2 }'
+}
+mpi_scaling
+rule
+
+[ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
+exit "$status"
