@@ -622,6 +622,20 @@ static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
 
 /* Close every id and the file (collective when the file is open); the
  * first failure, or objects left open, is reported through cx. */
+/* Close a file, reporting any object a code path forgot to close first. */
+static void close_file(hid_t *file, const char *path, h5ctx *cx)
+{
+	if (*file < 0)
+		return;
+	ssize_t n = H5Fget_obj_count(*file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+	if (n > 1)
+		vfail_at(cx, SMAB_EINTERNAL, __FILE__, __LINE__,
+		         "%zd HDF5 object(s) of %s left open at close", n - 1, path);
+	if (H5Fclose(*file) < 0)
+		fail_h5(cx, __FILE__, __LINE__, "cannot close %s", path);
+	*file = -1;
+}
+
 static void h5_release(smab_h5 *h, h5ctx *cx)
 {
 	size_t nm = (size_t)h->nmech * (size_t)h->nmetrics;
@@ -634,15 +648,7 @@ static void h5_release(smab_h5 *h, h5ctx *cx)
 	CLOSE(H5Sclose, h->fs2);
 	CLOSE(H5Sclose, h->fs3);
 	CLOSE(H5Pclose, h->dxpl);
-	if (h->file >= 0) {
-		ssize_t n = H5Fget_obj_count(h->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
-		if (n > 1)
-			vfail_at(cx, SMAB_EINTERNAL, __FILE__, __LINE__,
-			         "%zd HDF5 object(s) of %s left open at close", n - 1, h->path);
-		if (H5Fclose(h->file) < 0)
-			fail_h5(cx, __FILE__, __LINE__, "cannot close %s", h->path);
-		h->file = -1;
-	}
+	close_file(&h->file, h->path, cx);
 	free(h->scal);
 	free(h->curv);
 	free(h->buf);
@@ -1125,15 +1131,7 @@ typedef struct rfile {
 
 static void rfile_close(rfile *rf, h5ctx *cx)
 {
-	if (rf->file >= 0) {
-		ssize_t n = H5Fget_obj_count(rf->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
-		if (n > 1)
-			vfail_at(cx, SMAB_EINTERNAL, __FILE__, __LINE__,
-			         "%zd HDF5 object(s) of %s left open at close", n - 1, rf->path);
-		if (H5Fclose(rf->file) < 0)
-			fail_h5(cx, __FILE__, __LINE__, "cannot close %s", rf->path);
-	}
-	rf->file = -1;
+	close_file(&rf->file, rf->path, cx);
 	free_list(rf->mech);
 	free_list(rf->metric);
 	free(rf->done);
