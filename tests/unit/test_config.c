@@ -321,10 +321,10 @@ START_TEST(defaults_filled)
 	ck_assert(e->base[HORIZON].x == 20000);
 	ck_assert(e->base[ARMS].x == 10);
 	ck_assert_int_eq(e->base[MEANS].n, 0);
-	ck_assert(e->base[MEAN_BEST].x == 0.9);
+	ck_assert(e->base[MEAN_BEST].x == strtod(e->suite->params[MEAN_BEST].def, NULL));
 	ck_assert(e->base[NOISE].x == 0);
 	ck_assert(e->base[UCB_ALPHA].x == 2);
-	ck_assert(e->base[EG_D].x == 0.1);
+	ck_assert(e->base[EG_D].x == strtod(e->suite->params[EG_D].def, NULL));
 	for (int i = 0; i < e->suite->nparams; i++) {
 		ck_assert_int_eq(e->set[i], 0);
 		ck_assert_int_eq(e->where[2 * i], 0);
@@ -400,7 +400,7 @@ START_TEST(sweep_order)
 		ck_assert(v[ARMS].x == 2 + i1);
 		ck_assert(v[GAP].x == (i1 ? 0.2 : 0.1));
 		ck_assert(v[HORIZON].x == 100 * (i2 + 1));
-		ck_assert(v[SIGMA].x == 0.1);
+		ck_assert(v[SIGMA].x == strtod(e->suite->params[SIGMA].def, NULL));
 	}
 }
 END_TEST
