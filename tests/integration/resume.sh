@@ -18,7 +18,9 @@ secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')
 mpi 2 run long.yaml -o crash.h5 -q >run.log 2>&1 &
 mpirun_pid=$!
 sleep "$(awk -v s="$secs" 'BEGIN{print s*0.5}')"
-victim=$(pgrep -f "smab run long.yaml -o crash.h5" | grep -v "^$mpirun_pid\$" | tail -1)
+# A rank's command line starts with the smab binary; mpirun's does not.
+victim=$(pgrep -f "^$SMAB run long.yaml -o crash.h5" | tail -1)
+check "found a running rank to kill" test -n "$victim"
 [ -n "$victim" ] && kill -9 "$victim"
 wait $mpirun_pid
 rc=$?
