@@ -14,14 +14,7 @@
 #include "smab/h5out.h"
 #include "smab/par.h"
 #include "smab/plan.h"
-
-/* A batch: reps rep0 .. rep0+n-1 of one point, run by one rank and written
- * with one call, so tiny tasks do not each pay for a write. */
-typedef struct batch {
-	int64_t point;
-	int rep0, n;
-	double cost;
-} batch;
+#include "smab/sched.h"
 
 /* Seconds between progress lines on rank 0. */
 #define PROGRESS_EVERY 5.0
@@ -54,48 +47,6 @@ static int make_parents(const char *path)
 	}
 	free(d);
 	return rc;
-}
-
-static int cmp_batch(const void *a, const void *b)
-{
-	const batch *x = a, *y = b;
-	if (x->cost != y->cost)
-		return x->cost > y->cost ? -1 : 1;   /* costliest first */
-	if (x->point != y->point)
-		return x->point < y->point ? -1 : 1;
-	return x->rep0 - y->rep0;
-}
-
-/* Split the tasks not yet done into batches of consecutive replications of a
- * point, each costing about 'target', ordered costliest first so the long
- * ones start early and the short ones fill the tail.  Every rank builds the
- * same list from the same plan and done flags. */
-static batch *make_batches(const smab_plan *pl, const unsigned char *done,
-                           double target, int64_t *nbatch, int64_t *ntasks)
-{
-	int64_t cap = 64, nb = 0, nt = 0;
-	batch *b = smab_xmalloc((size_t)cap * sizeof *b);
-	for (int64_t p = 0; p < pl->npoints; p++) {
-		int per = (int)fmax(1.0, floor(target / pl->cost[p]));
-		for (int r = 0; r < pl->reps;) {
-			if (done[p * pl->reps + r]) {
-				r++;
-				continue;
-			}
-			int n = 0;
-			while (r + n < pl->reps && n < per && !done[p * pl->reps + r + n])
-				n++;
-			if (nb == cap)
-				b = smab_xrealloc(b, (size_t)(cap *= 2) * sizeof *b);
-			b[nb++] = (batch){p, r, n, n * pl->cost[p]};
-			nt += n;
-			r += n;
-		}
-	}
-	qsort(b, (size_t)nb, sizeof *b, cmp_batch);
-	*nbatch = nb;
-	*ntasks = nt;
-	return b;
 }
 
 /* Rank 0 decides whether the output may be written; everyone learns the
@@ -172,13 +123,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	}
 
 	int64_t nbatch = 0, ntask = 0;
-	double target = 0;
-	for (int64_t p = 0; p < pl->npoints; p++)
-		for (int r = 0; r < pl->reps; r++)
-			if (!done[p * pl->reps + r])
-				target += pl->cost[p];
-	target /= (double)nranks * BATCHES_PER_RANK;
-	batch *b = make_batches(pl, done, target, &nbatch, &ntask);
+	smab_batch *b = smab_sched_batches(pl, done, nranks, BATCHES_PER_RANK,
+	                                   &nbatch, &ntask);
 	if (rank == 0 && !o->quiet)
 		fprintf(log, "smab: %s: %lld points x %d replications, %lld tasks to run "
 		        "in %lld batches on %d rank%s -> %s\n", e->name,
@@ -208,7 +154,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		int64_t i = smab_par_counter_take(ctr, 1);
 		if (i >= nbatch)
 			break;
-		const batch *bt = &b[i];
+		const smab_batch *bt = &b[i];
 		const smab_value *v = smab_plan_point(pl, bt->point);
 		for (int k = 0; k < bt->n; k++) {
 			smab_task t = {

@@ -17,7 +17,7 @@ check "the uninterrupted reference run succeeds" test $? -eq 0
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')
 mpi 2 run long.yaml -o crash.h5 -q >run.log 2>&1 &
 mpirun_pid=$!
-sleep "$(awk -v s="$secs" 'BEGIN{print s*0.5}')"
+sleep "$(awk -v s="$secs" 'BEGIN{print s*0.4}')"
 # A rank's command line starts with the smab binary; mpirun's does not.
 victim=$(pgrep -f "^$SMAB run long.yaml -o crash.h5" | tail -1)
 check "found a running rank to kill" test -n "$victim"
