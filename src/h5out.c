@@ -33,12 +33,6 @@
 
 #include "smab/h5out.h"
 
-#ifndef SMAB_GIT_COMMIT
-#define SMAB_GIT_COMMIT "unknown"
-#endif
-#ifndef SMAB_BUILD_FLAGS
-#define SMAB_BUILD_FLAGS "unknown"
-#endif
 
 /* Attributes longer than this become datasets (earliest format: 64 KiB). */
 #define ATTR_MAX 60000
@@ -783,8 +777,8 @@ static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
 		const char *name, *val;
 	} strs[] = {
 		{"smab_version", SMAB_VERSION},
-		{"git_commit", SMAB_GIT_COMMIT},
-		{"build_flags", SMAB_BUILD_FLAGS},
+		{"git_commit", smab_git_commit},
+		{"build_flags", smab_build_flags},
 		{"hdf5_version", h5v},
 		{"created_utc", stamp},
 		{"suite", s->name},

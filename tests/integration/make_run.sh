@@ -22,6 +22,10 @@ print("h5py ok", float(s["mean"][0]))
 PY
 )
 check "h5py reads the summary and the curves ($py)" grep -q '^h5py ok' <<<"$py"
+# Provenance names the commit the binary was built from.
+head=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null)
+rec=$(h5dump -a /git_commit results/quick.h5 | sed -n 's/.*(0): "\(.*\)"/\1/p')
+check "the file records this checkout's commit ($rec vs $head)" test "${rec%-dirty}" = "$head"
 # summary: table, CSV and paired differences.
 out=$("$SMAB" summary results/quick.h5 --metric regret --csv); rc=$?
 check "summary --csv exits 0" test $rc -eq 0
