@@ -16,7 +16,12 @@ notok() { echo "not ok - $*"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$SMAB" "$@"; }
 # Number of tasks marked done in a result file.
-ndone() { h5dump -d /tasks/done -y -w 0 "$1" 2>/dev/null | tr -c '01\n' ' ' | tr ' ' '\n' | grep -c '^1$'; }
+# Only the DATA block is read: the header holds the file name, whose
+# random temporary directory may contain digits.
+ndone() {
+	h5dump -d /tasks/done -y -w 0 "$1" 2>/dev/null | sed -n '/DATA {/,/}/p' \
+		| tr -c '01\n' ' ' | tr ' ' '\n' | grep -c '^1$'
+}
 # Datasets of two result files equal (results and summary groups).
 same_results() {
 	h5diff -q "$1" "$2" /results /results && h5diff -q "$1" "$2" /summary /summary \
