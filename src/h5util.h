@@ -1,0 +1,103 @@
+/* h5util.h - internal to the result-file code, not installed: what the
+ * parallel writer (h5out.c) and the serial readers (h5read.c) share.
+ *
+ * A function that takes an h5ctx records its first failure there (status
+ * and message) and returns -1 (an hid_t) or cx->status (an int). */
+#ifndef SMAB_H5UTIL_H
+#define SMAB_H5UTIL_H
+
+#include <hdf5.h>
+
+#include "smab/common.h"
+#include "smab/stats.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef struct h5ctx {
+	char *err;        /* message buffer, or NULL: print on stderr */
+	size_t errlen;
+	int status;       /* status of the first failure, SMAB_OK until then */
+} h5ctx;
+
+/* An HDF5 call failed: record where (file:line) and why (HDF5's innermost
+ * reason), with status SMAB_EIO. */
+void h5u_fail_h5(h5ctx *cx, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The user's input is wrong (a mismatching file, an unknown name). */
+void h5u_fail_user(h5ctx *cx, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Non-HDF5 failure with file:line (bad shape, internal inconsistency). */
+void h5u_fail_at(h5ctx *cx, int status, const char *file, int line,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Check an HDF5 call (negative = failure) in a function that has an h5ctx
+ * 'cx' and an 'out' label where it releases what it holds. */
+#define H5OK(expr, ...) \
+	do { \
+		if ((expr) < 0) { \
+			h5u_fail_h5(cx, __FILE__, __LINE__, __VA_ARGS__); \
+			goto out; \
+		} \
+	} while (0)
+
+/* Non-HDF5 failure with file:line (bad shape, internal inconsistency). */
+#define FAIL(status, ...) \
+	do { \
+		h5u_fail_at(cx, (status), __FILE__, __LINE__, __VA_ARGS__); \
+		goto out; \
+	} while (0)
+
+/* Close an HDF5 id with fn unless it is negative, and set it to -1. */
+#define CLOSE(fn, id) \
+	do { \
+		if ((id) >= 0) \
+			fn(id); \
+		(id) = -1; \
+	} while (0)
+
+/* HDF5 prints its error stack by default; inside our calls we report
+ * through 'err' instead, and put the caller's handler back on the way out. */
+typedef struct h5u_quiet {
+	H5E_auto2_t fn;
+	void *data;
+} h5u_quiet;
+
+/* Silence HDF5's error printing, saving the caller's handler in q. */
+void h5u_quiet_on(h5u_quiet *q);
+/* Put back the handler h5u_quiet_on saved in q. */
+void h5u_quiet_off(const h5u_quiet *q);
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Write x to buf[len] as the shortest of %.15g / %.17g that reads back as x. */
+void h5u_fmt_num(char *buf, size_t len, double x);
+/* The n strings v[] joined by sep, as a fresh string. */
+char *h5u_join_list(char *const *v, int n, const char *sep);
+
+/* Dataset creation properties (contiguous, allocated early, filled with
+ * *fill of memory type filltype unless fill is NULL); 'what' names the
+ * dataset in messages.  -1 on failure. */
+hid_t h5u_make_dcpl(hid_t filltype, const void *fill, const char *what,
+                    h5ctx *cx);
+/* Create dataset 'path' of file type ftype and shape dims[rank], with
+ * h5u_make_dcpl's properties.  -1 on failure. */
+hid_t h5u_make_dset(hid_t file, const char *path, hid_t ftype, int rank,
+                    const hsize_t *dims, hid_t filltype, const void *fill,
+                    h5ctx *cx);
+/* Open dataset 'path' of file fname (name for messages) and check that its
+ * shape is dims[rank]; 'what' names the dimensions.  -1 on failure. */
+hid_t h5u_open_dset(hid_t file, const char *fname, const char *path, int rank,
+                    const hsize_t *dims, const char *what, h5ctx *cx);
+/* Create group 'path' unless it exists; returns cx->status. */
+int h5u_ensure_group(hid_t file, const char *path, h5ctx *cx);
+/* Root string attribute 'name' as a fresh *s (free it), NULL if absent. */
+int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
+                h5ctx *cx);
+/* The summary row type: file = 1 packed little-endian for the file,
+ * file = 0 smab_summary in memory.  -1 on failure; close with H5Tclose. */
+hid_t h5u_summary_type(int file);
+/* Close *file and set it to -1, reporting objects left open and a failed
+ * close through cx; nothing if *file < 0.  'path' names it in messages. */
+void h5u_close_file(hid_t *file, const char *path, h5ctx *cx);
+
+#endif
