@@ -469,11 +469,11 @@ static char *cell_text(const smab_summary *s)
 	char buf[128];
 	if (s->n == 0)
 		snprintf(buf, sizeof buf, "- (0)");
-	else if (isfinite(s->ci_hi) && isfinite(s->ci_lo))
-		snprintf(buf, sizeof buf, "%.6g \u00b1 %.3g (%lld)", s->mean,
-		         0.5 * (s->ci_hi - s->ci_lo), (long long)s->n);
-	else
-		snprintf(buf, sizeof buf, "%.6g (%lld)", s->mean, (long long)s->n);
+	else {
+		char ci[96];
+		smab_ci_format(s->mean, 0.5 * (s->ci_hi - s->ci_lo), ci, sizeof ci);
+		snprintf(buf, sizeof buf, "%s (%lld)", ci, (long long)s->n);
+	}
 	return smab_xstrdup(buf);
 }
 

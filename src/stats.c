@@ -78,3 +78,22 @@ void smab_summarize(const double *x, int64_t n, int64_t stride, double level,
 	out->ci_lo = out->mean - half;
 	out->ci_hi = out->mean + half;
 }
+
+void smab_ci_format(double mean, double half, char *buf, size_t len)
+{
+	if (!isfinite(half)) {
+		snprintf(buf, len, "%.6g", mean);
+		return;
+	}
+	if (half > 0 && isfinite(mean)) {
+		/* Decimals that leave two significant digits in 'half'. */
+		int dec = 1 - (int)floor(log10(half));
+		if (dec < 0)
+			dec = 0;
+		if (dec <= 12 && fabs(mean) < 1e9 && half < 1e9) {
+			snprintf(buf, len, "%.*f \u00b1 %.*f", dec, mean, dec, half);
+			return;
+		}
+	}
+	snprintf(buf, len, "%.6g \u00b1 %.2g", mean, half);
+}

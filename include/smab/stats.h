@@ -32,4 +32,10 @@ double smab_t_quantile(double p, double dof);
 void smab_summarize(const double *x, int64_t n, int64_t stride, double level,
                     smab_summary *out);
 
+/* "mean ± half" rounded as a researcher would write it: the half-width to
+ * two significant digits and the mean to the same decimal place (742.0 ±
+ * 2.8, 0.00130 ± 0.00038).  A zero, NaN or very wide half-width falls back to
+ * "%.6g ± %.2g", a NaN half-width to the mean alone. */
+void smab_ci_format(double mean, double half, char *buf, size_t len);
+
 #endif

@@ -668,8 +668,9 @@ START_TEST(test_report)
 	              strstr(t, "est_error") && strstr(t, "ucb") && strstr(t, "ts"), "%s", t);
 	smab_summary s;
 	expect(&f, all, 1, 0, -1, &s);               /* ucb regret at drift=0.4 */
-	char cell[128];
-	snprintf(cell, sizeof cell, "%.6g \u00b1 %.3g (4)", s.mean, 0.5 * (s.ci_hi - s.ci_lo));
+	char cell[128], ci[96];
+	smab_ci_format(s.mean, 0.5 * (s.ci_hi - s.ci_lo), ci, sizeof ci);
+	snprintf(cell, sizeof cell, "%s (4)", ci);
 	ck_assert_msg(strstr(t, cell), "no '%s' in\n%s", cell, t);
 	free(t);
 

@@ -196,6 +196,30 @@ START_TEST(test_ci_coverage)
 }
 END_TEST
 
+/* Rounding of "mean ± half" to the precision of the interval. */
+START_TEST(test_ci_format)
+{
+	static const struct {
+		double mean, half;
+		const char *want;
+	} c[] = {
+		{742.005, 2.83, "742.0 \u00b1 2.8"},
+		{0.00130468, 0.000384, "0.00130 \u00b1 0.00038"},
+		{1899.84, 192.0, "1900 \u00b1 192"},
+		{-4.52, 0.499, "-4.52 \u00b1 0.50"},
+		{3.0, 1.0, "3.0 \u00b1 1.0"},
+		{0.0, 0.0, "0 \u00b1 0"},
+		{5.5, NAN, "5.5"},
+		{2.5e12, 1e10, "2.5e+12 \u00b1 1e+10"},
+	};
+	char buf[96];
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		smab_ci_format(c[i].mean, c[i].half, buf, sizeof buf);
+		ck_assert_str_eq(buf, c[i].want);
+	}
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -209,6 +233,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_summary_stride_and_nan);
 	tcase_add_test(tc, test_summary_edge_cases);
 	tcase_add_test(tc, test_ci_coverage);
+	tcase_add_test(tc, test_ci_format);
 	suite_add_tcase(s, tc);
 	return s;
 }
