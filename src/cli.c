@@ -126,29 +126,6 @@ static int cmd_validate(int argc, char **argv)
 	return SMAB_EXIT_OK;
 }
 
-/* Print one parameter value the way it would be written in YAML. */
-static void print_value(FILE *out, const smab_param_decl *d, const smab_value *v)
-{
-	char buf[64];
-	switch (d->type) {
-	case SMAB_P_ENUM:
-		smab_param_choice_name(d, (int)v->x, buf, sizeof buf);
-		fputs(buf, out);
-		break;
-	case SMAB_P_BOOL:
-		fputs(v->x != 0 ? "true" : "false", out);
-		break;
-	case SMAB_P_VEC:
-		fputc('[', out);
-		for (int i = 0; i < v->n; i++)
-			fprintf(out, "%s%g", i ? ", " : "", v->v[i]);
-		fputc(']', out);
-		break;
-	default:
-		fprintf(out, "%g", v->x);
-	}
-}
-
 static int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -194,11 +171,9 @@ static int cmd_plan(int argc, char **argv)
 		for (int a = 0; a < e->naxes; a++)
 			for (int k = 0; k < e->axes[a].nparam; k++) {
 				int i = e->axes[a].param[k];
-				char buf[64];
-				FILE *m = fmemopen(buf, sizeof buf, "w");
-				print_value(m, &s->params[i], &v[i]);
-				fclose(m);
-				printf("  %14s", buf);
+				char *t = smab_value_str(&s->params[i], &v[i], 6);
+				printf("  %14s", t);
+				free(t);
 			}
 		printf("  %14.3g\n", pl->cost[p]);
 	}

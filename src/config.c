@@ -433,37 +433,6 @@ static int default_value(cfg *c, const smab_param_decl *d, smab_value *out)
 	return rc;
 }
 
-/* Print a scalar parameter value: ints whole, enums by name, reals with
- * 'prec' digits, or (prec 0) with the fewest digits that read back as the
- * same double, so canonical text is exact without 0.10000000000000001. */
-static void fmt_scalar(const smab_param_decl *d, double x, int prec,
-                       char *buf, size_t len)
-{
-	switch (d->type) {
-	case SMAB_P_INT:
-		snprintf(buf, len, "%.0f", x);
-		break;
-	case SMAB_P_BOOL:
-		snprintf(buf, len, "%s", x != 0 ? "true" : "false");
-		break;
-	case SMAB_P_ENUM:
-		smab_param_choice_name(d, (int)x, buf, len);
-		break;
-	default:
-		if (prec > 0) {
-			snprintf(buf, len, "%.*g", prec, x);
-			break;
-		}
-		for (prec = 15; prec < 17; prec++) {
-			snprintf(buf, len, "%.*g", prec, x);
-			if (strtod(buf, NULL) == x)
-				return;
-		}
-		snprintf(buf, len, "%.17g", x);
-		break;
-	}
-}
-
 /* ---- the sections of the file ------------------------------------------ */
 
 static const char *get_string(cfg *c, const yaml_node_t *n, const char *path,
@@ -973,14 +942,14 @@ typedef struct check_fail {
 static void describe_point(const smab_experiment *e, int64_t id,
                            const smab_value *vals, char *at, size_t len)
 {
-	char v[64];
 	size_t used = (size_t)snprintf(at, len, " (sweep point %" PRId64, id);
 	for (int a = 0; a < e->naxes && used < len; a++)
 		for (int k = 0; k < e->axes[a].nparam && used < len; k++) {
 			const smab_param_decl *d = &e->suite->params[e->axes[a].param[k]];
-			fmt_scalar(d, vals[e->axes[a].param[k]].x, 6, v, sizeof v);
+			char *v = smab_value_str(d, &vals[e->axes[a].param[k]], 6);
 			used += (size_t)snprintf(at + used, len - used, "%s%s=%s",
 			                         a || k ? ", " : ": ", d->name, v);
+			free(v);
 		}
 }
 
@@ -1297,19 +1266,9 @@ static int axis_of(const smab_experiment *e, int p)
 
 static void put_value(FILE *f, const smab_param_decl *d, const smab_value *v)
 {
-	char buf[64];
-	if (d->type == SMAB_P_VEC) {
-		fputc('[', f);
-		for (int i = 0; i < v->n; i++) {
-			fmt_scalar(&(smab_param_decl){.type = SMAB_P_REAL}, v->v[i], 0,
-			           buf, sizeof buf);
-			fprintf(f, "%s%s", i ? ", " : "", buf);
-		}
-		fputc(']', f);
-		return;
-	}
-	fmt_scalar(d, v->x, 0, buf, sizeof buf);
-	fputs(buf, f);
+	char *t = smab_value_str(d, v, 0);
+	fputs(t, f);
+	free(t);
 }
 
 static void put_axis_param(FILE *f, const smab_experiment *e, const smab_axis *ax, int k)

@@ -100,23 +100,6 @@ static int swept(const smab_experiment *e, int *idx)
 	return n;
 }
 
-/* A vector value as "[0.9, 0.8]". */
-static char *vec_str(const smab_value *v)
-{
-	size_t cap = 3 + (size_t)(v->n > 0 ? v->n : 0) * 26;
-	char *s = smab_xmalloc(cap);
-	size_t len = 0;
-	s[len++] = '[';
-	for (int i = 0; i < v->n; i++) {
-		char b[32];
-		h5u_fmt_num(b, sizeof b, v->v[i]);
-		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? ", " : "", b);
-	}
-	s[len++] = ']';
-	s[len] = '\0';
-	return s;
-}
-
 /* The /points row type (the same in memory and in the file, packed): "id"
  * int64, then each swept parameter: INT/REAL/BOOL as double, ENUM as an
  * HDF5 enum over int named by its choices, VEC as a fixed string. */
@@ -160,7 +143,8 @@ static int points_type_make(const smab_plan *pl, points_type *pt, h5ctx *cx)
 		} else if (d->type == SMAB_P_VEC) {
 			size_t m = 1;
 			for (int64_t p = 0; p < pl->npoints; p++) {
-				char *v = vec_str(&pl->vals[p * s->nparams + pt->param[i]]);
+				char *v = smab_value_str(&s->params[pt->param[i]],
+				                         &pl->vals[p * s->nparams + pt->param[i]], 0);
 				size_t l = strlen(v) + 1;
 				free(v);
 				if (l > m)
@@ -217,7 +201,7 @@ static unsigned char *points_rows(const smab_plan *pl, const points_type *pt)
 				int x = (int)v->x;
 				memcpy(row + pt->off[i], &x, sizeof x);
 			} else if (ty == SMAB_P_VEC) {
-				char *str = vec_str(v);
+				char *str = smab_value_str(&s->params[pt->param[i]], v, 0);
 				memcpy(row + pt->off[i], str, strlen(str));
 				free(str);
 			} else {

@@ -335,11 +335,11 @@ static void render_member(hid_t mt, H5T_class_t cls, const unsigned char *v,
 	if (cls == H5T_FLOAT && sz == sizeof(double)) {
 		double x;
 		memcpy(&x, v, sizeof x);
-		h5u_fmt_num(buf, len, x);
+		smab_real_str(x, buf, len);
 	} else if (cls == H5T_FLOAT && sz == sizeof(float)) {
 		float x;
 		memcpy(&x, v, sizeof x);
-		h5u_fmt_num(buf, len, (double)x);
+		smab_real_str((double)x, buf, len);
 	} else if (cls == H5T_INTEGER && sz == 8) {
 		int64_t x;
 		memcpy(&x, v, sizeof x);
@@ -507,10 +507,10 @@ static void csv_row(FILE *out, size_t p, const ptab *t, const char *mech,
 	/* Shortest text that reads back as the same double: exact, yet 0.4
 	 * stays "0.4". */
 	char v[4][32];
-	h5u_fmt_num(v[0], sizeof v[0], s->mean);
-	h5u_fmt_num(v[1], sizeof v[1], s->sd);
-	h5u_fmt_num(v[2], sizeof v[2], s->ci_lo);
-	h5u_fmt_num(v[3], sizeof v[3], s->ci_hi);
+	smab_real_str(s->mean, v[0], sizeof v[0]);
+	smab_real_str(s->sd, v[1], sizeof v[1]);
+	smab_real_str(s->ci_lo, v[2], sizeof v[2]);
+	smab_real_str(s->ci_hi, v[3], sizeof v[3]);
 	fprintf(out, ",%lld,%s,%s,%s,%s\n", (long long)s->n, v[0], v[1], v[2], v[3]);
 }
 

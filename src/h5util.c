@@ -83,14 +83,6 @@ void h5u_quiet_off(const h5u_quiet *q)
 
 /* ---- small helpers ----------------------------------------------------- */
 
-/* Shortest of %.15g / %.17g that reads back as x. */
-void h5u_fmt_num(char *buf, size_t len, double x)
-{
-	snprintf(buf, len, "%.15g", x);
-	if (strtod(buf, NULL) != x)
-		snprintf(buf, len, "%.17g", x);
-}
-
 char *h5u_join_list(char *const *v, int n, const char *sep)
 {
 	size_t len = 1;

@@ -69,8 +69,6 @@ void h5u_quiet_off(const h5u_quiet *q);
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Write x to buf[len] as the shortest of %.15g / %.17g that reads back as x. */
-void h5u_fmt_num(char *buf, size_t len, double x);
 /* The n strings v[] joined by sep, as a fresh string. */
 char *h5u_join_list(char *const *v, int n, const char *sep);
 

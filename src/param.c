@@ -1,4 +1,6 @@
 /* param.c - helpers over parameter declarations. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smab/param.h"
@@ -53,4 +55,55 @@ void smab_param_choice_name(const smab_param_decl *d, int i, char *buf,
 		n = len - 1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
+}
+
+void smab_real_str(double x, char *buf, size_t len)
+{
+	for (int prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+	snprintf(buf, len, "%.17g", x);
+}
+
+static void real_str(double x, int digits, char *buf, size_t len)
+{
+	if (digits > 0)
+		snprintf(buf, len, "%.*g", digits, x);
+	else
+		smab_real_str(x, buf, len);
+}
+
+char *smab_value_str(const smab_param_decl *d, const smab_value *v, int digits)
+{
+	char buf[64];
+	switch (d->type) {
+	case SMAB_P_INT:
+		snprintf(buf, sizeof buf, "%.0f", v->x);
+		break;
+	case SMAB_P_BOOL:
+		snprintf(buf, sizeof buf, "%s", v->x != 0 ? "true" : "false");
+		break;
+	case SMAB_P_ENUM:
+		smab_param_choice_name(d, (int)v->x, buf, sizeof buf);
+		break;
+	case SMAB_P_REAL:
+		real_str(v->x, digits, buf, sizeof buf);
+		break;
+	case SMAB_P_VEC: {
+		/* Each element takes at most 24 characters plus ", ". */
+		size_t cap = 3 + (size_t)(v->n > 0 ? v->n : 0) * 26, n = 0;
+		char *s = smab_xmalloc(cap);
+		s[n++] = '[';
+		for (int i = 0; i < v->n; i++) {
+			real_str(v->v[i], digits, buf, sizeof buf);
+			n += (size_t)snprintf(s + n, cap - n, "%s%s", i ? ", " : "", buf);
+		}
+		s[n++] = ']';
+		s[n] = '\0';
+		return s;
+	}
+	}
+	return smab_xstrdup(buf);
 }

@@ -45,4 +45,14 @@ int smab_param_choice(const smab_param_decl *d, const char *name);
 void smab_param_choice_name(const smab_param_decl *d, int i, char *buf,
                             size_t len);
 
+/* Shortest decimal text that reads back as exactly x: "0.1", not
+ * "0.10000000000000001". */
+void smab_real_str(double x, char *buf, size_t len);
+
+/* A value as it would be written in YAML: INT whole, BOOL true/false, ENUM
+ * by name, VEC as "[a, b]"; reals exact (digits = 0, via smab_real_str) or
+ * with 'digits' significant digits for display.  Returns a new string that
+ * the caller frees. */
+char *smab_value_str(const smab_param_decl *d, const smab_value *v, int digits);
+
 #endif
