@@ -31,7 +31,8 @@ typedef struct smab_task {
 	int nmech;               /* selected mechanisms ... */
 	const int *mech;         /* ... as indices into suite->mechs, ascending */
 	int ncheck;              /* number of curve checkpoints C */
-	const int64_t *check;    /* checkpoint rounds, ascending, 1-based, last = horizon */
+	const int64_t *check;    /* checkpoint rounds, 1-based, last = horizon; non-decreasing:
+	                          * rounds repeat when the horizon is shorter than C */
 } smab_task;
 
 /* Results of one task.  For selected mechanism k (0..nmech-1) and metric m:

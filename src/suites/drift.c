@@ -447,7 +447,7 @@ static int drift_run(const smab_task *t, smab_task_out *out)
 	if (K < 2 || T < 1 || (p[P_MEANS].n > 0 && p[P_MEANS].n != K))
 		return SMAB_EINVAL;
 	for (int c = 0; c < t->ncheck; c++)
-		if (t->check[c] < 1 || t->check[c] > T || (c > 0 && t->check[c] <= t->check[c - 1]))
+		if (t->check[c] < 1 || t->check[c] > T || (c > 0 && t->check[c] < t->check[c - 1]))
 			return SMAB_EINVAL;
 	for (int k = 0; k < t->nmech; k++)
 		if (t->mech[k] < 0 || t->mech[k] >= NMECHS)

@@ -23,4 +23,9 @@ sed 's/seed: 7/seed: 8/' det.yaml >det8.yaml
 mpi 2 run det8.yaml -o det8.h5 -q >/dev/null 2>&1
 h5diff -q det1.h5 det8.h5 /results /results >/dev/null 2>&1
 check "another seed gives other results" test $? -ne 0
+# A horizon shorter than 'record' (checkpoint rounds repeat) still runs.
+printf 'suite: drift\nreplications: 3\nparams: {horizon: 30}\nrecord: 100\n' >short.yaml
+mpi 2 run short.yaml -o short.h5 -q >/dev/null 2>&1
+check "a horizon shorter than record runs" test $? -eq 0
+check "and completes all 3 tasks" test "$(ndone short.h5)" -eq 3
 echo done

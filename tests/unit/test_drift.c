@@ -771,13 +771,25 @@ START_TEST(test_edge_cases)
 	ck_assert_int_eq(bad, pidx("means"));
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_EINVAL);
 
-	/* checkpoints must ascend within 1..T */
+	/* checkpoints must not descend and stay within 1..T */
 	defaults(p);
 	setp(p, "horizon", 100);
 	int64_t badc[2] = {50, 40};
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, badc, 2, &r), SMAB_EINVAL);
 	int64_t over[1] = {101};
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, over, 1, &r), SMAB_EINVAL);
+
+	/* A horizon shorter than the number of checkpoints repeats rounds (the
+	 * plan does this): repeated checkpoints hold equal values. */
+	setp(p, "horizon", 12);
+	int64_t rep[4] = {11, 11, 12, 12};
+	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, rep, 4, &r), SMAB_OK);
+	for (int k = 0; k < 4; k++) {
+		ck_assert_double_eq(cv(&r, k, "regret", 0), cv(&r, k, "regret", 1));
+		ck_assert_double_eq(cv(&r, k, "regret", 2), cv(&r, k, "regret", 3));
+		ck_assert_double_eq(cv(&r, k, "regret", 3), sc(&r, k, "regret"));
+		ck_assert_double_eq(cv(&r, k, "compensation", 3), sc(&r, k, "compensation"));
+	}
 
 	/* T < K: only initialization rounds; best arm in the middle */
 	set_means(p, mu3, 3);
