@@ -37,7 +37,8 @@ static const char *usage_run =
 	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
 	"  --resume             finish an interrupted run of the same configuration\n"
 	"  --force              replace an existing result file\n"
-	"  -q, --quiet          no progress lines and no summary table\n"
+	"  -q, --quiet          no progress lines and no summary table (the one-line\n"
+	"                       timing report at the end stays)\n"
 	"  -h, --help           this text\n"
 	"An existing result file is never overwritten without --force.\n"
 	"Exit status: 0 done, 1 runtime failure, 2 bad input or refused output.\n";
@@ -276,37 +277,33 @@ static int cmd_run(int argc, char **argv)
 		{"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	smab_run_opts o = {0};
-	int c;
+	int c, help = 0;
+	const char *problem = NULL;
 	optind = 1;
-	opterr = 0;
-	int bad = 0;
+	opterr = 0;   /* every rank parses argv: only rank 0 may complain */
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'r': o.resume = 1; break;
 		case 'f': o.force = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': bad = -1; break;
-		default: bad = 1;
+		case 'h': help = 1; break;
+		default: problem = "unknown option";
 		}
 	}
+	if (!problem && argc - optind != 1)
+		problem = "run takes one experiment file";
+	if (!problem && o.resume && o.force)
+		problem = "--resume and --force exclude each other";
 	smab_par_init(&argc, &argv);
 	int rank = smab_par_rank();
-	if (bad == 0 && argc - optind != 1)
-		bad = 2;
-	if (bad == 0 && o.resume && o.force)
-		bad = 3;
-	if (bad) {
-		if (rank == 0) {
-			if (bad == -1)
-				fputs(usage_run, stdout);
-			else
-				fprintf(stderr, "smab: %s\n%s", bad == 1 ? "unknown option"
-				        : bad == 2 ? "run takes one experiment file"
-				        : "--resume and --force exclude each other", usage_run);
-		}
+	if (help || problem) {
+		if (rank == 0 && help)
+			fputs(usage_run, stdout);
+		else if (rank == 0)
+			fprintf(stderr, "smab: %s\n%s", problem, usage_run);
 		smab_par_finalize();
-		return bad == -1 ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
+		return help ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
 	smab_experiment *e = NULL;

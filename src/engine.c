@@ -165,6 +165,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			};
 			smab_task_out out = {scalar + (size_t)k * per_scalar,
 			                     curve + (size_t)k * per_curve};
+			/* A curve the suite leaves unfilled is NaN in the file, not
+			 * the previous task's values. */
 			for (size_t j = 0; j < per_curve; j++)
 				out.curve[j] = NAN;
 			double t0 = smab_par_time();
@@ -187,12 +189,14 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	}
 	smab_par_counter_free(&ctr);
 	double t0 = smab_par_time();
-	smab_h5_close(&h);
+	rc = smab_par_all(smab_h5_close(&h) == SMAB_OK) ? SMAB_OK : SMAB_EIO;
 	t_h5 += smab_par_time() - t0;
 	double h5_all = smab_par_sum(t_h5);
 
-	rc = SMAB_OK;
-	if (rank == 0) {
+	if (rank == 0 && rc != SMAB_OK)
+		fprintf(stderr, "smab: cannot close %s cleanly; run again with --resume "
+		        "to redo any task whose results did not reach it\n", path);
+	if (rank == 0 && rc == SMAB_OK) {
 		t0 = smab_par_time();
 		rc = smab_h5_summarize(path, err, sizeof err);
 		double t_sum = smab_par_time() - t0;

@@ -23,5 +23,8 @@ done
 ok "list drift names every parameter, mechanism and metric"
 "$SMAB" list nosuch >/dev/null 2>&1; check "list of an unknown suite exits 2" test $? -eq 2
 "$SMAB" run >/dev/null 2>&1; check "run without a file exits 2" test $? -eq 2
+out=$("$SMAB" run "$ROOT/experiments/quick.yaml" --resume --force 2>&1); rc=$?
+check "run --resume --force exits 2 and says why" test $rc -eq 2 -a "${out#*exclude each other}" != "$out"
+"$SMAB" run --bogus "$ROOT/experiments/quick.yaml" >/dev/null 2>&1; check "run with an unknown option exits 2" test $? -eq 2
 "$SMAB" summary "$TMP/none.h5" >/dev/null 2>&1; check "summary of a missing file exits 2" test $? -eq 2
 echo done
