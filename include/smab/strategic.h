@@ -1,0 +1,41 @@
+/* strategic.h - the pieces of the 'strategic' suite (Braverman, Mao,
+ * Schneider, Weinberg, COLT 2019; shared/seeds/s0) that tests check on
+ * their own: the phase plan of Mechanisms 1 and 2 and the defection
+ * trigger of the collusive strategy S*. */
+#ifndef SMAB_STRATEGIC_H
+#define SMAB_STRATEGIC_H
+
+#include "smab/common.h"
+
+/* The constants and phase lengths of Mechanism 1 or 2 for one point. */
+typedef struct smab_sp_plan {
+	int mech2;          /* 0: Mechanism 1 (Section 4.1), 1: Mechanism 2 (4.2) */
+	int K;
+	int64_t T;
+	int64_t B;          /* rounds per arm in exploration (1 in Mechanism 1) */
+	double M;           /* buffer (0 in Mechanism 1 and with restricted payments) */
+	double u;           /* scoring-rule offset */
+	int64_t R;          /* exploitation rounds asked of i* (>= 0) */
+	int64_t bonus;      /* bonus rounds of a compliant i* (= B) */
+} smab_sp_plan;
+
+/* Mechanism 1: B = 1, M = 0, u = -ln mu_min + 1, R = floor(T - (u+2)K - 1).
+ * Mechanism 2: B = floor(2 eps^(1/4) T^(3/4) / mu_min) unless B_set > 0,
+ * M = 8 B^(-1/2) ln(KT) unless M_set >= 0, M = 0 when 'restricted',
+ * u = -ln mu_min + 2 + M, R = floor(T - (u+3) B K).  R is floored at 0.
+ * Natural logarithms throughout.  mu_min in (0, 1]. */
+int smab_sp_plan_init(smab_sp_plan *pl, int mech2, int K, int64_t T,
+                      double mu_min, double eps, double B_set, double M_set,
+                      int restricted);
+
+/* Scoring-rule rounds (step 5) of an arm whose reported exploration
+ * average is wbar, given a uniform 'coin' in [0,1):
+ * s = u + ln(wbar - M); 0 if wbar <= M or s < 0, else
+ * B * (floor(s) + [coin < s - floor(s)]). */
+int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin);
+
+/* Theorem 21's trigger: 1 if some arm's pull count exceeds arm i's by at
+ * least B (count[0..K-1]), else 0. */
+int smab_sstar_trigger(const int64_t *count, int K, int i, double B);
+
+#endif

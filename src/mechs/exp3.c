@@ -1,0 +1,78 @@
+/* exp3.c - EXP3 with exposed probabilities (see exp3.h). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "smab/exp3.h"
+
+/* Weights are kept below 2^RESCALE by multiplying them all by 2^-RESCALE:
+ * a power of two is exact, so the probabilities do not change at all. */
+#define RESCALE 600
+
+double smab_exp3_default_gamma(int K, int64_t T)
+{
+	if (K < 2 || T < 1)
+		return 1.0;
+	double g = sqrt(K * log((double)K) / ((M_E - 1.0) * (double)T));
+	return g < 1.0 ? g : 1.0;
+}
+
+int smab_exp3_alloc(smab_exp3 *e, int K, double gamma, double eta)
+{
+	if (!e || K < 1 || !(gamma >= 0.0 && gamma <= 1.0) || !(eta >= 0.0))
+		return SMAB_EINVAL;
+	e->K = K;
+	e->gamma = gamma;
+	e->eta = eta;
+	e->w = smab_xmalloc((size_t)K * sizeof *e->w);
+	smab_exp3_reset(e);
+	return SMAB_OK;
+}
+
+void smab_exp3_free(smab_exp3 *e)
+{
+	if (e) {
+		free(e->w);
+		e->w = NULL;
+	}
+}
+
+void smab_exp3_reset(smab_exp3 *e)
+{
+	for (int i = 0; i < e->K; i++)
+		e->w[i] = 1.0;
+	e->wsum = e->K;
+}
+
+void smab_exp3_probs(const smab_exp3 *e, double *p)
+{
+	double a = (1.0 - e->gamma) / e->wsum, b = e->gamma / e->K;
+	for (int i = 0; i < e->K; i++)
+		p[i] = a * e->w[i] + b;
+}
+
+int smab_exp3_draw(const double *p, int K, double u)
+{
+	double c = 0.0;
+	for (int i = 0; i < K - 1; i++) {
+		c += p[i];
+		if (u < c)
+			return i;
+	}
+	return K - 1;
+}
+
+void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i)
+{
+	e->w[i] *= exp(e->eta * x / p_i);
+	double s = 0.0;
+	for (int k = 0; k < e->K; k++)
+		s += e->w[k];
+	if (s > 0x1p600) {
+		s = 0.0;
+		for (int k = 0; k < e->K; k++) {
+			e->w[k] = ldexp(e->w[k], -RESCALE);
+			s += e->w[k];
+		}
+	}
+	e->wsum = s;
+}
