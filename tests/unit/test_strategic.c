@@ -1,0 +1,728 @@
+/* test_strategic.c - the strategic suite (Braverman et al. 2019): the phase
+ * plan of Mechanisms 1 and 2, exact runs with point-mass values, the
+ * shortfall rule, EXP3's probabilities against their closed form, the S*
+ * trigger, pairing of deviation runs, the payment models, and EXP3's regret
+ * against a naive reference that shares no code or random stream. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_rng.h>
+
+#include "check_util.h"
+#include "smab/exp3.h"
+#include "smab/param.h"
+#include "smab/strategic.h"
+#include "smab/suite.h"
+
+extern const smab_suite smab_suite_strategic;
+static const smab_suite *S = &smab_suite_strategic;
+
+#define MAXP 32
+#define MAXM 5
+#define MAXC 8
+#define MAXX 64
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static int pidx(const char *name)
+{
+	int i = smab_suite_param(S, name);
+	ck_assert_msg(i >= 0, "no parameter '%s'", name);
+	return i;
+}
+
+static int xidx(const char *name)
+{
+	int i = smab_suite_metric(S, name);
+	ck_assert_msg(i >= 0, "no metric '%s'", name);
+	return i;
+}
+
+/* Declared defaults; vectors start empty. */
+static void defaults(smab_value *p)
+{
+	ck_assert_int_le(S->nparams, MAXP);
+	for (int i = 0; i < S->nparams; i++) {
+		const smab_param_decl *d = &S->params[i];
+		p[i].n = 0;
+		p[i].v = NULL;
+		if (d->type == SMAB_P_ENUM)
+			p[i].x = smab_param_choice(d, d->def);
+		else if (d->type == SMAB_P_VEC)
+			p[i].x = 0;
+		else
+			p[i].x = strtod(d->def, NULL);
+	}
+}
+
+static void setp(smab_value *p, const char *name, double x)
+{
+	p[pidx(name)].x = x;
+}
+
+static void sete(smab_value *p, const char *name, const char *choice)
+{
+	int i = pidx(name);
+	int c = smab_param_choice(&S->params[i], choice);
+	ck_assert_msg(c >= 0, "no choice '%s' of '%s'", choice, name);
+	p[i].x = c;
+}
+
+static void setv(smab_value *p, const char *name, double *v, int n)
+{
+	int i = pidx(name);
+	p[i].n = n;
+	p[i].v = v;
+}
+
+typedef struct result {
+	int nmech;
+	double scalar[MAXM * MAXX];
+	double curve[MAXM * MAXX * MAXC];
+} result;
+
+/* Run mechanisms 'names' at the horizon only. */
+static int run(const smab_value *p, uint32_t point, uint32_t rep,
+               const char *const *names, int nmech, result *r)
+{
+	int mech[MAXM];
+	int64_t last = (int64_t)p[pidx("horizon")].x;
+	ck_assert_int_le(nmech, MAXM);
+	ck_assert_int_le(S->nmetrics, MAXX);
+	for (int k = 0; k < nmech; k++) {
+		mech[k] = smab_suite_mech(S, names[k]);
+		ck_assert_int_ge(mech[k], 0);
+	}
+	memset(r, 0, sizeof *r);
+	r->nmech = nmech;
+	smab_task t = {.p = p, .seed = 777, .point = point, .rep = rep,
+	               .nmech = nmech, .mech = mech, .ncheck = 1, .check = &last};
+	smab_task_out out = {r->scalar, r->curve};
+	return S->run(&t, &out);
+}
+
+static double sc(const result *r, int k, const char *metric)
+{
+	return r->scalar[k * S->nmetrics + xidx(metric)];
+}
+
+static int check_fails(const smab_value *p, const char *param)
+{
+	char msg[200];
+	int bad = -1;
+	int rc = S->check(p, msg, sizeof msg, &bad);
+	return rc != 0 && bad == pidx(param);
+}
+
+/* ---- 1. the plan of Mechanisms 1 and 2 ------------------------------------- */
+
+/* Mechanism 1, K = 3, T = 1000, mu_min = 0.5: u = ln 2 + 1 = 1.6931...,
+ * R = floor(1000 - 3.6931 * 3 - 1) = floor(987.92) = 987. */
+START_TEST(test_plan_mech1)
+{
+	smab_sp_plan pl;
+	ck_assert_int_eq(smab_sp_plan_init(&pl, 0, 3, 1000, 0.5, 1.0, 0, -1, 0), SMAB_OK);
+	ck_assert_int_eq(pl.B, 1);
+	ck_assert(pl.M == 0.0);
+	ck_assert_double_eq_tol(pl.u, 1.6931471805599452, 1e-12);
+	ck_assert_int_eq(pl.R, 987);
+	ck_assert_int_eq(pl.bonus, 1);
+}
+END_TEST
+
+/* Mechanism 2, K = 2, T = 10^4, eps = 10^-4, mu_min = 0.5:
+ * B = floor(2 * 0.1 * 1000 / 0.5) = 400, M = 8/20 ln(20000) = 3.96139...,
+ * u = ln 2 + 2 + M = 6.65454..., R = floor(10^4 - 9.65454 * 800) = 2276.
+ * With restricted payments M = 0: u = 2.6931, R = floor(10^4 - 5.6931*800)
+ * = 5445.  Overrides: B = 50, M = 0.1, T = 1000, K = 4, mu_min = 1:
+ * u = 2.1, R = floor(1000 - 5.1 * 200) = -20 -> 0. */
+START_TEST(test_plan_mech2)
+{
+	smab_sp_plan pl;
+	ck_assert_int_eq(smab_sp_plan_init(&pl, 1, 2, 10000, 0.5, 1e-4, 0, -1, 0), SMAB_OK);
+	ck_assert_int_eq(pl.B, 400);
+	ck_assert_double_eq_tol(pl.M, 3.961395021014451, 1e-12);
+	ck_assert_double_eq_tol(pl.u, 6.6545422015743965, 1e-12);
+	ck_assert_int_eq(pl.R, 2276);
+	ck_assert_int_eq(pl.bonus, 400);
+	ck_assert_int_eq(smab_sp_plan_init(&pl, 1, 2, 10000, 0.5, 1e-4, 0, -1, 1), SMAB_OK);
+	ck_assert(pl.M == 0.0);
+	ck_assert_int_eq(pl.R, 5445);
+	ck_assert_int_eq(smab_sp_plan_init(&pl, 1, 4, 1000, 1.0, 1e-4, 50, 0.1, 0), SMAB_OK);
+	ck_assert_int_eq(pl.B, 50);
+	ck_assert_double_eq_tol(pl.u, 2.1, 1e-12);
+	ck_assert_int_eq(pl.R, 0);
+	ck_assert_int_eq(smab_sp_plan_init(&pl, 1, 2, 1000, 0.0, 1e-4, 0, -1, 0), SMAB_EINVAL);
+}
+END_TEST
+
+/* Step 5: B (floor(s) + [coin < frac(s)]), s = u + ln(wbar - M). */
+START_TEST(test_score_rounds)
+{
+	smab_sp_plan pl = {.mech2 = 1, .K = 2, .T = 1000, .B = 10, .M = 0.1, .u = 2.0};
+	/* s = 2 + ln 0.5 = 1.30685 */
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.6, 0.2), 20);
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.6, 0.5), 10);
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.1, 0.0), 0);     /* wbar <= M */
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.1 + exp(-2.5), 0.0), 0);   /* s < 0 */
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 1.1, 0.99), 20);   /* s = 2 exactly */
+}
+END_TEST
+
+/* ---- 2. exact runs with point masses ------------------------------------------ */
+
+/* Point masses mu = (0.6, 0.5, 0.3), dominant strategies, Mechanism 2 with
+ * B = 100, M = 0.1, T = 20000 (mu_min = 0.3):
+ *   u = -ln 0.3 + 2.1 = 3.30397, R = floor(20000 - 6.30397 * 300) = 18108.
+ *   Exploration: reports mu + M = 0.7, 0.6, 0.4 for 100 rounds each;
+ *   i* = arm 1, w' = 0.6, ask w' - M = 0.5 <= 0.6 so arm 1 complies for R
+ *   rounds and gets 100 bonus rounds (reporting 0); arms 2, 3 play 100
+ *   rounds each reporting 0; step 5: s = u + ln(wbar - M) = 2.793, 2.611,
+ *   2.100, so B * (2 or 3) rounds each, reporting 0.
+ * Revenue = 100 (0.7 + 0.6 + 0.4) + 18108 * 0.5 = 9224 exactly, whatever
+ * the coins; pull counts are exact up to the step-5 coin. */
+static void mech2_point(smab_value *p, double *mu)
+{
+	defaults(p);
+	mu[0] = 0.6;
+	mu[1] = 0.5;
+	mu[2] = 0.3;
+	setv(p, "means", mu, 3);
+	sete(p, "dist", "point");
+	sete(p, "profile", "dominant");
+	setp(p, "horizon", 20000);
+	setp(p, "mech.B", 100);
+	setp(p, "mech.M", 0.1);
+}
+
+START_TEST(test_mech2_exact)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	const char *m[] = {"mech2"};
+	result r;
+	for (uint32_t rep = 0; rep < 20; rep++) {
+		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+		ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 9224.0, 1e-8);
+		ck_assert_double_eq_tol(sc(&r, 0, "revenue_rate"), 9224.0 / 20000, 1e-12);
+		ck_assert_double_eq_tol(sc(&r, 0, "revenue_ratio"), 9224.0 / (0.5 * 20000), 1e-12);
+		ck_assert(sc(&r, 0, "defected") == 0.0);
+		ck_assert(isnan(sc(&r, 0, "first_defect")));
+		double n1 = sc(&r, 0, "share_1") * 20000, n2 = sc(&r, 0, "share_2") * 20000;
+		double n3 = sc(&r, 0, "share_3") * 20000;
+		double base1 = 100 + 18108 + 100 + 200;
+		ck_assert_msg(fabs(n1 - base1) < 1e-6 || fabs(n1 - base1 - 100) < 1e-6, "n1 = %g", n1);
+		ck_assert_msg(fabs(n2 - 400) < 1e-6 || fabs(n2 - 500) < 1e-6, "n2 = %g", n2);
+		ck_assert_msg(fabs(n3 - 400) < 1e-6 || fabs(n3 - 500) < 1e-6, "n3 = %g", n3);
+		ck_assert(sc(&r, 0, "share_4") == 0.0);
+		/* Utilities: sum of v over pulls minus what was passed. */
+		ck_assert_double_eq_tol(sc(&r, 0, "util_1"), 0.6 * n1 - 70 - 18108 * 0.5, 1e-8);
+		ck_assert_double_eq_tol(sc(&r, 0, "util_2"), 0.5 * n2 - 60, 1e-8);
+		ck_assert_double_eq_tol(sc(&r, 0, "util_3"), 0.3 * n3 - 40, 1e-8);
+		/* Regret: idle rounds count mu*, pulls of arm i count mu* - mu_i. */
+		double idle = 20000 - n1 - n2 - n3;
+		ck_assert_double_eq_tol(sc(&r, 0, "regret"), 0.6 * idle + 0.1 * n2 + 0.3 * n3, 1e-7);
+	}
+}
+END_TEST
+
+/* Mechanism 1 with the same arms: u = -ln 0.3 + 1, R = floor(20000 -
+ * (u+2)*3 - 1) = floor(19986.4) = 19986; reports 0.6, 0.5, 0.3, i* = arm 1 pays 0.5 for R
+ * rounds.  Revenue = 1.4 + 19985 * 0.5. */
+START_TEST(test_mech1_exact)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	const char *m[] = {"mech1"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	double u = -log(0.3) + 1;
+	double R = floor(20000 - (u + 2) * 3 - 1);
+	ck_assert(R == 19986);
+	ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 1.4 + R * 0.5, 1e-8);
+}
+END_TEST
+
+/* The stop-on-shortfall rule: arm 1 shirks (reports 0) when asked to pay.
+ * Mechanism 2 stops it after exactly B = 100 exploitation rounds (the
+ * average rule needs B rounds), gives no bonus, and the revenue is the
+ * exploration's 170.  Arm 1 is then pulled 100 + 100 + B * (2 or 3) times
+ * and passed 70.  Mechanism 1 stops it after one round: revenue 1.4, pulls
+ * 1 + 1 + (1 or 2).  The profile run is untouched (dev_gain is paired). */
+START_TEST(test_shortfall_stop)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	setp(p, "deviate.arm", 1);
+	sete(p, "deviate.kind", "shirk");
+	const char *m[] = {"mech2", "mech1"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 3, m, 2, &r), SMAB_OK);
+	ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 9224.0, 1e-8);
+	ck_assert_double_eq_tol(sc(&r, 0, "dev_revenue"), 170.0, 1e-9);
+	double du = sc(&r, 0, "dev_util");
+	ck_assert_msg(fabs(du - (0.6 * 400 - 70)) < 1e-8 || fabs(du - (0.6 * 500 - 70)) < 1e-8,
+	              "dev_util %g", du);
+	ck_assert_double_eq_tol(sc(&r, 0, "dev_gain"), du - sc(&r, 0, "util_1"), 1e-9);
+	ck_assert_double_eq_tol(sc(&r, 1, "dev_revenue"), 1.4, 1e-12);
+	du = sc(&r, 1, "dev_util");
+	ck_assert_msg(fabs(du - (0.6 * 3 - 0.6)) < 1e-9 || fabs(du - (0.6 * 4 - 0.6)) < 1e-9,
+	              "mech1 dev_util %g", du);
+	/* Shirking loses: R (0.6 - 0.5) - bonus >> 0. */
+	ck_assert(sc(&r, 0, "dev_gain") < -1000);
+}
+END_TEST
+
+/* A dominant i* asked for more than its mean defects at once and is
+ * stopped: arm 2 over-reports by 0.3 in exploration (0.9 > 0.7), becomes
+ * i* with ask 0.7 - 0.1 = 0.6 > 0.5 and reports 0; it is stopped after B
+ * rounds.  The deviation cannot gain (Lemma 15). */
+START_TEST(test_overreport_stopped)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	setp(p, "deviate.arm", 2);
+	sete(p, "deviate.kind", "over");
+	setp(p, "deviate.x", 0.3);
+	const char *m[] = {"mech2"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	/* exploration 100 (0.7 + 0.9 + 0.4), then nothing from i* */
+	ck_assert_double_eq_tol(sc(&r, 0, "dev_revenue"), 200.0, 1e-8);
+	ck_assert(sc(&r, 0, "dev_gain") < 0.0);
+}
+END_TEST
+
+/* ---- 3. EXP3 -------------------------------------------------------------------- */
+
+START_TEST(test_exp3_default_gamma)
+{
+	ck_assert_double_eq_tol(smab_exp3_default_gamma(2, 1000), 0.02840406708617748, 1e-15);
+	ck_assert(smab_exp3_default_gamma(5, 1) == 1.0);
+}
+END_TEST
+
+/* On a fixed history the probabilities equal the closed form
+ * p_i = (1-gamma) exp(eta S_i) / sum_j exp(eta S_j) + gamma/K with
+ * S_i = sum of x/p_i over the rounds arm i was pulled, computed here with a
+ * log-sum-exp (so the rescaling inside smab_exp3 is checked too: eta = 2
+ * drives the raw weights past 2^600). */
+static void exp3_history(double gamma, double eta)
+{
+	enum { K = 3, N = 400 };
+	smab_exp3 e;
+	ck_assert_int_eq(smab_exp3_alloc(&e, K, gamma, eta), SMAB_OK);
+	double Sx[K] = {0, 0, 0}, p[K], q[K];
+	for (int t = 0; t < N; t++) {
+		smab_exp3_probs(&e, p);
+		double mx = -INFINITY, z = 0.0, tot = 0.0;
+		for (int i = 0; i < K; i++)
+			mx = fmax(mx, eta * Sx[i]);
+		for (int i = 0; i < K; i++)
+			z += exp(eta * Sx[i] - mx);
+		for (int i = 0; i < K; i++) {
+			q[i] = (1 - gamma) * exp(eta * Sx[i] - mx) / z + gamma / K;
+			ck_assert_msg(fabs(p[i] - q[i]) < 1e-9, "t %d arm %d: %.15g vs %.15g", t, i, p[i], q[i]);
+			tot += p[i];
+		}
+		ck_assert_double_eq_tol(tot, 1.0, 1e-12);
+		int a = (t * 7 + t / 3) % K;             /* a fixed, irregular history */
+		double x = (double)((t * 13) % 10) / 10.0;
+		smab_exp3_update(&e, a, x, p[a]);
+		Sx[a] += x / q[a];
+	}
+	smab_exp3_free(&e);
+}
+
+START_TEST(test_exp3_closed_form)
+{
+	exp3_history(0.1, 0.1 / 3);
+	exp3_history(0.3, 2.0);
+}
+END_TEST
+
+START_TEST(test_exp3_draw)
+{
+	double p[3] = {0.2, 0.5, 0.3};
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.0), 0);
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.1999), 0);
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.2), 1);
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.6999), 1);
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.7), 2);
+	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.99999), 2);
+}
+END_TEST
+
+/* ---- 4. collusion ------------------------------------------------------------------ */
+
+START_TEST(test_sstar_trigger)
+{
+	int64_t c[3] = {10, 5, 7};
+	ck_assert_int_eq(smab_sstar_trigger(c, 3, 1, 5.0), 1);   /* 10 - 5 >= 5 */
+	ck_assert_int_eq(smab_sstar_trigger(c, 3, 2, 5.0), 0);   /* 3 */
+	ck_assert_int_eq(smab_sstar_trigger(c, 3, 0, 0.5), 0);   /* the leader */
+	ck_assert_int_eq(smab_sstar_trigger(c, 3, 1, 5.5), 0);
+	ck_assert_int_eq(smab_sstar_trigger(c, 3, 2, 3.0), 1);
+}
+END_TEST
+
+/* S* under EXP3, point masses: no defection is possible while B > T, and
+ * every report is theta (1 - p) < theta, so revenue < theta T with
+ * theta = sqrt(K delta / T), delta = sqrt(T ln T); each arm keeps
+ * mu_i n_i - (its payments). */
+START_TEST(test_collude_bound)
+{
+	smab_value p[MAXP];
+	double mu[2] = {0.5, 0.45};
+	defaults(p);
+	setv(p, "means", mu, 2);
+	sete(p, "dist", "point");
+	sete(p, "profile", "collude");
+	setp(p, "horizon", 20000);
+	const char *m[] = {"exp3"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	double T = 20000, delta = sqrt(T * log(T)), th = sqrt(2 * delta / T);
+	double rev = sc(&r, 0, "revenue");
+	ck_assert(rev > 0.2 * th * T && rev < th * T);
+	ck_assert(sc(&r, 0, "defected") == 0.0);
+	double n1 = sc(&r, 0, "share_1") * T, n2 = sc(&r, 0, "share_2") * T;
+	ck_assert_double_eq_tol(n1 + n2, T, 1e-6);
+	ck_assert_double_eq_tol(sc(&r, 0, "util_1") + sc(&r, 0, "util_2"),
+	                        0.5 * n1 + 0.45 * n2 - rev, 1e-6);
+}
+END_TEST
+
+/* With delta = 1 (B = 7 sqrt(K T delta) = 1400, well above EXP3's count
+ * fluctuations of about sqrt(T) = 141, theta = 0.01) a deviating arm
+ * that passes its full value from round 1 pulls ahead and the others
+ * defect: the deviated run's revenue exceeds the profile's. */
+START_TEST(test_collude_punished)
+{
+	smab_value p[MAXP];
+	double mu[2] = {0.5, 0.45};
+	defaults(p);
+	setv(p, "means", mu, 2);
+	sete(p, "dist", "point");
+	sete(p, "profile", "collude");
+	setp(p, "horizon", 20000);
+	setp(p, "collude.delta", 1.0);      /* B = 7 sqrt(40000) = 1400 */
+	setp(p, "deviate.arm", 1);
+	sete(p, "deviate.kind", "defect");
+	const char *m[] = {"exp3"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert(sc(&r, 0, "dev_revenue") > 0.3 * 20000);
+	ck_assert(sc(&r, 0, "dev_revenue") > 10 * sc(&r, 0, "revenue"));
+}
+END_TEST
+
+/* Theorem 25's grim trigger: point masses at 1, explicit model.  The profile
+ * passes nothing.  When arm 1 passes its value from round 50 on, arm 2
+ * sees it and passes 1 afterwards; under tacit observation it never sees
+ * it and keeps passing 0. */
+START_TEST(test_grim)
+{
+	smab_value p[MAXP];
+	double mu[2] = {1.0, 1.0};
+	defaults(p);
+	setv(p, "means", mu, 2);
+	sete(p, "dist", "point");
+	sete(p, "profile", "grim");
+	sete(p, "observe", "explicit");
+	setp(p, "horizon", 2000);
+	setp(p, "deviate.arm", 1);
+	sete(p, "deviate.kind", "defect");
+	setp(p, "deviate.tau", 50);
+	const char *m[] = {"exp3", "ucb"};
+	result r, rt;
+	ck_assert_int_eq(run(p, 0, 0, m, 2, &r), SMAB_OK);
+	sete(p, "observe", "tacit");
+	ck_assert_int_eq(run(p, 0, 0, m, 2, &rt), SMAB_OK);
+	for (int k = 0; k < 2; k++) {
+		ck_assert(sc(&r, k, "revenue") == 0.0);
+		ck_assert(sc(&r, k, "defected") == 0.0);
+		/* every pull passes 1 once both pass: revenue > arm 1's own pulls after tau */
+		double dev_paid = 2000 * 1.0 - sc(&r, k, "dev_revenue");
+		ck_assert(dev_paid >= 0.0);
+		/* tacit: only arm 1's pulls from round 50 pay (UCB stops pulling
+		 * arm 2 once arm 1 pays, so there they can tie) */
+		ck_assert(sc(&rt, k, "dev_revenue") <= sc(&r, k, "dev_revenue"));
+	}
+	ck_assert(sc(&rt, 0, "dev_revenue") < sc(&r, 0, "dev_revenue"));
+	/* explicit: after the trigger everything pulled pays 1 */
+	ck_assert(sc(&r, 0, "dev_revenue") > 1900);
+}
+END_TEST
+
+/* ---- 5. pairing, payments, validation ------------------------------------------------ */
+
+/* A deviation that changes nothing (over-report by 0) replays the profile
+ * run exactly: common value tapes and mechanism streams. */
+START_TEST(test_pairing)
+{
+	smab_value p[MAXP];
+	double mu[3] = {0.5, 0.4, 0.45};
+	defaults(p);
+	setv(p, "means", mu, 3);
+	sete(p, "dist", "beta");
+	sete(p, "profile", "collude");
+	setp(p, "horizon", 5000);
+	setp(p, "deviate.arm", 2);
+	sete(p, "deviate.kind", "over");
+	setp(p, "deviate.x", 0.0);
+	const char *m[] = {"exp3", "ucb", "ts", "mech1", "mech2"};
+	result r, r1;
+	ck_assert_int_eq(run(p, 0, 5, m, 5, &r), SMAB_OK);
+	for (int k = 0; k < 5; k++) {
+		ck_assert(sc(&r, k, "dev_gain") == 0.0);
+		ck_assert(sc(&r, k, "dev_revenue") == sc(&r, k, "revenue"));
+		ck_assert(sc(&r, k, "dev_util") == sc(&r, k, "util_2"));
+	}
+	/* A mechanism run alone equals its run among others (common numbers). */
+	const char *one[] = {"ts"};
+	ck_assert_int_eq(run(p, 0, 5, one, 1, &r1), SMAB_OK);
+	ck_assert(memcmp(r1.scalar, r.scalar + 2 * S->nmetrics, (size_t)S->nmetrics * sizeof(double)) == 0);
+	/* Another point with the same parameters sees the same values: exp3's
+	 * stream differs, ucb (no randomness) is identical. */
+	ck_assert_int_eq(run(p, 9, 5, m, 2, &r1), SMAB_OK);
+	ck_assert(sc(&r1, 1, "revenue") == sc(&r, 1, "revenue"));
+}
+END_TEST
+
+/* Restricted payments: no arm ever passes more than its value, so every
+ * utility is >= 0 even for strategies that would overpay; unrestricted
+ * over-reporting in exploration does make utilities negative. */
+START_TEST(test_restricted)
+{
+	smab_value p[MAXP];
+	double mu[3] = {0.5, 0.4, 0.3};
+	defaults(p);
+	setv(p, "means", mu, 3);
+	sete(p, "dist", "uniform");
+	setp(p, "spread", 0.3);
+	sete(p, "profile", "dominant");
+	sete(p, "payments", "restricted");
+	setp(p, "horizon", 30000);
+	setp(p, "deviate.arm", 3);
+	sete(p, "deviate.kind", "over");
+	setp(p, "deviate.x", 0.5);
+	const char *m[] = {"exp3", "mech1", "mech2"};
+	result r;
+	for (uint32_t rep = 0; rep < 5; rep++) {
+		ck_assert_int_eq(run(p, 0, rep, m, 3, &r), SMAB_OK);
+		for (int k = 0; k < 3; k++) {
+			for (int a = 1; a <= 3; a++) {
+				char name[16];
+				snprintf(name, sizeof name, "util_%d", a);
+				ck_assert_msg(sc(&r, k, name) >= -1e-9, "%s %g", name, sc(&r, k, name));
+			}
+			ck_assert(sc(&r, k, "dev_util") >= -1e-9);
+		}
+		/* Mechanism 2's restricted adaptation still earns about mu' R. */
+		ck_assert(sc(&r, 2, "revenue_rate") > 0.0);
+	}
+}
+END_TEST
+
+/* Cross-parameter checks name the parameter to blame; run() refuses what
+ * check() refuses. */
+START_TEST(test_validation)
+{
+	smab_value p[MAXP];
+	double mu3[3] = {0.5, 0.4, 0.3}, mu1[1] = {0.5}, ns[2] = {1, 0}, bad[3] = {0, 2, 0};
+	defaults(p);
+	setv(p, "means", mu3, 3);
+	ck_assert_int_eq(S->check(p, (char[200]){0}, 200, &(int){0}), 0);
+	sete(p, "profile", "split");
+	ck_assert(check_fails(p, "profile"));
+	sete(p, "profile", "truthful");
+	setv(p, "nonstrategic", ns, 2);
+	ck_assert(check_fails(p, "nonstrategic"));
+	setv(p, "nonstrategic", bad, 3);
+	ck_assert(check_fails(p, "nonstrategic"));
+	setv(p, "nonstrategic", NULL, 0);
+	setp(p, "deviate.arm", 4);
+	ck_assert(check_fails(p, "deviate.arm"));
+	setp(p, "deviate.arm", 0);
+	setv(p, "means", mu1, 1);
+	ck_assert(check_fails(p, "means"));
+	result r;
+	const char *m[] = {"exp3"};
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_EINVAL);
+}
+END_TEST
+
+/* Theorem 18's mix with point masses under Mechanism 2: a non-strategic arm
+ * reports its value (mu), so its exploration average is mu, not mu + M.
+ * Arms (0.6 strategic, 0.5 non-strategic): reports 0.7 and 0.5, i* = arm 1,
+ * w' = 0.5, ask 0.4; revenue = 100 (0.7 + 0.5) + R 0.4 + the non-strategic
+ * arm's value in each of its later pulls (it always passes v). */
+START_TEST(test_mixed)
+{
+	smab_value p[MAXP];
+	double mu[2] = {0.6, 0.5}, ns[2] = {0, 1};
+	defaults(p);
+	setv(p, "means", mu, 2);
+	setv(p, "nonstrategic", ns, 2);
+	sete(p, "dist", "point");
+	sete(p, "profile", "dominant");
+	setp(p, "horizon", 20000);
+	setp(p, "mech.B", 100);
+	setp(p, "mech.M", 0.1);
+	const char *m[] = {"mech2"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	double u = -log(0.5) + 2.1, R = floor(20000 - (u + 3) * 200);
+	double n2 = sc(&r, 0, "share_2") * 20000;
+	ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 120 + R * 0.4 + 0.5 * (n2 - 100), 1e-8);
+	ck_assert(sc(&r, 0, "util_2") == 0.0);
+}
+END_TEST
+
+/* The value distributions: the suite's mu' (revenue_rate / revenue_ratio)
+ * is the true mean, for the truncated Gaussian the mean of N(0.9, 0.3^2)
+ * restricted to [0,1], integrated here by the midpoint rule; and the
+ * values average to it (truthful arms under UCB, 4 standard errors). */
+START_TEST(test_distributions)
+{
+	const char *kinds[] = {"point", "bernoulli", "beta", "uniform", "gauss"};
+	double loc = 0.9, sd = 0.3, num = 0, den = 0;
+	for (int k = 0; k < 200000; k++) {
+		double x = (k + 0.5) / 200000, d = exp(-0.5 * (x - loc) * (x - loc) / (sd * sd));
+		num += x * d;
+		den += d;
+	}
+	double tmean = num / den;
+	ck_assert(tmean < 0.85 && tmean > 0.7);
+	for (int j = 0; j < 5; j++) {
+		smab_value p[MAXP];
+		double mu[2] = {loc, loc};
+		defaults(p);
+		setv(p, "means", mu, 2);
+		sete(p, "dist", kinds[j]);
+		setp(p, "spread", sd);
+		setp(p, "horizon", 100000);
+		const char *m[] = {"ucb"};
+		result r;
+		ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+		double want = j == 4 ? tmean : loc;
+		double rate = sc(&r, 0, "revenue_rate");
+		ck_assert_double_eq_tol(rate / sc(&r, 0, "revenue_ratio"), want, 1e-6);
+		ck_assert_msg(fabs(rate - want) < 4 * 0.5 / sqrt(100000.0), "%s: %g vs %g",
+		              kinds[j], rate, want);
+	}
+}
+END_TEST
+
+/* ---- 6. EXP3's regret against an independent reference ------------------------------ */
+
+/* Naive EXP3 (Auer et al.'s Exp3 as printed: weights, no rescaling) with
+ * truthful Bernoulli arms, its own generator (MT19937); returns the mean
+ * and variance of the pseudo-regret over n runs. */
+static void reference_exp3(const double *mu, int K, int T, int n, double *mean, double *var)
+{
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 4357);
+	double gamma = sqrt(K * log((double)K) / ((exp(1.0) - 1) * T));
+	double best = 0, s = 0, s2 = 0;
+	for (int i = 0; i < K; i++)
+		best = fmax(best, mu[i]);
+	for (int rep = 0; rep < n; rep++) {
+		double w[8], reg = 0;
+		for (int i = 0; i < K; i++)
+			w[i] = 1.0;
+		for (int t = 0; t < T; t++) {
+			double W = 0, pr[8];
+			for (int i = 0; i < K; i++)
+				W += w[i];
+			for (int i = 0; i < K; i++)
+				pr[i] = (1 - gamma) * w[i] / W + gamma / K;
+			double uu = gsl_rng_uniform(g), acc = 0;
+			int a = K - 1;
+			for (int i = 0; i < K; i++) {
+				acc += pr[i];
+				if (uu < acc) {
+					a = i;
+					break;
+				}
+			}
+			double x = gsl_rng_uniform(g) < mu[a] ? 1.0 : 0.0;
+			w[a] *= exp(gamma * (x / pr[a]) / K);
+			reg += best - mu[a];
+		}
+		s += reg;
+		s2 += reg * reg;
+	}
+	*mean = s / n;
+	*var = (s2 - s * s / n) / (n - 1);
+	gsl_rng_free(&g[0]);
+}
+
+START_TEST(test_exp3_reference)
+{
+	enum { K = 3, T = 3000, N = 300 };
+	double mu[K] = {0.7, 0.5, 0.3};
+	double rm, rv;
+	reference_exp3(mu, K, T, N, &rm, &rv);
+	smab_value p[MAXP];
+	defaults(p);
+	setv(p, "means", mu, K);
+	setp(p, "horizon", T);
+	const char *m[] = {"exp3"};
+	result r;
+	double s = 0, s2 = 0;
+	for (uint32_t rep = 0; rep < N; rep++) {
+		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+		double x = sc(&r, 0, "regret");
+		s += x;
+		s2 += x * x;
+	}
+	double sm = s / N, sv = (s2 - s * s / N) / (N - 1);
+	double se = sqrt(rv / N + sv / N);
+	ck_assert_msg(fabs(sm - rm) < 4 * se, "suite %g reference %g (se %g)", sm, rm, se);
+	ck_assert(rm > 50);   /* the comparison has something to compare */
+}
+END_TEST
+
+static Suite *strategic_suite(void)
+{
+	Suite *s = suite_create("strategic");
+	TCase *tc = tcase_create("plan");
+	tcase_add_test(tc, test_plan_mech1);
+	tcase_add_test(tc, test_plan_mech2);
+	tcase_add_test(tc, test_score_rounds);
+	tcase_add_test(tc, test_mech2_exact);
+	tcase_add_test(tc, test_mech1_exact);
+	tcase_add_test(tc, test_shortfall_stop);
+	tcase_add_test(tc, test_overreport_stopped);
+	tcase_add_test(tc, test_mixed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("exp3");
+	tcase_add_test(tc, test_exp3_default_gamma);
+	tcase_add_test(tc, test_exp3_closed_form);
+	tcase_add_test(tc, test_exp3_draw);
+	tcase_add_test(tc, test_exp3_reference);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("strategies");
+	tcase_add_test(tc, test_sstar_trigger);
+	tcase_add_test(tc, test_collude_bound);
+	tcase_add_test(tc, test_collude_punished);
+	tcase_add_test(tc, test_grim);
+	tcase_add_test(tc, test_pairing);
+	tcase_add_test(tc, test_restricted);
+	tcase_add_test(tc, test_validation);
+	tcase_add_test(tc, test_distributions);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return smab_check_main(strategic_suite()); }
