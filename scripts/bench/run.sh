@@ -186,5 +186,22 @@ mpi_scaling() {
 mpi_scaling
 rule
 
+# ---- 4. strategic suite, single process ------------------------------------
+# EXP3 + collusive S* and Mechanism 2 + dominant arms, K = 5, T = 10^6
+# (tests/bench/bench_strategic.c); target >= 5M rounds/s on one core.
+echo "## strategic suite (single process, K = 5)"
+if [ -x "$BUILD/bench/bench_strategic" ]; then
+	runprog bench_strategic "$tmp/strategic.txt" "$BUILD/bench/bench_strategic" "${bench_args[@]}"
+	for m in exp3_collude mech2_dominant; do
+		awk -v m="$m" -v s="$(value "$tmp/strategic.txt" "strategic.$m.rounds_per_s")" 'BEGIN {
+			printf "%-16s %12s  target 5M  %s\n", m, (s == "" ? "-" : sprintf("%.2fM", s / 1e6)),
+			       (s == "" ? "NO DATA" : (s >= 5e6 ? "PASS" : "MISS")) }'
+	done
+else
+	echo "run.sh: $BUILD/bench/bench_strategic not built (run 'make bench')" >&2
+	status=1
+fi
+rule
+
 [ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
 exit "$status"
