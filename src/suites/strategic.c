@@ -106,7 +106,7 @@
 #include "smab/suite.h"
 
 enum {
-	P_HORIZON, P_MEANS, P_DIST, P_SPREAD, P_CONC, P_PAYMENTS, P_OBSERVE,
+	P_HORIZON, P_MEANS, P_ARMS, P_MEAN_BEST, P_GAP, P_DIST, P_SPREAD, P_CONC, P_PAYMENTS, P_OBSERVE,
 	P_PROFILE, P_NONSTRAT, P_EXP3_GAMMA, P_EXP3_ETA, P_DELTA, P_EPS,
 	P_MECH_B, P_MECH_M, P_MU_MIN, P_DEV_ARM, P_DEV_KIND, P_DEV_TAU, P_DEV_X,
 	NPARAMS
@@ -119,8 +119,14 @@ enum { V_TRUTHFUL, V_DEFECT, V_SHIRK, V_OVER, V_UNDER };
 static const smab_param_decl params[NPARAMS] = {
 	[P_HORIZON] = {"horizon", SMAB_P_INT, "10000", 1, 1e9, NULL,
 	               "rounds T of each replication"},
-	[P_MEANS] = {"means", SMAB_P_VEC, "[0.5, 0.45]", 0, 1, NULL,
-	             "location of each arm's value distribution (K = its length, 2..64)"},
+	[P_MEANS] = {"means", SMAB_P_VEC, "[]", 0, 1, NULL,
+	             "location of each arm's value distribution; empty: mean_best - gap (i-1)"},
+	[P_ARMS] = {"arms", SMAB_P_INT, "2", 2, 64, NULL,
+	            "number of arms K (must equal the length of 'means' when that is given)"},
+	[P_MEAN_BEST] = {"mean_best", SMAB_P_REAL, "0.5", 0, 1, NULL,
+	                 "location of arm 1 when 'means' is empty"},
+	[P_GAP] = {"gap", SMAB_P_REAL, "0.05", -1, 1, NULL,
+	           "mean_best - gap (i-1) is arm i's location when 'means' is empty (clipped to [0,1]; negative: rising)"},
 	[P_DIST] = {"dist", SMAB_P_ENUM, "bernoulli", 0, 0, "point|bernoulli|beta|uniform|gauss",
 	            "value distribution D_i around means[i]"},
 	[P_SPREAD] = {"spread", SMAB_P_REAL, "0.1", 0, 10, NULL,
@@ -744,12 +750,27 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 
 /* ---- the suite's entry points ------------------------------------------------ */
 
+/* Location of arm i (0-based): 'means' if given, else mean_best - gap i,
+ * clipped to [0,1]. */
+static double arm_loc(const smab_value *p, int i)
+{
+	if (p[P_MEANS].n > 0)
+		return p[P_MEANS].v[i];
+	return fmin(1.0, fmax(0.0, p[P_MEAN_BEST].x - p[P_GAP].x * i));
+}
+
 static int strategic_check(const smab_value *p, char *msg, size_t len, int *bad)
 {
-	int K = p[P_MEANS].n;
-	if (K < 2 || K > KMAX) {
-		snprintf(msg, len, "'means' has %d entries: 2 to %d arms are supported", K, KMAX);
+	int K = (int)p[P_ARMS].x;
+	if (p[P_MEANS].n > 0 && p[P_MEANS].n != K) {
+		snprintf(msg, len, "'means' has %d entries but 'arms' is %d: they must agree",
+		         p[P_MEANS].n, K);
 		*bad = P_MEANS;
+		return 1;
+	}
+	if (K < 2 || K > KMAX) {
+		snprintf(msg, len, "%d arms: 2 to %d are supported", K, KMAX);
+		*bad = P_ARMS;
 		return 1;
 	}
 	int prof = (int)p[P_PROFILE].x;
@@ -760,7 +781,7 @@ static int strategic_check(const smab_value *p, char *msg, size_t len, int *bad)
 	}
 	if (prof == S_SPLITW)
 		for (int i = 0; i < K; i++)
-			if (!(p[P_MEANS].v[i] > 0.0)) {
+			if (!(arm_loc(p, i) > 0.0)) {
 				snprintf(msg, len, "profile 'splitw' divides by the means: they must be > 0");
 				*bad = P_MEANS;
 				return 1;
@@ -784,7 +805,7 @@ static int strategic_check(const smab_value *p, char *msg, size_t len, int *bad)
 	}
 	int any = 0;
 	for (int i = 0; i < K; i++)
-		any |= p[P_MEANS].v[i] > 0.0;
+		any |= arm_loc(p, i) > 0.0;
 	if (!any && p[P_MU_MIN].x <= 0.0) {
 		snprintf(msg, len, "some mean must be > 0 (the mechanisms' mu_min), or set 'mech.mu_min'");
 		*bad = P_MEANS;
@@ -826,7 +847,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	int bad;
 	if (strategic_check(p, msg, sizeof msg, &bad))
 		return SMAB_EINVAL;
-	const int K = p[P_MEANS].n;
+	const int K = (int)p[P_ARMS].x;
 	const int64_t T = (int64_t)p[P_HORIZON].x;
 	if (T < 1)
 		return SMAB_EINVAL;
@@ -848,7 +869,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	double mu_min = p[P_MU_MIN].x;
 	int prof = (int)p[P_PROFILE].x;
 	for (int i = 0; i < K; i++) {
-		dist_init(&d[i], (int)p[P_DIST].x, p[P_MEANS].v[i], p[P_SPREAD].x, p[P_CONC].x);
+		dist_init(&d[i], (int)p[P_DIST].x, arm_loc(p, i), p[P_SPREAD].x, p[P_CONC].x);
 		s.mu[i] = dist_mean(&d[i]);
 		s.strat[i] = (p[P_NONSTRAT].n > 0 && p[P_NONSTRAT].v[i] == 1.0) ? S_TRUTHFUL : prof;
 		s.collusive |= s.strat[i] == S_COLLUDE || s.strat[i] == S_SPLIT || s.strat[i] == S_SPLITW;

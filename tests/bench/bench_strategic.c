@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	}
 	p[param("means")].n = 5;
 	p[param("means")].v = means;
+	p[param("arms")].x = 5;
 	p[param("horizon")].x = (double)T;
 	p[param("mech.M")].x = 0.05;
 

@@ -76,6 +76,8 @@ static void setv(smab_value *p, const char *name, double *v, int n)
 	int i = pidx(name);
 	p[i].n = n;
 	p[i].v = v;
+	if (strcmp(name, "means") == 0)
+		setp(p, "arms", n);
 }
 
 typedef struct result {
@@ -553,6 +555,9 @@ START_TEST(test_validation)
 	ck_assert(check_fails(p, "deviate.arm"));
 	setp(p, "deviate.arm", 0);
 	setv(p, "means", mu1, 1);
+	ck_assert(check_fails(p, "arms"));
+	setv(p, "means", mu3, 3);
+	setp(p, "arms", 4);
 	ck_assert(check_fails(p, "means"));
 	result r;
 	const char *m[] = {"exp3"};
