@@ -522,7 +522,7 @@ START_TEST(test_restricted)
 		ck_assert_int_eq(run(p, 0, rep, m, 3, &r), SMAB_OK);
 		for (int k = 0; k < 3; k++) {
 			for (int a = 1; a <= 3; a++) {
-				char name[16];
+				char name[32];
 				snprintf(name, sizeof name, "util_%d", a);
 				ck_assert_msg(sc(&r, k, name) >= -1e-9, "%s %g", name, sc(&r, k, name));
 			}
