@@ -426,6 +426,50 @@ START_TEST(test_collude_punished)
 }
 END_TEST
 
+/* Theorems 19 and 23 under EXP3, point masses, T = 20000, theorem's delta
+ * (B = 6 sqrt(T delta) > T: no defection).  split: shares 1/2.  splitw
+ * with mu = (0.6, 0.3): the arms hold c_1/mu_1 = c_2/mu_2, so arm 1's share
+ * is mu_1/(mu_1 + mu_2) = 2/3.  Revenue <= theta T, theta = sqrt(delta/T).
+ * With delta = 1 (B_i = 6 sqrt(T) / mu_o = 1414 or 2828, in units of c/mu)
+ * the arms' scaled counts drift apart by B and they defect; a gap of B_i
+ * needs more than 6 sqrt(T) = 849 pulls of one arm, so that is a lower
+ * bound on the round. */
+START_TEST(test_split)
+{
+	smab_value p[MAXP];
+	double mu[2] = {0.5, 0.45}, muw[2] = {0.6, 0.3};
+	double T = 20000, th = sqrt(sqrt(T * log(T)) / T);
+	const char *m[] = {"exp3"};
+	result r;
+	defaults(p);
+	sete(p, "dist", "point");
+	setp(p, "horizon", T);
+	setv(p, "means", mu, 2);
+	sete(p, "profile", "split");
+	for (uint32_t rep = 0; rep < 5; rep++) {
+		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+		ck_assert(fabs(sc(&r, 0, "share_1") - 0.5) < 0.02);
+		ck_assert(sc(&r, 0, "revenue") <= th * T);
+		ck_assert(sc(&r, 0, "defected") == 0.0);
+	}
+	setv(p, "means", muw, 2);
+	sete(p, "profile", "splitw");
+	for (uint32_t rep = 0; rep < 5; rep++) {
+		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+		ck_assert_msg(fabs(sc(&r, 0, "share_1") - 2.0 / 3.0) < 0.02, "share %g",
+		              sc(&r, 0, "share_1"));
+		ck_assert(sc(&r, 0, "revenue") <= th * T);
+		ck_assert(sc(&r, 0, "defected") == 0.0);
+		ck_assert(isnan(sc(&r, 0, "first_defect")));
+	}
+	setp(p, "collude.delta", 1.0);
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert(sc(&r, 0, "defected") == 1.0);
+	ck_assert(sc(&r, 0, "first_defect") > 6 * sqrt(T));
+	ck_assert(sc(&r, 0, "first_defect") <= T);
+}
+END_TEST
+
 /* Theorem 25's grim trigger: point masses at 1, explicit model.  The profile
  * passes nothing.  When arm 1 passes its value from round 50 on, arm 2
  * sees it and passes 1 afterwards; under tacit observation it never sees
@@ -722,6 +766,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_collude_bound);
 	tcase_add_test(tc, test_collude_punished);
 	tcase_add_test(tc, test_grim);
+	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_pairing);
 	tcase_add_test(tc, test_restricted);
 	tcase_add_test(tc, test_validation);
