@@ -210,6 +210,9 @@ START_TEST(test_mech2_exact)
 	for (uint32_t rep = 0; rep < 20; rep++) {
 		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 9224.0, 1e-8);
+		/* the curves' last checkpoint (the horizon) repeats the scalars */
+		ck_assert(r.curve[xidx("revenue")] == sc(&r, 0, "revenue"));
+		ck_assert(r.curve[xidx("regret")] == sc(&r, 0, "regret"));
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue_rate"), 9224.0 / 20000, 1e-12);
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue_ratio"), 9224.0 / (0.5 * 20000), 1e-12);
 		ck_assert(sc(&r, 0, "defected") == 0.0);
