@@ -235,6 +235,29 @@ START_TEST(test_mech2_exact)
 }
 END_TEST
 
+/* The restricted-payment adaptation, same arms: M = 0, u = -ln 0.3 + 2,
+ * R = floor(20000 - 6.20397 * 300) = 18138.  Arms pass their value (= mu)
+ * in exploration, i* = arm 1 (0.6), w' = 0.5; arm 1 passes its whole value
+ * until R w' is paid, then 0, and the running average never falls below
+ * w' within R rounds, so revenue = 100 * 1.4 + 18138 * 0.5 = 9209 and
+ * no utility is negative. */
+START_TEST(test_mech2_restricted_exact)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	sete(p, "payments", "restricted");
+	const char *m[] = {"mech2"};
+	result r;
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	double u = -log(0.3) + 2, R = floor(20000 - (u + 3) * 300);
+	ck_assert(R == 18138);
+	ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 140 + R * 0.5, 1e-6);
+	ck_assert(sc(&r, 0, "defected") == 0.0);
+	ck_assert(sc(&r, 0, "util_1") >= 0.0);
+}
+END_TEST
+
 /* Mechanism 1 with the same arms: u = -ln 0.3 + 1, R = floor(20000 -
  * (u+2)*3 - 1) = floor(19986.4) = 19986; reports 0.6, 0.5, 0.3, i* = arm 1 pays 0.5 for R
  * rounds.  Revenue = 1.4 + 19985 * 0.5. */
@@ -753,6 +776,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_score_rounds);
 	tcase_add_test(tc, test_mech2_exact);
 	tcase_add_test(tc, test_mech1_exact);
+	tcase_add_test(tc, test_mech2_restricted_exact);
 	tcase_add_test(tc, test_shortfall_stop);
 	tcase_add_test(tc, test_overreport_stopped);
 	tcase_add_test(tc, test_mixed);
