@@ -162,7 +162,7 @@ static const smab_param_decl params[NPARAMS] = {
 	                "truthful|defect|shirk|over|under",
 	                "the deviating arm's alternative strategy"},
 	[P_DEV_TAU] = {"deviate.tau", SMAB_P_INT, "1", 1, 1e9, NULL,
-	               "round from which defect/shirk/over/under act (outside mech1/mech2 phases)"},
+	               "first round of 'defect' (any principal) and of shirk/over/under under exp3/ucb/ts"},
 	[P_DEV_X] = {"deviate.x", SMAB_P_REAL, "0.05", 0, 1, NULL,
 	             "amount x of over/under-reporting"},
 };
