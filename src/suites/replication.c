@@ -311,7 +311,7 @@ static int rp_enabled(const smab_value *p)
 
 static double repl_cost(const smab_value *p, int nmech)
 {
-	double runs = 2.0;
+	double runs = (int)p[P_STRAT].x == S_TRUTHFUL ? 1.0 : 2.0;
 	if (rp_enabled(p)) {
 		double f = 1.0;
 		for (int k = 2; k <= arms_of(p, 0); k++)
@@ -677,7 +677,9 @@ static void setup(sim *s, const smab_value *p, const smab_task *t)
 	s->ncheck = t->ncheck;
 	s->mkey = (smab_rng_key){t->seed, t->point, t->rep};
 	s->r = smab_rng_alloc();
-	s->tp = smab_reptape_alloc(MAXNA);
+	/* the deviated profile registers the most arms (or as many) */
+	s->tp = smab_reptape_alloc(s->ltot - s->l[s->dev] + dev_arms(p) > s->ltot
+	                           ? s->ltot - s->l[s->dev] + dev_arms(p) : s->ltot);
 	smab_rng_key tkey = {t->seed, SMAB_RNG_ALL_POINTS, t->rep};
 	smab_reptape_init(s->tp, &tkey,
 	                  s->bern ? SMAB_REPTAPE_BERNOULLI : SMAB_REPTAPE_GAUSSIAN, s->sigma);
@@ -716,8 +718,15 @@ static int repl_run(const smab_task *t, smab_task_out *out)
 		int mech = t->mech[k];
 		build_profile(s, s->mu0, 1);
 		run_profile(s, mech, &os);
-		build_profile(s, s->mu0, 0);
-		run_profile(s, mech, &ot);
+		if (s->strat != S_TRUTHFUL) {
+			build_profile(s, s->mu0, 0);
+			run_profile(s, mech, &ot);
+		} else {   /* the same profile: the same run */
+			ot.regret = os.regret;
+			memcpy(ot.util, os.util, sizeof ot.util);
+			memcpy(ot.rcurve, os.rcurve, nc * sizeof *ot.rcurve);
+			memcpy(ot.ucurve, os.ucurve, nc * sizeof *ot.ucurve);
+		}
 		double *sc = out->scalar + (size_t)k * NMETRICS;
 		sc[X_REGRET] = os.regret;
 		sc[X_REGRET_T] = ot.regret;

@@ -557,6 +557,14 @@ START_TEST(test_null_strategy_zero_gain)
 			}
 		}
 	}
+	/* the truthful strategy reports the same numbers as 0 copies */
+	result r0, r1;
+	ck_assert_int_eq(run(p, 11, 3, 1, all_mechs, NALL, check, 4, &r0), SMAB_OK);
+	set_enum(p, "strategy", "truthful");
+	ck_assert_int_eq(run(p, 11, 3, 1, all_mechs, NALL, check, 4, &r1), SMAB_OK);
+	ck_assert(memcmp(r0.scalar, r1.scalar, sizeof r0.scalar) == 0);
+	ck_assert(memcmp(r0.curve, r1.curve, sizeof r0.curve) == 0);
+	set_enum(p, "strategy", "replicate_all");
 	/* and a real deviation does change something */
 	setp(p, "strategy.copies", 2);
 	result r;
