@@ -130,7 +130,7 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_SCOPIES] = {"strategy.copies", SMAB_P_INT, "1", 0, 64, NULL,
 	               "extra copies c of each replicated arm (0 changes nothing)"},
 	[P_DELTA] = {"delta", SMAB_P_REAL, "0", 0, 1, NULL,
-	             "gap Delta known to ETC; 0: smallest gap of the discrete priors"},
+	             "gap Delta known to ETC; 0: smallest gap of the discrete priors (also when means are given)"},
 	[P_ETC_M] = {"etc.m", SMAB_P_INT, "0", 0, 1e9, NULL,
 	             "ETC pulls per arm; 0: ceil(2/Delta^2 l ln 2T), l = original arms"},
 	[P_HETCR_M1] = {"hetcr.M", SMAB_P_INT, "0", 0, 1e9, NULL,
@@ -232,7 +232,7 @@ static int fail(char *msg, size_t len, int *bad, int which, const char *text)
 
 static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 {
-	int n = (int)p[P_AGENTS].x, ltot = 0, L = 0;
+	int n = (int)p[P_AGENTS].x, ltot = 0;
 	if (p[P_ARMS].n != 1 && p[P_ARMS].n != n)
 		return fail(msg, len, bad, P_ARMS, "'arms' needs one entry or one per agent");
 	for (int i = 0; i < n; i++) {
@@ -240,7 +240,6 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 		if (x != floor(x))
 			return fail(msg, len, bad, P_ARMS, "'arms' entries must be whole numbers");
 		ltot += arms_of(p, i);
-		L = arms_of(p, i) > L ? arms_of(p, i) : L;
 	}
 	if (p[P_MEANS].n > 0 && p[P_MEANS].n != ltot)
 		return fail(msg, len, bad, P_MEANS, "'means' needs one entry per original arm (the sum of 'arms')");
@@ -295,7 +294,6 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 	    (p[P_ETC_M].x == 0 || p[P_HETCR_M2].x == 0 || p[P_UETC_M].x == 0))
 		return fail(msg, len, bad, P_DELTA,
 		            "'delta' must be set: the prior has no two distinct support points");
-	(void)L;
 	return 0;
 }
 
