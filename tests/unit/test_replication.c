@@ -523,6 +523,44 @@ START_TEST(test_replica_in_suite)
 }
 END_TEST
 
+/* The strategies' registered sets on fixed data (mu = {0.2, 0.8}, ETC with
+ * m = 5, T = 100; truthful regret 5 * 0.6 = 3):
+ *   replicate_all, c = 1: (0.2, 0.2', 0.8, 0.8') explores 0.2 ten times -> 6
+ *   replicate_arm 1, c = 2: (0.2, 0.8, 0.8', 0.8'') -> 3 again
+ *   omit_arm 1: only 0.2 is left -> regret 0.6 T = 60 against the best
+ *   original arm, utility 0.4 * 0.2 T = 8. */
+START_TEST(test_strategies_fixed)
+{
+	smab_value p[MAXP];
+	defaults(p);
+	exact(p);
+	double mu[] = {0.2, 0.8};
+	setv(p, "means", mu, 2);
+	setp(p, "etc.m", 5);
+	setp(p, "horizon", 100);
+	const double u_truthful = 0.4 * (80.0 - 3.0);
+	struct { const char *strat; int arm, copies; double regret; } c[] = {
+		{"replicate_all", 0, 1, 6.0},
+		{"replicate_arm", 1, 2, 3.0},
+		{"omit_arm", 1, 1, 60.0},
+	};
+	for (int k = 0; k < 3; k++) {
+		set_enum(p, "strategy", c[k].strat);
+		setp(p, "strategy.arm", c[k].arm);
+		setp(p, "strategy.copies", c[k].copies);
+		result r;
+		const char *names[] = {"etc"};
+		ck_assert_int_eq(run(p, 1, 0, 0, names, 1, NULL, 0, &r), SMAB_OK);
+		double u = 0.4 * (80.0 - c[k].regret);
+		ck_assert_double_eq_tol(sc(&r, 0, "regret"), c[k].regret, TOL);
+		ck_assert_double_eq_tol(sc(&r, 0, "regret_truthful"), 3.0, TOL);
+		ck_assert_double_eq_tol(sc(&r, 0, "utility_dev"), u, TOL);
+		ck_assert_double_eq_tol(sc(&r, 0, "utility_dev_truthful"), u_truthful, TOL);
+		ck_assert_double_eq_tol(sc(&r, 0, "gain"), u - u_truthful, TOL);
+	}
+}
+END_TEST
+
 /* ---- common random numbers -------------------------------------------- */
 
 /* A deviation that registers what the truthful profile does (0 copies) has
@@ -815,6 +853,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_replica_tapes_independent);
 	tcase_add_test(tc, test_replica_in_suite);
+	tcase_add_test(tc, test_strategies_fixed);
 	tcase_add_test(tc, test_null_strategy_zero_gain);
 	tcase_add_test(tc, test_permutation_invariance);
 	tcase_add_test(tc, test_rp_regret_known);
