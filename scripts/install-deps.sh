@@ -15,6 +15,7 @@ PACKAGES=(
 	libssl-dev                          # SHA-256 of the configuration (libcrypto)
 	python3-numpy python3-h5py          # benchmark reference, reading results
 	procps                              # pgrep, in the kill-and-resume test
+	python3-scipy                       # Student-t intervals in scripts/replication-tables.py
 )
 
 if [ "${1:-}" = "--list" ]; then

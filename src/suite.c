@@ -5,10 +5,12 @@
 
 extern const smab_suite smab_suite_drift;
 extern const smab_suite smab_suite_strategic;
+extern const smab_suite smab_suite_replication;
 
 const smab_suite *const smab_suites[] = {
 	&smab_suite_drift,
 	&smab_suite_strategic,
+	&smab_suite_replication,
 };
 const int smab_nsuites = (int)(sizeof smab_suites / sizeof smab_suites[0]);
 

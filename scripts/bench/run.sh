@@ -203,5 +203,23 @@ else
 fi
 rule
 
+# ---- replication suite: H-UCB and H-ETC-R ------------------------------------
+# n = 3 agents, 10 arms in all, T = 10^6, one core (tests/bench/bench_replication.c).
+echo "## replication suite (single process)"
+if [ -x "$BUILD/bench/bench_replication" ]; then
+	runprog bench_replication "$tmp/repl.txt" "$BUILD/bench/bench_replication" "${bench_args[@]}"
+	for m in hucb hetcr; do
+		v=$(value "$tmp/repl.txt" "replication.$m.rounds_per_s")
+		awk -v m="$m" -v s="$v" 'BEGIN {
+			printf "%-8s %10s   target 10M   %s\n", m,
+			       (s == "" ? "-" : sprintf("%.2fM", s / 1e6)),
+			       (s == "" ? "NO DATA" : (s >= 1e7 ? "PASS" : "MISS")) }'
+	done
+else
+	echo "run.sh: $BUILD/bench/bench_replication not built (run 'make bench')" >&2
+	status=1
+fi
+rule
+
 [ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
 exit "$status"
