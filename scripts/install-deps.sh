@@ -15,6 +15,7 @@ PACKAGES=(
 	libssl-dev                          # SHA-256 of the configuration (libcrypto)
 	python3-numpy python3-h5py          # benchmark reference, reading results
 	procps                              # pgrep, in the kill-and-resume test
+	libopenblas-dev liblapacke-dev      # contextual suite: CBLAS and LAPACKE (src/linalg.c)
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -1,0 +1,100 @@
+/* linalg.h - regularized least squares for linear bandits, over CBLAS
+ * (OpenBLAS) and LAPACKE.
+ *
+ * One smab_ls holds the ridge-regression state of one learner:
+ *   V = lambda I + sum_s w_s x_s x_s^T,   b = sum_s w_s y_s x_s,
+ *   theta = V^-1 b,
+ * with V^-1 kept by Sherman-Morrison rank-one updates and recomputed from V
+ * by a Cholesky factorization (dpotrf + dpotri) every 'refactor' updates, so
+ * rounding errors of long runs do not accumulate.  V itself is accumulated
+ * exactly (a sum of rank-one terms), so a refactorization restores V^-1 to
+ * the batch closed form.  A weight w = -1 removes an observation (a
+ * downdate), which is how leave-one-out states can be kept.
+ *
+ * Matrices are dense, row-major, d x d; symmetric ones are kept in their
+ * upper triangle only (the lower one is not maintained), and every symmetric
+ * product goes through dsymv/dsymm on that triangle.
+ *
+ * Threads: OpenBLAS would start one thread per core in every MPI rank and
+ * oversubscribe the machine.  smab_linalg_setup() (called by smab_ls_init)
+ * sets OpenBLAS to one thread unless OPENBLAS_NUM_THREADS is set in the
+ * environment, in which case that value is respected. */
+#ifndef SMAB_LINALG_H
+#define SMAB_LINALG_H
+
+#include "smab/common.h"
+
+typedef struct smab_ls {
+	int d;
+	double lambda;
+	int refactor;        /* rank-one updates between refactorizations; 0 = never */
+	int since;           /* updates since the last refactorization */
+	int64_t n;           /* updates since init/reset (additions and removals) */
+	double *V;           /* d x d, upper triangle: lambda I + sum w x x^T */
+	double *Vinv;        /* d x d, upper triangle: V^-1 */
+	double *b;           /* d: sum w y x */
+	double *theta;       /* d: V^-1 b, current after every update */
+	double *U;           /* d x d: Cholesky factor V = U^T U (when 'chol' is set) */
+	double *work;        /* 2d scratch */
+	int chol;            /* 1 if U is the factor of the current V */
+} smab_ls;
+
+/* Set OpenBLAS to one thread unless OPENBLAS_NUM_THREADS is set.  Idempotent. */
+void smab_linalg_setup(void);
+
+/* A fresh state of dimension d >= 1 with V = lambda I (lambda > 0), b = 0;
+ * refactor >= 0 as above.  Returns SMAB_OK or SMAB_EINVAL. */
+int smab_ls_init(smab_ls *s, int d, double lambda, int refactor);
+/* Back to V = lambda I, b = 0 without reallocating. */
+void smab_ls_reset(smab_ls *s);
+void smab_ls_free(smab_ls *s);
+/* Copy src's state into dst (same d, already initialized). */
+void smab_ls_copy(smab_ls *dst, const smab_ls *src);
+
+/* Add observation (x, y) with weight w (+1 add, -1 remove): rank-one update
+ * of V, b, V^-1 and theta, refactorizing when due.  Returns SMAB_OK, or
+ * SMAB_EINVAL if the downdate would make V singular (1 + w x^T V^-1 x <= 0). */
+int smab_ls_update(smab_ls *s, const double *x, double y, double w);
+
+/* Add the sufficient statistics (S, r) = (sum w x x^T, sum w y x) of many
+ * observations at once (S upper triangle, d x d; r length d) with sign
+ * w = +-1, then refactorize.  Used to build leave-one-out states. */
+int smab_ls_add_stats(smab_ls *s, const double *S, const double *r, double w);
+
+/* Recompute V^-1 and theta from V and b (Cholesky).  SMAB_EINVAL if V is
+ * not positive definite. */
+int smab_ls_refactorize(smab_ls *s);
+
+/* x^T V^-1 x (the squared weighted norm ||x||^2_{V^-1}). */
+double smab_ls_norm2(const smab_ls *s, const double *x);
+/* Squared weighted norms of the n rows of X (n x d, row-major), batched
+ * through one DSYMM: work (n x d) receives X V^-1, out[i] = x_i^T V^-1 x_i. */
+void smab_ls_norms2(const smab_ls *s, const double *X, int n, double *work,
+                    double *out);
+/* theta^T x for the n rows of X (one DGEMV). */
+void smab_ls_means(const smab_ls *s, const double *X, int n, double *out);
+
+/* Solve V z = rhs through the Cholesky factor of V (factored on demand). */
+int smab_ls_solve(smab_ls *s, const double *rhs, double *z);
+
+/* Draw theta~ ~ N(theta, v^2 V^-1): out = theta + v U^-1 z with V = U^T U,
+ * given d standard normals z from the caller's stream (z may equal out).
+ * The module draws nothing itself, so callers keep their streams. */
+int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
+
+/* LinUCB over a fixed action set with incremental widths (the coalition
+ * suite's inner loop): X (n x d) the actions; mean[i] = theta^T x_i and
+ * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
+ * updates the state and both arrays in O(n d + d^2): with u = V^-1 x_k and
+ * c = 1 + x_k^T u, g = X u (one DGEMV) gives
+ *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c.
+ * A refactorization (when due) recomputes both arrays from scratch with
+ * smab_ls_norms2 and smab_ls_means (work: n x d scratch).  g: n scratch. */
+int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
+                         double *mean, double *w2, double *g, double *work);
+
+/* Solve the SPD system A z = rhs (A d x d upper, destroyed; rhs overwritten
+ * by z) with LAPACK dposv.  For tests and batch fits. */
+int smab_linalg_spd_solve(int d, double *A, double *rhs);
+
+#endif

@@ -1,0 +1,241 @@
+/* linalg.c - ridge-regression state over CBLAS and LAPACKE (see linalg.h).
+ *
+ * Row-major throughout; symmetric matrices live in their upper triangle.
+ * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv): nothing
+ * here factors a matrix by hand. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include "smab/linalg.h"
+
+void smab_linalg_setup(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	const char *env = getenv("OPENBLAS_NUM_THREADS");
+	if (!env || !*env)
+		openblas_set_num_threads(1);
+}
+
+static size_t sq(int d)
+{
+	return (size_t)d * (size_t)d;
+}
+
+void smab_ls_reset(smab_ls *s)
+{
+	int d = s->d;
+	memset(s->V, 0, sq(d) * sizeof(double));
+	memset(s->Vinv, 0, sq(d) * sizeof(double));
+	for (int i = 0; i < d; i++) {
+		s->V[(size_t)i * (size_t)d + (size_t)i] = s->lambda;
+		s->Vinv[(size_t)i * (size_t)d + (size_t)i] = 1.0 / s->lambda;
+	}
+	memset(s->b, 0, (size_t)d * sizeof(double));
+	memset(s->theta, 0, (size_t)d * sizeof(double));
+	s->since = 0;
+	s->n = 0;
+	s->chol = 0;
+}
+
+int smab_ls_init(smab_ls *s, int d, double lambda, int refactor)
+{
+	if (!s || d < 1 || !(lambda > 0.0) || refactor < 0)
+		return SMAB_EINVAL;
+	smab_linalg_setup();
+	s->d = d;
+	s->lambda = lambda;
+	s->refactor = refactor;
+	s->V = smab_xmalloc(sq(d) * sizeof(double));
+	s->Vinv = smab_xmalloc(sq(d) * sizeof(double));
+	s->U = smab_xcalloc(sq(d), sizeof(double));
+	s->b = smab_xmalloc((size_t)d * sizeof(double));
+	s->theta = smab_xmalloc((size_t)d * sizeof(double));
+	s->work = smab_xmalloc(2 * (size_t)d * sizeof(double));
+	smab_ls_reset(s);
+	return SMAB_OK;
+}
+
+void smab_ls_free(smab_ls *s)
+{
+	if (!s)
+		return;
+	free(s->V);
+	free(s->Vinv);
+	free(s->U);
+	free(s->b);
+	free(s->theta);
+	free(s->work);
+	memset(s, 0, sizeof *s);
+}
+
+void smab_ls_copy(smab_ls *dst, const smab_ls *src)
+{
+	size_t d = (size_t)src->d;
+	memcpy(dst->V, src->V, d * d * sizeof(double));
+	memcpy(dst->Vinv, src->Vinv, d * d * sizeof(double));
+	memcpy(dst->U, src->U, d * d * sizeof(double));
+	memcpy(dst->b, src->b, d * sizeof(double));
+	memcpy(dst->theta, src->theta, d * sizeof(double));
+	dst->lambda = src->lambda;
+	dst->refactor = src->refactor;
+	dst->since = src->since;
+	dst->n = src->n;
+	dst->chol = src->chol;
+}
+
+static void update_theta(smab_ls *s)
+{
+	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, s->b, 1,
+	            0.0, s->theta, 1);
+}
+
+int smab_ls_refactorize(smab_ls *s)
+{
+	int d = s->d;
+	memcpy(s->Vinv, s->V, sq(d) * sizeof(double));
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
+		return SMAB_EINVAL;
+	/* The factor is V's: keep it for solves and samples. */
+	memcpy(s->U, s->Vinv, sq(d) * sizeof(double));
+	s->chol = 1;
+	if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
+		return SMAB_EINVAL;
+	s->since = 0;
+	update_theta(s);
+	return SMAB_OK;
+}
+
+int smab_ls_update(smab_ls *s, const double *x, double y, double w)
+{
+	int d = s->d;
+	double *u = s->work;
+	cblas_dsymv(CblasRowMajor, CblasUpper, d, 1.0, s->Vinv, d, x, 1, 0.0, u, 1);
+	double c = 1.0 + w * cblas_ddot(d, x, 1, u, 1);
+	if (!(c > 0.0))
+		return SMAB_EINVAL;
+	cblas_dsyr(CblasRowMajor, CblasUpper, d, w, x, 1, s->V, d);
+	cblas_daxpy(d, w * y, x, 1, s->b, 1);
+	s->chol = 0;
+	s->n++;
+	if (s->refactor > 0 && ++s->since >= s->refactor)
+		return smab_ls_refactorize(s);
+	cblas_dsyr(CblasRowMajor, CblasUpper, d, -w / c, u, 1, s->Vinv, d);
+	update_theta(s);
+	return SMAB_OK;
+}
+
+int smab_ls_add_stats(smab_ls *s, const double *S, const double *r, double w)
+{
+	int d = s->d;
+	for (int i = 0; i < d; i++)
+		for (int j = i; j < d; j++)
+			s->V[(size_t)i * (size_t)d + (size_t)j] += w * S[(size_t)i * (size_t)d + (size_t)j];
+	cblas_daxpy(d, w, r, 1, s->b, 1);
+	s->chol = 0;
+	return smab_ls_refactorize(s);
+}
+
+double smab_ls_norm2(const smab_ls *s, const double *x)
+{
+	double *u = s->work + s->d;
+	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, x, 1, 0.0, u, 1);
+	return cblas_ddot(s->d, x, 1, u, 1);
+}
+
+void smab_ls_norms2(const smab_ls *s, const double *X, int n, double *work,
+                    double *out)
+{
+	int d = s->d;
+	if (n <= 0)
+		return;
+	cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, n, d, 1.0, s->Vinv, d,
+	            X, d, 0.0, work, d);
+	for (int i = 0; i < n; i++)
+		out[i] = cblas_ddot(d, X + (size_t)i * (size_t)d, 1,
+		                    work + (size_t)i * (size_t)d, 1);
+}
+
+void smab_ls_means(const smab_ls *s, const double *X, int n, double *out)
+{
+	if (n <= 0)
+		return;
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, n, s->d, 1.0, X, s->d, s->theta, 1,
+	            0.0, out, 1);
+}
+
+static int factor(smab_ls *s)
+{
+	if (s->chol)
+		return SMAB_OK;
+	memcpy(s->U, s->V, sq(s->d) * sizeof(double));
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', s->d, s->U, s->d) != 0)
+		return SMAB_EINVAL;
+	s->chol = 1;
+	return SMAB_OK;
+}
+
+int smab_ls_solve(smab_ls *s, const double *rhs, double *z)
+{
+	if (factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
+	memcpy(z, rhs, (size_t)s->d * sizeof(double));
+	if (LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'U', s->d, 1, s->U, s->d, z, 1) != 0)
+		return SMAB_EINVAL;
+	return SMAB_OK;
+}
+
+int smab_ls_sample(smab_ls *s, double v, const double *z, double *out)
+{
+	int d = s->d;
+	if (factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
+	if (out != z)
+		memcpy(out, z, (size_t)d * sizeof(double));
+	/* U y = z  =>  Cov(y) = U^-1 U^-T = (U^T U)^-1 = V^-1. */
+	cblas_dtrsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, d, s->U,
+	            d, out, 1);
+	for (int i = 0; i < d; i++)
+		out[i] = s->theta[i] + v * out[i];
+	return SMAB_OK;
+}
+
+int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
+                         double *mean, double *w2, double *g, double *work)
+{
+	int d = s->d;
+	const double *x = X + (size_t)k * (size_t)d;
+	double *u = s->work;
+	cblas_dsymv(CblasRowMajor, CblasUpper, d, 1.0, s->Vinv, d, x, 1, 0.0, u, 1);
+	double c = 1.0 + cblas_ddot(d, x, 1, u, 1);
+	double resid = y - cblas_ddot(d, s->theta, 1, x, 1);
+	int due = s->refactor > 0 && s->since + 1 >= s->refactor;
+	if (!due)
+		cblas_dgemv(CblasRowMajor, CblasNoTrans, n, d, 1.0, X, d, u, 1, 0.0, g, 1);
+	int rc = smab_ls_update(s, x, y, 1.0);
+	if (rc != SMAB_OK)
+		return rc;
+	if (due) {
+		smab_ls_means(s, X, n, mean);
+		smab_ls_norms2(s, X, n, work, w2);
+		return SMAB_OK;
+	}
+	double a = resid / c, ic = 1.0 / c;
+	for (int i = 0; i < n; i++) {
+		mean[i] += g[i] * a;
+		w2[i] -= g[i] * g[i] * ic;
+	}
+	return SMAB_OK;
+}
+
+int smab_linalg_spd_solve(int d, double *A, double *rhs)
+{
+	smab_linalg_setup();
+	return LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', d, 1, A, d, rhs, 1) == 0
+	       ? SMAB_OK : SMAB_EINVAL;
+}
