@@ -233,6 +233,18 @@ int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
 	return SMAB_OK;
 }
 
+int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)
+{
+	int rc = SMAB_OK;
+	for (int b = 0; b < N; b++)
+		if (b != a) {
+			int r = smab_ls_update(&st[b], x, y, 1.0);
+			if (rc == SMAB_OK)
+				rc = r;
+		}
+	return rc;
+}
+
 int smab_linalg_spd_solve(int d, double *A, double *rhs)
 {
 	smab_linalg_setup();

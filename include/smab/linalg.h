@@ -93,6 +93,12 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
 int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
                          double *mean, double *w2, double *g, double *work);
 
+/* Leave-one-out states: st[0..N-1], st[b] holding every observation except
+ * agent b's.  An observation (x, y) of agent a goes into every st[b], b != a,
+ * by one rank-one update each (O(N d^2)), never a refit.  Returns the first
+ * failing status or SMAB_OK. */
+int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y);
+
 /* Solve the SPD system A z = rhs (A d x d upper, destroyed; rhs overwritten
  * by z) with LAPACK dposv.  For tests and batch fits. */
 int smab_linalg_spd_solve(int d, double *A, double *rhs);

@@ -11,8 +11,10 @@
  *   psi the identity or phi, and a pull returns mu + sigma z, z ~ N(0,1).
  *   Each round one context is drawn uniformly from the pool.  A set of
  *   round(fraction N) misreporting agents (uniform without replacement)
- *   report (1 + zeta) x with zeta ~ U[a, b] drawn afresh every round; the
- *   others report x.  Rewards always come from the true x.
+ *   report (1 + zeta) x with zeta ~ U[a, b] drawn afresh every round (from
+ *   round misreport.start on, truthfully before: a late onset is what lets
+ *   an estimator built from the agent's own reports, OptGTM's, see the
+ *   change); the others report x.  Rewards always come from the true x.
  *
  * Degree-2 map (the paper's Appendix D: the polynomial kernel (1 + x^T y)^2
  * with its constant removed): phi(x) = [sqrt2 x_i (i < d); x_i^2 and
@@ -90,7 +92,7 @@
 
 enum {
 	P_HORIZON, P_AGENTS, P_CONTEXTS, P_DC, P_DA, P_INSTANCE, P_SIGMA,
-	P_LAMBDA, P_DELTA, P_FRACTION, P_ZA, P_ZB, P_REWARD, P_UCB_SCALE,
+	P_LAMBDA, P_DELTA, P_FRACTION, P_ZA, P_ZB, P_ZSTART, P_REWARD, P_UCB_SCALE,
 	P_TS_SCALE, P_LOOM, P_REFACTOR, NPARAMS
 };
 
@@ -116,6 +118,8 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_ZA] = {"misreport.a", SMAB_P_REAL, "0.1", 0, 100, NULL, "misreport: zeta ~ U[a, b]"},
 	[P_ZB] = {"misreport.b", SMAB_P_REAL, "0.5", 0, 100, NULL,
 	          "misreport: zeta ~ U[a, b], report (1 + zeta) x"},
+	[P_ZSTART] = {"misreport.start", SMAB_P_INT, "1", 1, 1e7, NULL,
+	              "first round in which misreporters misreport (truthful before)"},
 	[P_REWARD] = {"reward", SMAB_P_ENUM, "linear", 0, 0, "linear|poly2",
 	              "true reward theta*^T x or theta*^T phi(x), phi the degree-2 map"},
 	[P_UCB_SCALE] = {"ucb.scale", SMAB_P_REAL, "1", 0, 1e6, NULL,
@@ -313,6 +317,7 @@ static void env_init(env *e, const smab_task *t)
 	 * agents' uniforms are drawn too, so the set of misreporters does not
 	 * shift anyone's stream. */
 	double za = p[P_ZA].x, zb = p[P_ZB].x;
+	int start = (int)p[P_ZSTART].x - 1;
 	e->tctx = smab_xmalloc((size_t)e->T * sizeof(int));
 	e->zeta = smab_xmalloc((size_t)e->T * (size_t)e->N * sizeof(double));
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 3, 0);
@@ -321,7 +326,7 @@ static void env_init(env *e, const smab_task *t)
 		double *zr = e->zeta + (size_t)s * (size_t)e->N;
 		for (int a = 0; a < e->N; a++) {
 			double u = gsl_rng_uniform(r);
-			zr[a] = e->mis[a] ? za + (zb - za) * u : 0.0;
+			zr[a] = e->mis[a] && s >= start ? za + (zb - za) * u : 0.0;
 		}
 	}
 	e->z = smab_xmalloc((size_t)e->T * sizeof(double));
@@ -620,9 +625,7 @@ static void learn(learner *l, const env *e, int a, double y)
 		xs[i] += x[i];
 	if (l->loom_exact)
 		hist_push(l, a, x);
-	for (int b = 0; b < N; b++)
-		if (b != a)
-			smab_ls_update(&l->per[b], x, y, 1.0);
+	smab_ls_loo_update(l->per, N, a, x, y);
 	if (l->nactive > 1 && loom_eliminates(l, e, a))
 		deactivate(l, a);
 }
