@@ -77,7 +77,8 @@
  * block 1 the agents' features; ENV id 1 block 'instance' theta*; ENV id 2
  * the misreporting set; ENV id 3 the round tape (context index, N uniforms
  * for zeta); REWARD id 0 the noise z_t.  Thompson samples come from
- * {seed, point, rep}; MECH, mechanism. */
+ * {seed, point, rep}; MECH, id 0 (id 1 for the "n-" learners), shared by
+ * LinTS and COBRA(TS) so that the two coincide until an elimination. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "smab/linalg.h"
+#include "smab/linstrat.h"
 #include "smab/rng.h"
 #include "smab/suite.h"
 
@@ -372,8 +374,7 @@ typedef struct learner {
 
 static double beta_ay(const learner *l, const env *e, double n)
 {
-	return e->sigma * sqrt(l->D * log((1.0 + n * l->L2 / e->lambda) / e->delta))
-	       + sqrt(e->lambda);
+	return smab_ay_beta(e->sigma, l->D, n, l->L2, e->lambda, e->delta, 1.0);
 }
 
 static void grow_work(learner *l, size_t rows)
@@ -408,29 +409,21 @@ static void deactivate(learner *l, int a)
 static int loom_eliminates(learner *l, const env *e, int a)
 {
 	smab_ls *s = &l->per[a];
-	int64_t na = l->nsel[a];
-	double n_other = (double)(s->n);
-	double beta = beta_ay(l, e, n_other);
+	int na = (int)l->nsel[a];
+	double beta = beta_ay(l, e, (double)s->n);
 	const double *xs = l->xsum + (size_t)a * (size_t)l->D;
-	double lcb = 0.0;
-	for (int i = 0; i < l->D; i++)
-		lcb += s->theta[i] * xs[i];
+	double lcb;
 	if (l->loom_exact) {
 		if ((size_t)na > l->hw2cap) {
 			l->hw2cap = 2 * (size_t)na;
 			l->hw2 = smab_xrealloc(l->hw2, l->hw2cap * sizeof(double));
 		}
 		grow_work(l, (size_t)na);
-		smab_ls_norms2(s, l->hist[a], (int)na, l->work, l->hw2);
-		double w = 0.0;
-		for (int64_t k = 0; k < na; k++)
-			w += sqrt(fmax(l->hw2[k], 0.0));
-		lcb -= beta * w;
+		lcb = smab_loom_lcb_exact(s, l->hist[a], na, xs, beta, l->work, l->hw2);
 	} else {
-		lcb -= beta * l->wsum[a];
+		lcb = smab_loom_lcb_cached(s, xs, l->wsum[a], beta);
 	}
-	double ucb = l->rsum[a] + e->sigma * sqrt(2.0 * (double)na * log(1.0 / e->delta));
-	return lcb > ucb;
+	return lcb > smab_loom_ucb(l->rsum[a], na, e->sigma, e->delta);
 }
 
 static int is_cobra(int alg)
@@ -484,7 +477,9 @@ static int learner_init(learner *l, const env *e, const smab_task *t, int mech)
 	if (uses_ts(l->alg)) {
 		l->r = smab_rng_alloc();
 		smab_rng_key k = {t->seed, t->point, t->rep};
-		smab_rng_seek(l->r, &k, SMAB_RNG_MECH, (uint64_t)mech, 0);
+		/* One stream for every Thompson learner: LinTS and COBRA(TS)
+		 * draw the same samples until COBRA first eliminates. */
+		smab_rng_seek(l->r, &k, SMAB_RNG_MECH, (uint64_t)l->poly, 0);
 	}
 	return SMAB_OK;
 }
@@ -541,16 +536,11 @@ static int choose(learner *l, const env *e, int s)
 	int best = l->active[0];
 	double bv = -INFINITY;
 	if (l->alg == A_OPTGTM) {
-		double T = (double)e->T;
-		double beta = sqrt(e->lambda) * D
-		              + sqrt(2.0 * log(T) + D * log((D + T * D * D) / (D * e->lambda)));
+		double beta = smab_optgtm_beta(D, e->lambda, (double)e->T);
 		for (int k = 0; k < l->nactive; k++) {
 			int a = l->active[k];
 			const double *x = l->X + (size_t)a * (size_t)D;
-			double v = 0.0;
-			for (int i = 0; i < D; i++)
-				v += l->per[a].theta[i] * x[i];
-			v += beta * sqrt(fmax(smab_ls_norm2(&l->per[a], x), 0.0));
+			double v = smab_lin_index(&l->per[a], x, beta);
 			if (v > bv || (v == bv && a < best)) {
 				bv = v;
 				best = a;
@@ -602,14 +592,8 @@ static void learn(learner *l, const env *e, int a, double y)
 		smab_ls *s = &l->per[a];
 		smab_ls_update(s, x, y, 1.0);
 		double T = (double)e->T;
-		double beta = sqrt(e->lambda) * D
-		              + sqrt(2.0 * log(T) + D * log((D + T * D * D) / (D * e->lambda)));
-		double v = 0.0;
-		for (int i = 0; i < D; i++)
-			v += s->theta[i] * x[i];
-		l->lsum[a] += v - beta * sqrt(fmax(smab_ls_norm2(s, x), 0.0));
-		double na = (double)l->nsel[a];
-		if (l->nactive > 1 && l->lsum[a] > l->rsum[a] + 2.0 * sqrt(na * log(T)))
+		l->lsum[a] += smab_optgtm_term(s, x, smab_optgtm_beta(D, e->lambda, T));
+		if (l->nactive > 1 && smab_optgtm_drops(l->lsum[a], l->rsum[a], (double)l->nsel[a], T))
 			deactivate(l, a);
 		return;
 	}

@@ -153,7 +153,7 @@ START_TEST(unknown_suite)
 	EXPECT_FAIL(1);
 	EXPECT_ERR(0, 1, 8, "suite", "unknown suite 'bandit'; expected one of: drift");
 	parse("suite: drfit\n");
-	EXPECT_ERR(1, 1, 8, "suite", "did you mean 'drift'? (known: drift)");
+	EXPECT_ERR(1, 1, 8, "suite", "did you mean 'drift'? (known: drift");
 }
 END_TEST
 
