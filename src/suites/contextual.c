@@ -26,11 +26,12 @@
  * forms it cites).  All keep ridge regression V = lambda I + sum x x^T,
  * theta_hat = V^-1 sum y x (src/linalg.c), with n observations:
  *   beta(n) = sigma sqrt(D log((1 + n L^2 / lambda) / delta)) + sqrt(lambda) S,
- *     the determinant-free radius of Abbasi-Yadkori et al. (2011, Thm 2 with
- *     det V <= (lambda + n L^2 / D)^D relaxed to (1 + n L^2/lambda)^D... via
- *     log det V / det(lambda I) <= D log(1 + n L^2 / (D lambda)) <= D log(1 + n L^2/lambda)),
- *     S = 1 (||theta*|| = 1) and L the largest norm of a true feature vector:
- *     sqrt(d) for the identity, sqrt((1 + d)^2 - 1) for phi; times ucb.scale.
+ *     the radius of Abbasi-Yadkori et al. (2011, Thm 2) with log det V /
+ *     det(lambda I) <= D log(1 + n L^2 / (D lambda)) relaxed to
+ *     D log(1 + n L^2 / lambda) (no determinant needed), S = 1 (||theta*||
+ *     = 1) and L the largest norm of a true feature vector: sqrt(d) for the
+ *     identity, sqrt((1 + d)^2 - 1) for phi.  UCB selections use
+ *     ucb.scale * beta, LOOM loom.scale * beta (both 1 by default).
  *   linucb     argmax theta_hat^T x~ + beta(n) ||x~||_{V^-1}
  *   lints      argmax theta~^T x~, theta~ ~ N(theta_hat, v^2 V^-1) with
  *              v = ts.scale * sigma: the exact Gaussian posterior of Bayesian
@@ -95,13 +96,13 @@
 enum {
 	P_HORIZON, P_AGENTS, P_CONTEXTS, P_DC, P_DA, P_INSTANCE, P_SIGMA,
 	P_LAMBDA, P_DELTA, P_FRACTION, P_ZA, P_ZB, P_ZSTART, P_REWARD, P_UCB_SCALE,
-	P_TS_SCALE, P_LOOM, P_REFACTOR, NPARAMS
+	P_TS_SCALE, P_LOOM, P_LOOM_SCALE, P_REFACTOR, NPARAMS
 };
 
 /* Defaults (the paper's numbers were lost; these are ours, see
  * experiments/README.md): P = 20 contexts, dc = da = 5 (d = 10), N = 10
- * agents, T = 5000, lambda = 1, sigma = 0.1, delta = 0.05, half the agents
- * misreporting with zeta ~ U[0.1, 0.5]. */
+ * agents, T = 5000, lambda = 1, sigma = 0.1, delta = 0.05, 3 of the 10
+ * agents misreporting with zeta ~ U[0.5, 1]. */
 static const smab_param_decl params[NPARAMS] = {
 	[P_HORIZON] = {"horizon", SMAB_P_INT, "5000", 1, 1e7, NULL, "rounds T"},
 	[P_AGENTS] = {"agents", SMAB_P_INT, "10", 2, 1000, NULL, "number of agents N"},
@@ -115,10 +116,10 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_LAMBDA] = {"lambda", SMAB_P_REAL, "1", 1e-9, 1e9, NULL, "ridge regularization"},
 	[P_DELTA] = {"delta", SMAB_P_REAL, "0.05", 1e-12, 0.999, NULL,
 	             "confidence level of the ellipsoid and of LOOM's Hoeffding bound"},
-	[P_FRACTION] = {"misreport.fraction", SMAB_P_REAL, "0.5", 0, 1, NULL,
+	[P_FRACTION] = {"misreport.fraction", SMAB_P_REAL, "0.3", 0, 1, NULL,
 	                "share of agents that misreport (round(fraction N), chosen at random)"},
-	[P_ZA] = {"misreport.a", SMAB_P_REAL, "0.1", 0, 100, NULL, "misreport: zeta ~ U[a, b]"},
-	[P_ZB] = {"misreport.b", SMAB_P_REAL, "0.5", 0, 100, NULL,
+	[P_ZA] = {"misreport.a", SMAB_P_REAL, "0.5", 0, 100, NULL, "misreport: zeta ~ U[a, b]"},
+	[P_ZB] = {"misreport.b", SMAB_P_REAL, "1", 0, 100, NULL,
 	          "misreport: zeta ~ U[a, b], report (1 + zeta) x"},
 	[P_ZSTART] = {"misreport.start", SMAB_P_INT, "1", 1, 1e7, NULL,
 	              "first round in which misreporters misreport (truthful before)"},
@@ -130,6 +131,8 @@ static const smab_param_decl params[NPARAMS] = {
 	                "Thompson sampling: theta~ ~ N(theta_hat, (scale sigma)^2 V^-1)"},
 	[P_LOOM] = {"loom", SMAB_P_ENUM, "exact", 0, 0, "exact|cached",
 	            "LOOM sum: re-evaluate past reports (exact) or keep their widths (cached)"},
+	[P_LOOM_SCALE] = {"loom.scale", SMAB_P_REAL, "1", 0, 1e6, NULL,
+	                  "multiplier of the radius beta(n_{-a}) in LOOM's pessimistic sum"},
 	[P_REFACTOR] = {"ls.refactor", SMAB_P_INT, "256", 0, 1e9, NULL,
 	                "rank-one updates between Cholesky refactorizations (0 = never)"},
 };
@@ -355,7 +358,7 @@ static void env_free(env *e)
 typedef struct learner {
 	int alg, poly, D, N;
 	int loom_exact;
-	double ucb_scale, ts_v, L2;     /* L2: squared bound on true feature norms */
+	double ucb_scale, ts_v, loom_scale, L2;    /* L2: squared bound on true feature norms */
 	smab_ls ls;                     /* all data (linucb, lints, cobra) */
 	smab_ls *per;                   /* N: optgtm own-data or cobra leave-one-out */
 	double *X;                      /* N x D: this round's reported features */
@@ -410,7 +413,7 @@ static int loom_eliminates(learner *l, const env *e, int a)
 {
 	smab_ls *s = &l->per[a];
 	int na = (int)l->nsel[a];
-	double beta = beta_ay(l, e, (double)s->n);
+	double beta = l->loom_scale * beta_ay(l, e, (double)s->n);
 	const double *xs = l->xsum + (size_t)a * (size_t)l->D;
 	double lcb;
 	if (l->loom_exact) {
@@ -446,6 +449,7 @@ static int learner_init(learner *l, const env *e, const smab_task *t, int mech)
 	l->D = l->poly ? poly_dim(e->d) : e->d;
 	l->L2 = l->poly ? (1.0 + e->d) * (1.0 + e->d) - 1.0 : (double)e->d;
 	l->ucb_scale = p[P_UCB_SCALE].x;
+	l->loom_scale = p[P_LOOM_SCALE].x;
 	l->ts_v = p[P_TS_SCALE].x * e->sigma;
 	l->loom_exact = (int)p[P_LOOM].x == 0;
 	int refactor = (int)p[P_REFACTOR].x;
