@@ -3,6 +3,7 @@
  * Row-major throughout; symmetric matrices live in their upper triangle.
  * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv): nothing
  * here factors a matrix by hand. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,7 @@ void smab_ls_copy(smab_ls *dst, const smab_ls *src)
 	dst->chol = src->chol;
 }
 
-static void update_theta(smab_ls *s)
+static void theta_from_b(smab_ls *s)
 {
 	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, s->b, 1,
 	            0.0, s->theta, 1);
@@ -107,27 +108,36 @@ int smab_ls_refactorize(smab_ls *s)
 	if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
 		return SMAB_EINVAL;
 	s->since = 0;
-	update_theta(s);
+	theta_from_b(s);
 	return SMAB_OK;
 }
 
-int smab_ls_update(smab_ls *s, const double *x, double y, double w)
+/* The rank-one update given u = V^-1 x (before the update). */
+static int update_u(smab_ls *s, const double *x, const double *u, double y, double w)
 {
 	int d = s->d;
-	double *u = s->work;
-	cblas_dsymv(CblasRowMajor, CblasUpper, d, 1.0, s->Vinv, d, x, 1, 0.0, u, 1);
 	double c = 1.0 + w * cblas_ddot(d, x, 1, u, 1);
 	if (!(c > 0.0))
 		return SMAB_EINVAL;
+	double resid = y - cblas_ddot(d, s->theta, 1, x, 1);
 	cblas_dsyr(CblasRowMajor, CblasUpper, d, w, x, 1, s->V, d);
 	cblas_daxpy(d, w * y, x, 1, s->b, 1);
 	s->chol = 0;
 	s->n++;
 	if (s->refactor > 0 && ++s->since >= s->refactor)
 		return smab_ls_refactorize(s);
+	/* theta' = V'^-1 (b + w y x) = theta + w (y - theta^T x) u / c, and
+	 * V'^-1 = V^-1 - w u u^T / c (Sherman-Morrison). */
+	cblas_daxpy(d, w * resid / c, u, 1, s->theta, 1);
 	cblas_dsyr(CblasRowMajor, CblasUpper, d, -w / c, u, 1, s->Vinv, d);
-	update_theta(s);
 	return SMAB_OK;
+}
+
+int smab_ls_update(smab_ls *s, const double *x, double y, double w)
+{
+	double *u = s->work;
+	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, x, 1, 0.0, u, 1);
+	return update_u(s, x, u, y, w);
 }
 
 int smab_ls_add_stats(smab_ls *s, const double *S, const double *r, double w)
@@ -205,32 +215,109 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out)
 	return SMAB_OK;
 }
 
-int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
-                         double *mean, double *w2, double *g, double *work)
+int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int K)
 {
+	if (!f || !s || !X || K < 1)
+		return SMAB_EINVAL;
 	int d = s->d;
-	const double *x = X + (size_t)k * (size_t)d;
-	double *u = s->work;
+	size_t n = (size_t)K * (size_t)d;
+	f->K = K;
+	f->d = d;
+	f->Xt = smab_xmalloc(n * sizeof(double));
+	f->work = smab_xmalloc(n * sizeof(double));
+	f->mean = smab_xmalloc((size_t)K * sizeof(double));
+	f->w2 = smab_xmalloc((size_t)K * sizeof(double));
+	f->g = smab_xmalloc((size_t)K * sizeof(double));
+	f->xk = smab_xmalloc((size_t)d * sizeof(double));
+	for (int i = 0; i < K; i++)
+		for (int j = 0; j < d; j++)
+			f->Xt[(size_t)j * (size_t)K + (size_t)i] = X[(size_t)i * (size_t)d + (size_t)j];
+	smab_ls_fixed_eval(f, s);
+	return SMAB_OK;
+}
+
+void smab_ls_fixed_free(smab_ls_fixed *f)
+{
+	if (!f)
+		return;
+	free(f->Xt);
+	free(f->work);
+	free(f->mean);
+	free(f->w2);
+	free(f->g);
+	free(f->xk);
+	memset(f, 0, sizeof *f);
+}
+
+void smab_ls_fixed_eval(smab_ls_fixed *f, const smab_ls *s)
+{
+	int K = f->K, d = f->d;
+	/* mean = X theta = Xt^T theta; W = V^-1 Xt; w2_i = sum_j Xt_ji W_ji. */
+	cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, K, s->theta, 1, 0.0,
+	            f->mean, 1);
+	cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, d, K, 1.0, s->Vinv, d,
+	            f->Xt, K, 0.0, f->work, K);
+	memset(f->w2, 0, (size_t)K * sizeof(double));
+	for (int j = 0; j < d; j++) {
+		const double *xr = f->Xt + (size_t)j * (size_t)K;
+		const double *wr = f->work + (size_t)j * (size_t)K;
+		for (int i = 0; i < K; i++)
+			f->w2[i] += xr[i] * wr[i];
+	}
+}
+
+int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta)
+{
+	int best = 0;
+	double bv = -INFINITY;
+	for (int i = 0; i < f->K; i++) {
+		double w = f->w2[i];
+		double v = f->mean[i] + beta * sqrt(w > 0.0 ? w : 0.0);
+		if (v > bv) {
+			bv = v;
+			best = i;
+		}
+	}
+	return best;
+}
+
+int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next)
+{
+	int K = f->K, d = s->d;
+	if (k < 0 || k >= K || f->d != d)
+		return -1;
+	double *x = f->xk, *u = s->work;
+	cblas_dcopy(d, f->Xt + k, K, x, 1);
+	int due = s->refactor > 0 && s->since + 1 >= s->refactor;
 	cblas_dsymv(CblasRowMajor, CblasUpper, d, 1.0, s->Vinv, d, x, 1, 0.0, u, 1);
 	double c = 1.0 + cblas_ddot(d, x, 1, u, 1);
 	double resid = y - cblas_ddot(d, s->theta, 1, x, 1);
-	int due = s->refactor > 0 && s->since + 1 >= s->refactor;
+	/* g = X u: row-major Xt transposed, so each of the d rows streams. */
 	if (!due)
-		cblas_dgemv(CblasRowMajor, CblasNoTrans, n, d, 1.0, X, d, u, 1, 0.0, g, 1);
-	int rc = smab_ls_update(s, x, y, 1.0);
-	if (rc != SMAB_OK)
-		return rc;
+		cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, K, u, 1, 0.0, f->g, 1);
+	if (update_u(s, x, u, y, 1.0) != SMAB_OK)
+		return -1;
 	if (due) {
-		smab_ls_means(s, X, n, mean);
-		smab_ls_norms2(s, X, n, work, w2);
-		return SMAB_OK;
+		smab_ls_fixed_eval(f, s);
+		return smab_ls_fixed_argmax(f, beta_next);
 	}
 	double a = resid / c, ic = 1.0 / c;
-	for (int i = 0; i < n; i++) {
-		mean[i] += g[i] * a;
-		w2[i] -= g[i] * g[i] * ic;
+	double *restrict mean = f->mean, *restrict w2 = f->w2;
+	const double *restrict g = f->g;
+	int best = 0;
+	double bv = -INFINITY;
+	for (int i = 0; i < K; i++) {
+		double gi = g[i];
+		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
+		mean[i] = m;
+		w2[i] = w;
+		double v = m + beta_next * sqrt(w > 0.0 ? w : 0.0);
+		if (v > bv) {
+			bv = v;
+			best = i;
+		}
 	}
-	return SMAB_OK;
+	return best;
 }
 
 int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)

@@ -83,15 +83,33 @@ int smab_ls_solve(smab_ls *s, const double *rhs, double *z);
 int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
 
 /* LinUCB over a fixed action set with incremental widths (the coalition
- * suite's inner loop): X (n x d) the actions; mean[i] = theta^T x_i and
+ * suite's inner loop: 1682 movies in d = 100).  The K actions are stored
+ * transposed (Xt: d x K row-major, action i = column i), so that g = X u is
+ * one DGEMV streaming contiguous K-long rows; mean[i] = theta^T x_i and
  * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
- * updates the state and both arrays in O(n d + d^2): with u = V^-1 x_k and
- * c = 1 + x_k^T u, g = X u (one DGEMV) gives
- *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c.
- * A refactorization (when due) recomputes both arrays from scratch with
- * smab_ls_norms2 and smab_ls_means (work: n x d scratch).  g: n scratch. */
-int smab_ls_update_fixed(smab_ls *s, const double *X, int n, int k, double y,
-                         double *mean, double *w2, double *g, double *work);
+ * costs O(K d + d^2): with u = V^-1 x_k and c = 1 + x_k^T u,
+ *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c,
+ * fused with the next round's argmax.  When the state refactorizes, both
+ * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
+typedef struct smab_ls_fixed {
+	int K, d;
+	double *Xt;          /* d x K: the actions, transposed */
+	double *mean, *w2;   /* K each */
+	double *g;           /* K scratch */
+	double *work;        /* d x K scratch (refactorizations) */
+	double *xk;          /* d scratch: the pulled action */
+} smab_ls_fixed;
+
+/* Copy the K actions X (K x d row-major) and evaluate mean and w2 under s. */
+int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int K);
+void smab_ls_fixed_free(smab_ls_fixed *f);
+/* Recompute mean and w2 from s (after a reset or an outside update). */
+void smab_ls_fixed_eval(smab_ls_fixed *f, const smab_ls *s);
+/* argmax_i mean[i] + beta sqrt(w2[i]) (ties to the lowest index). */
+int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta);
+/* Update s and f with reward y of action k; returns the argmax of the
+ * updated indices with radius beta_next, or -1 on error. */
+int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next);
 
 /* Leave-one-out states: st[0..N-1], st[b] holding every observation except
  * agent b's.  An observation (x, y) of agent a goes into every st[b], b != a,

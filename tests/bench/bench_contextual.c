@@ -7,7 +7,7 @@
  *    mechanism at a time: linucb, cobra-ucb (exact and cached LOOM).
  * 2. LinUCB over 1682 fixed actions in d = 100 (the coalition suite's
  *    MovieLens shape): (a) incremental means and widths through
- *    smab_ls_update_fixed (one DGEMV a round), (b) every width recomputed
+ *    smab_ls_fixed_step (one DGEMV a round, fused with the argmax), (b) every width recomputed
  *    each round as rowsum((X V^-1) .* X) through one DSYMM.
  * 3. The machine's DGEMM peak: C = A B with n = 1000 (2 n^3 flops),
  *    single-threaded OpenBLAS like everything else here.
@@ -77,56 +77,54 @@ static double suite_rate(const char *mech, int loom_cached, double budget, int q
 }
 
 /* LinUCB over K fixed actions in dimension d for up to 'budget' seconds;
- * incremental: 1 = smab_ls_update_fixed, 0 = all widths by DSYMM. */
+ * incremental: 1 = smab_ls_fixed_step, 0 = all widths by DSYMM. */
 static double fixed_rate(int d, int K, int incremental, double budget, int quick)
 {
 	double *X = malloc(sizeof(double) * (size_t)K * (size_t)d);
 	double *work = malloc(sizeof(double) * (size_t)K * (size_t)d);
 	double *mean = malloc(sizeof(double) * (size_t)K), *w2 = malloc(sizeof(double) * (size_t)K);
-	double *g = malloc(sizeof(double) * (size_t)K), *th = malloc(sizeof(double) * (size_t)d);
-	double *mu = malloc(sizeof(double) * (size_t)K);
+	double *th = malloc(sizeof(double) * (size_t)d), *mu = malloc(sizeof(double) * (size_t)K);
 	for (int i = 0; i < K * d; i++)
 		X[i] = unif() / sqrt((double)d);
 	for (int i = 0; i < d; i++)
 		th[i] = unif();
 	cblas_dgemv(CblasRowMajor, CblasNoTrans, K, d, 1.0, X, d, th, 1, 0.0, mu, 1);
 	smab_ls ls;
+	smab_ls_fixed f;
 	smab_ls_init(&ls, d, 1.0, 1024);
-	smab_ls_means(&ls, X, K, mean);
-	smab_ls_norms2(&ls, X, K, work, w2);
-	double beta = 1.0;
+	smab_ls_fixed_init(&f, &ls, X, K);
+	const double beta = 1.0;
+	int k = smab_ls_fixed_argmax(&f, beta);
 	long rounds = 0, check = quick ? 50 : 500;
 	double t0 = now(), el = 0.0;
 	while (el < budget) {
-		for (long k = 0; k < check; k++) {
-			int best = 0;
-			double bv = -INFINITY;
-			if (!incremental) {
-				smab_ls_means(&ls, X, K, mean);
-				smab_ls_norms2(&ls, X, K, work, w2);
+		for (long j = 0; j < check; j++) {
+			double y = mu[k] + 0.1 * (unif() - 0.5);
+			if (incremental) {
+				k = smab_ls_fixed_step(&ls, &f, k, y, beta);
+				continue;
 			}
+			smab_ls_update(&ls, X + (size_t)k * (size_t)d, y, 1.0);
+			smab_ls_means(&ls, X, K, mean);
+			smab_ls_norms2(&ls, X, K, work, w2);
+			double bv = -INFINITY;
 			for (int i = 0; i < K; i++) {
 				double v = mean[i] + beta * sqrt(w2[i] > 0.0 ? w2[i] : 0.0);
 				if (v > bv) {
 					bv = v;
-					best = i;
+					k = i;
 				}
 			}
-			double y = mu[best] + 0.1 * (unif() - 0.5);
-			if (incremental)
-				smab_ls_update_fixed(&ls, X, K, best, y, mean, w2, g, work);
-			else
-				smab_ls_update(&ls, X + (size_t)best * (size_t)d, y, 1.0);
 		}
 		rounds += check;
 		el = now() - t0;
 	}
+	smab_ls_fixed_free(&f);
 	smab_ls_free(&ls);
 	free(X);
 	free(work);
 	free(mean);
 	free(w2);
-	free(g);
 	free(th);
 	free(mu);
 	return (double)rounds / el;

@@ -246,30 +246,59 @@ END_TEST
 
 START_TEST(fixed_action_widths)
 {
-	/* 3000 pulls over 200 fixed actions: the incrementally kept means and
-	 * widths equal a fresh evaluation, through several refactorizations. */
+	/* 3000 pulls over 200 fixed actions (LinUCB with beta = 0.5): the
+	 * incrementally kept means and widths equal a direct evaluation
+	 * x^T theta, x^T V^-1 x (plain loops over the state's matrices), with
+	 * and without refactorizations, and each step's argmax is the argmax
+	 * of the direct indices. */
 	const int d = 10, K = 200, T = 3000;
+	const int refactor[2] = {0, 500};
 	gsl_rng *r = test_rng(5);
-	double *A = malloc(sizeof(double) * (size_t)(K * d)), *work = malloc(sizeof(double) * (size_t)(K * d));
-	double mean[200], w2[200], g[200], m2[200], ww[200];
+	double *A = malloc(sizeof(double) * (size_t)(K * d));
 	for (int i = 0; i < K * d; i++)
 		A[i] = gsl_rng_uniform(r);
-	smab_ls ls;
-	smab_ls_init(&ls, d, 1.0, 500);
-	smab_ls_means(&ls, A, K, mean);
-	smab_ls_norms2(&ls, A, K, work, w2);
-	for (int t = 0; t < T; t++) {
-		int k = (int)gsl_rng_uniform_int(r, K);
-		double y = gsl_ran_gaussian(r, 1.0);
-		ck_assert_int_eq(smab_ls_update_fixed(&ls, A, K, k, y, mean, w2, g, work), SMAB_OK);
+	for (int v = 0; v < 2; v++) {
+		smab_ls ls;
+		smab_ls_fixed f;
+		smab_ls_init(&ls, d, 1.0, refactor[v]);
+		ck_assert_int_eq(smab_ls_fixed_init(&f, &ls, A, K), SMAB_OK);
+		int k = smab_ls_fixed_argmax(&f, 0.5);
+		double worst_m = 0.0, worst_w = 0.0;
+		for (int t = 0; t < T; t++) {
+			double y = gsl_ran_gaussian(r, 1.0);
+			if (t % 3 == 0)   /* not always the argmax, to spread the pulls */
+				k = (int)gsl_rng_uniform_int(r, K);
+			int next = smab_ls_fixed_step(&ls, &f, k, y, 0.5);
+			ck_assert_int_ge(next, 0);
+			if (t % 500 == 499) {
+				double bv = -INFINITY;
+				int bi = -1;
+				for (int i = 0; i < K; i++) {
+					const double *x = A + i * d;
+					double m = 0.0, q = 0.0;
+					for (int a = 0; a < d; a++) {
+						m += ls.theta[a] * x[a];
+						for (int b = 0; b < d; b++)
+							q += x[a] * x[b] * (a <= b ? ls.Vinv[a * d + b] : ls.Vinv[b * d + a]);
+					}
+					worst_m = fmax(worst_m, fabs(m - f.mean[i]));
+					worst_w = fmax(worst_w, fabs(q - f.w2[i]));
+					double idx = m + 0.5 * sqrt(q);
+					if (idx > bv) {
+						bv = idx;
+						bi = i;
+					}
+				}
+				ck_assert_int_eq(next, bi);
+			}
+			k = next;
+		}
+		ck_assert_msg(worst_m < 1e-9, "refactor %d: means off by %g", refactor[v], worst_m);
+		ck_assert_msg(worst_w < 1e-9, "refactor %d: widths off by %g", refactor[v], worst_w);
+		smab_ls_fixed_free(&f);
+		smab_ls_free(&ls);
 	}
-	smab_ls_means(&ls, A, K, m2);
-	smab_ls_norms2(&ls, A, K, work, ww);
-	ck_assert_msg(maxdiff(mean, m2, K) < 1e-9, "means off by %g", maxdiff(mean, m2, K));
-	ck_assert_msg(maxdiff(w2, ww, K) < 1e-9, "widths off by %g", maxdiff(w2, ww, K));
-	smab_ls_free(&ls);
 	free(A);
-	free(work);
 	gsl_rng_free(r);
 }
 END_TEST
