@@ -228,7 +228,9 @@ int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int 
 	f->mean = smab_xmalloc((size_t)K * sizeof(double));
 	f->w2 = smab_xmalloc((size_t)K * sizeof(double));
 	f->g = smab_xmalloc((size_t)K * sizeof(double));
-	f->xk = smab_xmalloc((size_t)d * sizeof(double));
+	f->v = smab_xmalloc((size_t)K * sizeof(double));
+	f->X = smab_xmalloc(n * sizeof(double));
+	memcpy(f->X, X, n * sizeof(double));
 	for (int i = 0; i < K; i++)
 		for (int j = 0; j < d; j++)
 			f->Xt[(size_t)j * (size_t)K + (size_t)i] = X[(size_t)i * (size_t)d + (size_t)j];
@@ -245,7 +247,8 @@ void smab_ls_fixed_free(smab_ls_fixed *f)
 	free(f->mean);
 	free(f->w2);
 	free(f->g);
-	free(f->xk);
+	free(f->v);
+	free(f->X);
 	memset(f, 0, sizeof *f);
 }
 
@@ -286,8 +289,8 @@ int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double bet
 	int K = f->K, d = s->d;
 	if (k < 0 || k >= K || f->d != d)
 		return -1;
-	double *x = f->xk, *u = s->work;
-	cblas_dcopy(d, f->Xt + k, K, x, 1);
+	const double *x = f->X + (size_t)k * (size_t)d;
+	double *u = s->work;
 	int due = s->refactor > 0 && s->since + 1 >= s->refactor;
 	cblas_dsymv(CblasRowMajor, CblasUpper, d, 1.0, s->Vinv, d, x, 1, 0.0, u, 1);
 	double c = 1.0 + cblas_ddot(d, x, 1, u, 1);
@@ -302,21 +305,24 @@ int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double bet
 		return smab_ls_fixed_argmax(f, beta_next);
 	}
 	double a = resid / c, ic = 1.0 / c;
-	double *restrict mean = f->mean, *restrict w2 = f->w2;
+	double *restrict mean = f->mean, *restrict w2 = f->w2, *restrict v = f->v;
 	const double *restrict g = f->g;
-	int best = 0;
-	double bv = -INFINITY;
+	/* Two simple loops rather than one: the first vectorizes (sqrt
+	 * included), the second is a plain scan. */
 	for (int i = 0; i < K; i++) {
 		double gi = g[i];
 		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
 		mean[i] = m;
 		w2[i] = w;
-		double v = m + beta_next * sqrt(w > 0.0 ? w : 0.0);
-		if (v > bv) {
-			bv = v;
+		v[i] = m + beta_next * sqrt(w > 0.0 ? w : 0.0);
+	}
+	int best = 0;
+	double bv = v[0];
+	for (int i = 1; i < K; i++)
+		if (v[i] > bv) {
+			bv = v[i];
 			best = i;
 		}
-	}
 	return best;
 }
 

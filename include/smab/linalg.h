@@ -89,15 +89,16 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
  * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
  * costs O(K d + d^2): with u = V^-1 x_k and c = 1 + x_k^T u,
  *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c,
- * fused with the next round's argmax.  When the state refactorizes, both
+ * then the next round's argmax.  When the state refactorizes, both
  * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
 typedef struct smab_ls_fixed {
 	int K, d;
 	double *Xt;          /* d x K: the actions, transposed */
+	double *X;           /* K x d: the actions as given (contiguous x_k) */
 	double *mean, *w2;   /* K each */
 	double *g;           /* K scratch */
 	double *work;        /* d x K scratch (refactorizations) */
-	double *xk;          /* d scratch: the pulled action */
+	double *v;           /* K scratch: the indices */
 } smab_ls_fixed;
 
 /* Copy the K actions X (K x d row-major) and evaluate mean and w2 under s. */
