@@ -7,8 +7,9 @@
  *    mechanism at a time: linucb, cobra-ucb (exact and cached LOOM).
  * 2. LinUCB over 1682 fixed actions in d = 100 (the coalition suite's
  *    MovieLens shape): (a) incremental means and widths through
- *    smab_ls_fixed_step (one DGEMV a round plus two K-long passes), (b) every width recomputed
- *    each round as rowsum((X V^-1) .* X) through one DSYMM.
+ *    smab_ls_fixed_step (one DGEMV a round plus two K-long passes),
+ *    (b) every width recomputed each round as rowsum((X V^-1) .* X)
+ *    through one DSYMM.
  * 3. The machine's DGEMM peak: C = A B with n = 1000 (2 n^3 flops),
  *    single-threaded OpenBLAS like everything else here.
  * Prints "bench <key> <value>" lines for scripts/bench/run.sh.
