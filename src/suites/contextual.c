@@ -189,7 +189,7 @@ static int ctx_check(const smab_value *p, char *msg, size_t len, int *bad)
 		return 1;
 	}
 	if (poly_dim(d) > 2000) {
-		snprintf(msg, len, "dc + da = %d: the degree-2 map would have %d features; at most 61",
+		snprintf(msg, len, "dc + da = %d is above 61: the degree-2 map of the n- mechanisms would have %d features",
 		         d, poly_dim(d));
 		*bad = P_DA;
 		return 1;
