@@ -8,9 +8,15 @@
 #include <string.h>
 
 #include <check.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
 
 #include "check_util.h"
 #include "smab/param.h"
+#include "smab/rng.h"
 #include "smab/suite.h"
 
 extern const smab_suite smab_suite_contextual;
@@ -202,6 +208,137 @@ START_TEST(crn_across_misreport_range)
 }
 END_TEST
 
+/* ---- an independent LinUCB ------------------------------------------------ */
+
+/* LinUCB written from the suite's documented model and streams with GSL
+ * matrices and a fresh Cholesky inverse every round (no smab linalg code):
+ * N = 4 agents, one misreporter, dc = da = 2, 6 contexts, T = 300.
+ * Returns the regret and fills the selection counts. */
+static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
+{
+	enum { N = 4, P = 6, DC = 2, DA = 2, D = 4, T = 300 };
+	const double sigma = 0.1, lambda = 1.0, delta = 0.05, za = 0.5, zb = 1.0;
+	smab_rng_key key = {seed, SMAB_RNG_ALL_POINTS, rep};
+	gsl_rng *r = smab_rng_alloc();
+	double ctx[P][DC], ag[N][DA], th[D], mu[P][N], best[P];
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 0, 0);
+	for (int j = 0; j < P; j++)
+		for (int i = 0; i < DC; i++)
+			ctx[j][i] = gsl_rng_uniform(r);
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 0, 1);
+	for (int a = 0; a < N; a++)
+		for (int i = 0; i < DA; i++)
+			ag[a][i] = gsl_rng_uniform(r);
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 1, 0);
+	double nrm = 0.0;
+	for (int i = 0; i < D; i++) {
+		th[i] = gsl_rng_uniform(r);
+		nrm += th[i] * th[i];
+	}
+	for (int i = 0; i < D; i++)
+		th[i] /= sqrt(nrm);
+	for (int j = 0; j < P; j++) {
+		best[j] = -1e300;
+		for (int a = 0; a < N; a++) {
+			mu[j][a] = th[0] * ctx[j][0] + th[1] * ctx[j][1] + th[2] * ag[a][0] + th[3] * ag[a][1];
+			best[j] = fmax(best[j], mu[j][a]);
+		}
+	}
+	int perm[N] = {0, 1, 2, 3}, mis[N] = {0};
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 2, 0);
+	gsl_ran_shuffle(r, perm, N, sizeof(int));
+	mis[perm[0]] = 1;
+	int jt[T];
+	double zeta[T][N], z[T];
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 3, 0);
+	for (int t = 0; t < T; t++) {
+		jt[t] = (int)gsl_rng_uniform_int(r, P);
+		for (int a = 0; a < N; a++) {
+			double u = gsl_rng_uniform(r);
+			zeta[t][a] = mis[a] ? za + (zb - za) * u : 0.0;
+		}
+	}
+	smab_rng_seek(r, &key, SMAB_RNG_REWARD, 0, 0);
+	for (int t = 0; t < T; t++)
+		z[t] = gsl_ran_gaussian_ziggurat(r, 1.0);
+	smab_rng_free(&r);
+
+	gsl_matrix *V = gsl_matrix_alloc(D, D), *Vi = gsl_matrix_alloc(D, D);
+	gsl_matrix_set_identity(V);
+	gsl_matrix_scale(V, lambda);
+	double b[D] = {0}, regret = 0.0;
+	for (int a = 0; a < N; a++)
+		sel[a] = 0.0;
+	for (int t = 0; t < T; t++) {
+		gsl_matrix_memcpy(Vi, V);
+		gsl_linalg_cholesky_decomp1(Vi);
+		gsl_linalg_cholesky_invert(Vi);
+		double thh[D] = {0};
+		for (int i = 0; i < D; i++)
+			for (int k = 0; k < D; k++)
+				thh[i] += gsl_matrix_get(Vi, (size_t)i, (size_t)k) * b[k];
+		double beta = sigma * sqrt(D * log((1.0 + t * (double)D / lambda) / delta)) + sqrt(lambda);
+		int j = jt[t], pick = 0;
+		double bv = -1e300, xs[N][D];
+		for (int a = 0; a < N; a++) {
+			double f = 1.0 + zeta[t][a];
+			double x[D] = {f * ctx[j][0], f * ctx[j][1], f * ag[a][0], f * ag[a][1]};
+			double m = 0.0, q = 0.0;
+			for (int i = 0; i < D; i++) {
+				xs[a][i] = x[i];
+				m += thh[i] * x[i];
+				for (int k = 0; k < D; k++)
+					q += x[i] * gsl_matrix_get(Vi, (size_t)i, (size_t)k) * x[k];
+			}
+			double v = m + beta * sqrt(q);
+			if (v > bv) {
+				bv = v;
+				pick = a;
+			}
+		}
+		double y = mu[j][pick] + sigma * z[t];
+		regret += best[j] - mu[j][pick];
+		sel[pick] += 1.0;
+		for (int i = 0; i < D; i++) {
+			b[i] += y * xs[pick][i];
+			for (int k = 0; k < D; k++)
+				*gsl_matrix_ptr(V, (size_t)i, (size_t)k) += xs[pick][i] * xs[pick][k];
+		}
+	}
+	gsl_matrix_free(V);
+	gsl_matrix_free(Vi);
+	return regret;
+}
+
+START_TEST(linucb_matches_independent_reference)
+{
+	smab_value p[MAXP];
+	defaults(p);
+	setp(p, "horizon", 300);
+	setp(p, "agents", 4);
+	setp(p, "contexts", 6);
+	setp(p, "dc", 2);
+	setp(p, "da", 2);
+	setp(p, "misreport.fraction", 0.25);
+	setp(p, "misreport.a", 0.5);
+	setp(p, "misreport.b", 1.0);
+	static result r;
+	for (uint32_t rep = 0; rep < 4; rep++) {
+		double sel[4];
+		double want = naive_linucb(99, rep, sel);
+		ck_assert_int_eq(run(p, 99, rep, "linucb", 1, &r), SMAB_OK);
+		ck_assert_msg(fabs(sc(&r, 0, "regret") - want) < 1e-9, "rep %u: %.12g vs %.12g",
+		              rep, sc(&r, 0, "regret"), want);
+		for (int a = 0; a < 4; a++) {
+			char nm[16];
+			snprintf(nm, sizeof nm, "sel_%d", a);
+			ck_assert_double_eq(sc(&r, 0, nm), sel[a]);
+		}
+		ck_assert_double_eq(sc(&r, 0, "misreporters"), 1.0);
+	}
+}
+END_TEST
+
 /* ---- elimination rules ------------------------------------------------------ */
 
 START_TEST(cobra_eliminates_heavy_over_reporter)
@@ -288,6 +425,7 @@ static Suite *contextual_suite(void)
 	tcase_add_test(tc, bookkeeping);
 	tcase_add_test(tc, cobra_is_its_base_without_eliminations);
 	tcase_add_test(tc, crn_across_misreport_range);
+	tcase_add_test(tc, linucb_matches_independent_reference);
 	tcase_add_test(tc, cobra_eliminates_heavy_over_reporter);
 	tcase_add_test(tc, truthful_agents_kept);
 	tcase_add_test(tc, checks);
