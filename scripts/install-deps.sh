@@ -16,6 +16,7 @@ PACKAGES=(
 	python3-numpy python3-h5py          # benchmark reference, reading results
 	procps                              # pgrep, in the kill-and-resume test
 	python3-scipy                       # Student-t intervals in scripts/replication-tables.py
+	libopenblas-dev liblapacke-dev      # contextual suite: CBLAS and LAPACKE (src/linalg.c)
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -221,5 +221,32 @@ else
 fi
 rule
 
+# ---- contextual suite and the least-squares layer ------------------------
+# bench_contextual (DGEMM peak, suite rounds/s, LinUCB over 1682 fixed
+# actions in d = 100) and its numpy references, in this same invocation.
+echo "## contextual suite and linalg (single process, one OpenBLAS thread)"
+if [ -x "$BUILD/bench/bench_contextual" ]; then
+	runprog bench_contextual "$tmp/ctx.txt" "$BUILD/bench/bench_contextual" "${bench_args[@]}"
+else
+	echo "run.sh: $BUILD/bench/bench_contextual not built (run 'make bench')" >&2
+	: > "$tmp/ctx.txt"
+	status=1
+fi
+if "$PY" -c 'import numpy' 2>/dev/null; then
+	runprog contextual_numpy.py "$tmp/ctxnp.txt" "$PY" scripts/bench/contextual_numpy.py
+else
+	: > "$tmp/ctxnp.txt"
+fi
+awk -v s="$(value "$tmp/ctx.txt" linucb_fixed.incremental.rounds_per_s)" \
+    -v f="$(value "$tmp/ctx.txt" linucb_fixed.incremental.peak_fraction)" \
+    -v a="$(value "$tmp/ctxnp.txt" numpy.linucb_fixed.xainv.rounds_per_s)" \
+    -v b="$(value "$tmp/ctxnp.txt" numpy.linucb_fixed.incr.rounds_per_s)" 'BEGIN {
+	if (s == "") { print "LinUCB d=100, 1682 actions: NO DATA"; exit }
+	printf "LinUCB d=100, 1682 actions: smab %.0f rounds/s (%.1f%% of DGEMM peak), target 50000: %s\n",
+	       s, 100 * f, (s >= 50000 ? "PASS" : "MISS")
+	if (a != "") printf "  vs numpy X.A^-1 %.0f rounds/s: %.0fx;  vs numpy incremental %.0f rounds/s: %.1fx\n",
+	       a, s / a, b, s / b }'
+rule
+
 [ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
 exit "$status"

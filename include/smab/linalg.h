@@ -1,0 +1,125 @@
+/* linalg.h - regularized least squares for linear bandits, over CBLAS
+ * (OpenBLAS) and LAPACKE.
+ *
+ * One smab_ls holds the ridge-regression state of one learner:
+ *   V = lambda I + sum_s w_s x_s x_s^T,   b = sum_s w_s y_s x_s,
+ *   theta = V^-1 b,
+ * with V^-1 kept by Sherman-Morrison rank-one updates and recomputed from V
+ * by a Cholesky factorization (dpotrf + dpotri) every 'refactor' updates, so
+ * rounding errors of long runs do not accumulate.  V itself is accumulated
+ * exactly (a sum of rank-one terms), so a refactorization restores V^-1 to
+ * the batch closed form.  A weight w = -1 removes an observation (a
+ * downdate), which is how leave-one-out states can be kept.
+ *
+ * Matrices are dense, row-major, d x d; symmetric ones are kept in their
+ * upper triangle only (the lower one is not maintained), and every symmetric
+ * product goes through dsymv/dsymm on that triangle.
+ *
+ * Threads: OpenBLAS would start one thread per core in every MPI rank and
+ * oversubscribe the machine.  smab_linalg_setup() (called by smab_ls_init)
+ * sets OpenBLAS to one thread unless OPENBLAS_NUM_THREADS is set in the
+ * environment, in which case that value is respected. */
+#ifndef SMAB_LINALG_H
+#define SMAB_LINALG_H
+
+#include "smab/common.h"
+
+typedef struct smab_ls {
+	int d;
+	double lambda;
+	int refactor;        /* rank-one updates between refactorizations; 0 = never */
+	int since;           /* updates since the last refactorization */
+	int64_t n;           /* updates since init/reset (additions and removals) */
+	double *V;           /* d x d, upper triangle: lambda I + sum w x x^T */
+	double *Vinv;        /* d x d, upper triangle: V^-1 */
+	double *b;           /* d: sum w y x */
+	double *theta;       /* d: V^-1 b, current after every update */
+	double *U;           /* d x d: Cholesky factor V = U^T U (when 'chol' is set) */
+	double *work;        /* 2d scratch */
+	int chol;            /* 1 if U is the factor of the current V */
+} smab_ls;
+
+/* Set OpenBLAS to one thread unless OPENBLAS_NUM_THREADS is set.  Idempotent. */
+void smab_linalg_setup(void);
+
+/* A fresh state of dimension d >= 1 with V = lambda I (lambda > 0), b = 0;
+ * refactor >= 0 as above.  Returns SMAB_OK or SMAB_EINVAL. */
+int smab_ls_init(smab_ls *s, int d, double lambda, int refactor);
+/* Back to V = lambda I, b = 0 without reallocating. */
+void smab_ls_reset(smab_ls *s);
+void smab_ls_free(smab_ls *s);
+/* Copy src's state into dst (same d, already initialized). */
+void smab_ls_copy(smab_ls *dst, const smab_ls *src);
+
+/* Add observation (x, y) with weight w (+1 add, -1 remove): rank-one update
+ * of V, b, V^-1 and theta, refactorizing when due.  Returns SMAB_OK, or
+ * SMAB_EINVAL if the downdate would make V singular (1 + w x^T V^-1 x <= 0). */
+int smab_ls_update(smab_ls *s, const double *x, double y, double w);
+
+/* Add the sufficient statistics (S, r) = (sum w x x^T, sum w y x) of many
+ * observations at once (S upper triangle, d x d; r length d) with sign
+ * w = +-1, then refactorize.  Used to build leave-one-out states. */
+int smab_ls_add_stats(smab_ls *s, const double *S, const double *r, double w);
+
+/* Recompute V^-1 and theta from V and b (Cholesky).  SMAB_EINVAL if V is
+ * not positive definite. */
+int smab_ls_refactorize(smab_ls *s);
+
+/* x^T V^-1 x (the squared weighted norm ||x||^2_{V^-1}). */
+double smab_ls_norm2(const smab_ls *s, const double *x);
+/* Squared weighted norms of the n rows of X (n x d, row-major), batched
+ * through one DSYMM: work (n x d) receives X V^-1, out[i] = x_i^T V^-1 x_i. */
+void smab_ls_norms2(const smab_ls *s, const double *X, int n, double *work,
+                    double *out);
+/* theta^T x for the n rows of X (one DGEMV). */
+void smab_ls_means(const smab_ls *s, const double *X, int n, double *out);
+
+/* Solve V z = rhs through the Cholesky factor of V (factored on demand). */
+int smab_ls_solve(smab_ls *s, const double *rhs, double *z);
+
+/* Draw theta~ ~ N(theta, v^2 V^-1): out = theta + v U^-1 z with V = U^T U,
+ * given d standard normals z from the caller's stream (z may equal out).
+ * The module draws nothing itself, so callers keep their streams. */
+int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
+
+/* LinUCB over a fixed action set with incremental widths (the coalition
+ * suite's inner loop: 1682 movies in d = 100).  The K actions are stored
+ * transposed (Xt: d x K row-major, action i = column i), so that g = X u is
+ * one DGEMV streaming contiguous K-long rows; mean[i] = theta^T x_i and
+ * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
+ * costs O(K d + d^2): with u = V^-1 x_k and c = 1 + x_k^T u,
+ *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c,
+ * then the next round's argmax.  When the state refactorizes, both
+ * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
+typedef struct smab_ls_fixed {
+	int K, d;
+	double *Xt;          /* d x K: the actions, transposed */
+	double *X;           /* K x d: the actions as given (contiguous x_k) */
+	double *mean, *w2;   /* K each */
+	double *g;           /* K scratch */
+	double *work;        /* d x K scratch (refactorizations) */
+	double *v;           /* K scratch: the indices */
+} smab_ls_fixed;
+
+/* Copy the K actions X (K x d row-major) and evaluate mean and w2 under s. */
+int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int K);
+void smab_ls_fixed_free(smab_ls_fixed *f);
+/* Recompute mean and w2 from s (after a reset or an outside update). */
+void smab_ls_fixed_eval(smab_ls_fixed *f, const smab_ls *s);
+/* argmax_i mean[i] + beta sqrt(w2[i]) (ties to the lowest index). */
+int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta);
+/* Update s and f with reward y of action k; returns the argmax of the
+ * updated indices with radius beta_next, or -1 on error. */
+int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next);
+
+/* Leave-one-out states: st[0..N-1], st[b] holding every observation except
+ * agent b's.  An observation (x, y) of agent a goes into every st[b], b != a,
+ * by one rank-one update each (O(N d^2)), never a refit.  Returns the first
+ * failing status or SMAB_OK. */
+int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y);
+
+/* Solve the SPD system A z = rhs (A d x d upper, destroyed; rhs overwritten
+ * by z) with LAPACK dposv.  For tests and batch fits. */
+int smab_linalg_spd_solve(int d, double *A, double *rhs);
+
+#endif

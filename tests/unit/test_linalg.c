@@ -1,0 +1,386 @@
+/* test_linalg.c - the least-squares layer against references that share
+ * none of its code: GSL's own Cholesky (gsl_linalg) for the batch closed
+ * form, inverses and norms, and sample moments with bands computed from
+ * the target distribution. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+
+#include "check_util.h"
+#include "smab/linalg.h"
+#include "smab/rng.h"
+
+static gsl_rng *test_rng(uint64_t id)
+{
+	gsl_rng *r = smab_rng_alloc();
+	smab_rng_key k = {12345, 0, 0};
+	smab_rng_seek(r, &k, SMAB_RNG_TEST, id, 0);
+	return r;
+}
+
+/* Batch ridge regression by GSL: Vinv (d x d, full) and theta from n rows
+ * of X (n x d) and y. */
+static void batch_fit(int d, double lambda, const double *X, const double *y,
+                      int n, const int *skip_owner, const int *owner,
+                      double *Vinv, double *theta)
+{
+	gsl_matrix *V = gsl_matrix_calloc((size_t)d, (size_t)d);
+	gsl_vector *b = gsl_vector_calloc((size_t)d);
+	for (int i = 0; i < d; i++)
+		gsl_matrix_set(V, (size_t)i, (size_t)i, lambda);
+	for (int s = 0; s < n; s++) {
+		if (skip_owner && owner[s] == *skip_owner)
+			continue;
+		const double *x = X + (size_t)s * (size_t)d;
+		for (int i = 0; i < d; i++) {
+			for (int j = 0; j < d; j++)
+				*gsl_matrix_ptr(V, (size_t)i, (size_t)j) += x[i] * x[j];
+			*gsl_vector_ptr(b, (size_t)i) += y[s] * x[i];
+		}
+	}
+	gsl_linalg_cholesky_decomp1(V);
+	gsl_vector_view th = gsl_vector_view_array(theta, (size_t)d);
+	gsl_linalg_cholesky_solve(V, b, &th.vector);
+	gsl_linalg_cholesky_invert(V);
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j < d; j++)
+			Vinv[i * d + j] = gsl_matrix_get(V, (size_t)i, (size_t)j);
+	gsl_matrix_free(V);
+	gsl_vector_free(b);
+}
+
+/* Random data: X uniform in [0,1]^d, y = theta*^T x + 0.1 z. */
+static void make_data(gsl_rng *r, int d, int n, double *X, double *y)
+{
+	double th[64];
+	for (int i = 0; i < d; i++)
+		th[i] = gsl_rng_uniform(r);
+	for (int s = 0; s < n; s++) {
+		double m = 0.0;
+		for (int i = 0; i < d; i++) {
+			X[s * d + i] = gsl_rng_uniform(r);
+			m += th[i] * X[s * d + i];
+		}
+		y[s] = m + 0.1 * gsl_ran_gaussian(r, 1.0);
+	}
+}
+
+static double maxdiff_upper(const double *A, const double *B, int d)
+{
+	double m = 0.0;
+	for (int i = 0; i < d; i++)
+		for (int j = i; j < d; j++)
+			m = fmax(m, fabs(A[i * d + j] - B[i * d + j]));
+	return m;
+}
+
+static double maxdiff(const double *a, const double *b, int n)
+{
+	double m = 0.0;
+	for (int i = 0; i < n; i++)
+		m = fmax(m, fabs(a[i] - b[i]));
+	return m;
+}
+
+/* ---- incremental = batch ------------------------------------------------------ */
+
+START_TEST(incremental_equals_batch)
+{
+	/* 5000 rank-one updates, with and without periodic refactorization. */
+	const int d = 12, n = 5000;
+	const int refactor[] = {256, 0, 1};
+	gsl_rng *r = test_rng(1);
+	double *X = malloc(sizeof(double) * (size_t)(d * n)), *y = malloc(sizeof(double) * (size_t)n);
+	make_data(r, d, n, X, y);
+	double Vinv[144], theta[12];
+	batch_fit(d, 1.0, X, y, n, NULL, NULL, Vinv, theta);
+	for (int k = 0; k < 3; k++) {
+		smab_ls ls;
+		ck_assert_int_eq(smab_ls_init(&ls, d, 1.0, refactor[k]), SMAB_OK);
+		for (int s = 0; s < n; s++)
+			ck_assert_int_eq(smab_ls_update(&ls, X + s * d, y[s], 1.0), SMAB_OK);
+		ck_assert_msg(maxdiff(ls.theta, theta, d) < 1e-9, "refactor %d: theta off by %g",
+		              refactor[k], maxdiff(ls.theta, theta, d));
+		ck_assert_msg(maxdiff_upper(ls.Vinv, Vinv, d) < 1e-9, "refactor %d: Vinv off by %g",
+		              refactor[k], maxdiff_upper(ls.Vinv, Vinv, d));
+		ck_assert_int_eq(ls.n, n);
+		smab_ls_free(&ls);
+	}
+	free(X);
+	free(y);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(downdate_restores)
+{
+	/* Adding 300 observations and removing the last 100 equals fitting the
+	 * first 200; a downdate that would make V singular is refused. */
+	const int d = 5, n = 300;
+	gsl_rng *r = test_rng(2);
+	double X[1500], y[300], Vinv[25], theta[5];
+	make_data(r, d, n, X, y);
+	batch_fit(d, 0.5, X, y, 200, NULL, NULL, Vinv, theta);
+	smab_ls ls;
+	smab_ls_init(&ls, d, 0.5, 64);
+	for (int s = 0; s < n; s++)
+		smab_ls_update(&ls, X + s * d, y[s], 1.0);
+	for (int s = n - 1; s >= 200; s--)
+		ck_assert_int_eq(smab_ls_update(&ls, X + s * d, y[s], -1.0), SMAB_OK);
+	ck_assert(maxdiff(ls.theta, theta, d) < 1e-9);
+	ck_assert(maxdiff_upper(ls.Vinv, Vinv, d) < 1e-9);
+	/* lambda = 1, x = e_1: V = I + e1 e1^T; removing 2 x (weight -1 of
+	 * 2 e1 means c = 1 - 4 / 2 = -1) is refused. */
+	smab_ls s2;
+	smab_ls_init(&s2, 2, 1.0, 0);
+	double e1[2] = {1, 0}, two[2] = {2, 0};
+	smab_ls_update(&s2, e1, 1.0, 1.0);
+	ck_assert_int_eq(smab_ls_update(&s2, two, 0.0, -1.0), SMAB_EINVAL);
+	smab_ls_free(&s2);
+	smab_ls_free(&ls);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(leave_one_out_equals_refit)
+{
+	/* 4 agents, 2000 observations with random owners: every LOO state
+	 * equals the batch fit of all data except its agent's, and the
+	 * sufficient-statistics route (V - S_a) agrees too. */
+	const int d = 6, n = 2000, N = 4;
+	gsl_rng *r = test_rng(3);
+	double *X = malloc(sizeof(double) * (size_t)(d * n)), *y = malloc(sizeof(double) * (size_t)n);
+	int *own = malloc(sizeof(int) * (size_t)n);
+	make_data(r, d, n, X, y);
+	for (int s = 0; s < n; s++)
+		own[s] = (int)gsl_rng_uniform_int(r, N);
+	smab_ls st[4], all;
+	for (int a = 0; a < N; a++)
+		smab_ls_init(&st[a], d, 1.0, 100);
+	smab_ls_init(&all, d, 1.0, 100);
+	double S[4][36], rr[4][6];
+	memset(S, 0, sizeof S);
+	memset(rr, 0, sizeof rr);
+	for (int s = 0; s < n; s++) {
+		const double *x = X + s * d;
+		ck_assert_int_eq(smab_ls_loo_update(st, N, own[s], x, y[s]), SMAB_OK);
+		smab_ls_update(&all, x, y[s], 1.0);
+		for (int i = 0; i < d; i++) {
+			for (int j = 0; j < d; j++)
+				S[own[s]][i * d + j] += x[i] * x[j];
+			rr[own[s]][i] += y[s] * x[i];
+		}
+	}
+	for (int a = 0; a < N; a++) {
+		double Vinv[36], theta[6];
+		batch_fit(d, 1.0, X, y, n, &a, own, Vinv, theta);
+		ck_assert_msg(maxdiff(st[a].theta, theta, d) < 1e-9, "agent %d: %g", a,
+		              maxdiff(st[a].theta, theta, d));
+		ck_assert(maxdiff_upper(st[a].Vinv, Vinv, d) < 1e-9);
+		smab_ls t;
+		smab_ls_init(&t, d, 1.0, 100);
+		smab_ls_copy(&t, &all);
+		ck_assert_int_eq(smab_ls_add_stats(&t, S[a], rr[a], -1.0), SMAB_OK);
+		ck_assert(maxdiff(t.theta, theta, d) < 1e-9);
+		smab_ls_free(&t);
+		smab_ls_free(&st[a]);
+	}
+	smab_ls_free(&all);
+	free(X);
+	free(y);
+	free(own);
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* ---- norms, solves, fixed-action widths ----------------------------------- */
+
+START_TEST(weighted_norms)
+{
+	const int d = 7, n = 400, m = 33;
+	gsl_rng *r = test_rng(4);
+	double X[2800], y[400], Vinv[49], theta[7];
+	make_data(r, d, n, X, y);
+	batch_fit(d, 2.0, X, y, n, NULL, NULL, Vinv, theta);
+	smab_ls ls;
+	smab_ls_init(&ls, d, 2.0, 50);
+	for (int s = 0; s < n; s++)
+		smab_ls_update(&ls, X + s * d, y[s], 1.0);
+	double A[33 * 7], work[33 * 7], out[33], means[33];
+	for (int i = 0; i < m * d; i++)
+		A[i] = gsl_rng_uniform(r) * 2.0 - 0.5;
+	smab_ls_norms2(&ls, A, m, work, out);
+	smab_ls_means(&ls, A, m, means);
+	for (int k = 0; k < m; k++) {
+		const double *x = A + k * d;
+		double q = 0.0, mu = 0.0;
+		for (int i = 0; i < d; i++) {
+			mu += theta[i] * x[i];
+			for (int j = 0; j < d; j++)
+				q += x[i] * Vinv[i * d + j] * x[j];
+		}
+		ck_assert_msg(fabs(out[k] - q) < 1e-12 * fmax(1.0, q), "row %d: %g vs %g", k, out[k], q);
+		ck_assert(fabs(smab_ls_norm2(&ls, x) - q) < 1e-12 * fmax(1.0, q));
+		ck_assert(fabs(means[k] - mu) < 1e-9);
+	}
+	/* Solve V z = rhs: z = Vinv rhs. */
+	double rhs[7], z[7], want[7] = {0};
+	for (int i = 0; i < d; i++)
+		rhs[i] = i - 3.0;
+	ck_assert_int_eq(smab_ls_solve(&ls, rhs, z), SMAB_OK);
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j < d; j++)
+			want[i] += Vinv[i * d + j] * rhs[j];
+	ck_assert(maxdiff(z, want, d) < 1e-10);
+	smab_ls_free(&ls);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(fixed_action_widths)
+{
+	/* 3000 pulls over 200 fixed actions (LinUCB with beta = 0.5): the
+	 * incrementally kept means and widths equal a direct evaluation
+	 * x^T theta, x^T V^-1 x (plain loops over the state's matrices), with
+	 * and without refactorizations, and each step's argmax is the argmax
+	 * of the direct indices. */
+	const int d = 10, K = 200, T = 3000;
+	const int refactor[2] = {0, 500};
+	gsl_rng *r = test_rng(5);
+	double *A = malloc(sizeof(double) * (size_t)(K * d));
+	for (int i = 0; i < K * d; i++)
+		A[i] = gsl_rng_uniform(r);
+	for (int v = 0; v < 2; v++) {
+		smab_ls ls;
+		smab_ls_fixed f;
+		smab_ls_init(&ls, d, 1.0, refactor[v]);
+		ck_assert_int_eq(smab_ls_fixed_init(&f, &ls, A, K), SMAB_OK);
+		int k = smab_ls_fixed_argmax(&f, 0.5);
+		double worst_m = 0.0, worst_w = 0.0;
+		for (int t = 0; t < T; t++) {
+			double y = gsl_ran_gaussian(r, 1.0);
+			if (t % 3 == 0)   /* not always the argmax, to spread the pulls */
+				k = (int)gsl_rng_uniform_int(r, K);
+			int next = smab_ls_fixed_step(&ls, &f, k, y, 0.5);
+			ck_assert_int_ge(next, 0);
+			if (t % 500 == 499) {
+				double bv = -INFINITY;
+				int bi = -1;
+				for (int i = 0; i < K; i++) {
+					const double *x = A + i * d;
+					double m = 0.0, q = 0.0;
+					for (int a = 0; a < d; a++) {
+						m += ls.theta[a] * x[a];
+						for (int b = 0; b < d; b++)
+							q += x[a] * x[b] * (a <= b ? ls.Vinv[a * d + b] : ls.Vinv[b * d + a]);
+					}
+					worst_m = fmax(worst_m, fabs(m - f.mean[i]));
+					worst_w = fmax(worst_w, fabs(q - f.w2[i]));
+					double idx = m + 0.5 * sqrt(q);
+					if (idx > bv) {
+						bv = idx;
+						bi = i;
+					}
+				}
+				ck_assert_int_eq(next, bi);
+			}
+			k = next;
+		}
+		ck_assert_msg(worst_m < 1e-9, "refactor %d: means off by %g", refactor[v], worst_m);
+		ck_assert_msg(worst_w < 1e-9, "refactor %d: widths off by %g", refactor[v], worst_w);
+		smab_ls_fixed_free(&f);
+		smab_ls_free(&ls);
+	}
+	free(A);
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* ---- Thompson samples ----------------------------------------------------- */
+
+START_TEST(sample_moments)
+{
+	/* 40000 draws of N(theta, v^2 V^-1), d = 3.  Each mean component is
+	 * within 4.5 standard errors sqrt(S_ii / n); each covariance entry within
+	 * 4.5 sqrt((S_ii S_jj + S_ij^2) / n), the Gaussian standard error of a
+	 * sample covariance. */
+	const int d = 3, n = 40000;
+	const double v = 0.7;
+	smab_ls ls;
+	smab_ls_init(&ls, d, 1.0, 0);
+	double xs[4][3] = {{1, 0.5, 0}, {0, 1, 2}, {1, 1, 1}, {0.3, -1, 0.2}};
+	double ys[4] = {1, -2, 0.5, 3};
+	for (int k = 0; k < 4; k++)
+		smab_ls_update(&ls, xs[k], ys[k], 1.0);
+	double Sig[9];
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j < d; j++)
+			Sig[i * d + j] = v * v * (i <= j ? ls.Vinv[i * d + j] : ls.Vinv[j * d + i]);
+	gsl_rng *r = test_rng(6);
+	double sum[3] = {0}, cross[9] = {0}, th[3];
+	for (int s = 0; s < n; s++) {
+		for (int i = 0; i < d; i++)
+			th[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+		ck_assert_int_eq(smab_ls_sample(&ls, v, th, th), SMAB_OK);
+		for (int i = 0; i < d; i++) {
+			sum[i] += th[i] - ls.theta[i];
+			for (int j = 0; j < d; j++)
+				cross[i * d + j] += (th[i] - ls.theta[i]) * (th[j] - ls.theta[j]);
+		}
+	}
+	for (int i = 0; i < d; i++) {
+		double se = sqrt(Sig[i * d + i] / n);
+		ck_assert_msg(fabs(sum[i] / n) < 4.5 * se, "mean %d: %g (se %g)", i, sum[i] / n, se);
+		for (int j = 0; j < d; j++) {
+			double c = cross[i * d + j] / n;
+			double sec = sqrt((Sig[i * d + i] * Sig[j * d + j] + Sig[i * d + j] * Sig[i * d + j]) / n);
+			ck_assert_msg(fabs(c - Sig[i * d + j]) < 4.5 * sec, "cov %d%d: %g vs %g (se %g)",
+			              i, j, c, Sig[i * d + j], sec);
+		}
+	}
+	smab_ls_free(&ls);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	smab_ls ls;
+	ck_assert_int_eq(smab_ls_init(&ls, 0, 1.0, 0), SMAB_EINVAL);
+	ck_assert_int_eq(smab_ls_init(&ls, 3, 0.0, 0), SMAB_EINVAL);
+	ck_assert_int_eq(smab_ls_init(&ls, 3, 1.0, -1), SMAB_EINVAL);
+	double A[4] = {2, 1, 1, 3}, rhs[2] = {1, 2};
+	ck_assert_int_eq(smab_linalg_spd_solve(2, A, rhs), SMAB_OK);
+	ck_assert(fabs(rhs[0] - 0.2) < 1e-14 && fabs(rhs[1] - 0.6) < 1e-14);
+	double B[4] = {1, 2, 2, 1}, r2[2] = {1, 1};
+	ck_assert_int_eq(smab_linalg_spd_solve(2, B, r2), SMAB_EINVAL);
+}
+END_TEST
+
+static Suite *linalg_suite(void)
+{
+	Suite *s = suite_create("linalg");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, incremental_equals_batch);
+	tcase_add_test(tc, downdate_restores);
+	tcase_add_test(tc, leave_one_out_equals_refit);
+	tcase_add_test(tc, weighted_norms);
+	tcase_add_test(tc, fixed_action_widths);
+	tcase_add_test(tc, sample_moments);
+	tcase_add_test(tc, bad_arguments);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return smab_check_main(linalg_suite());
+}
