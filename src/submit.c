@@ -38,10 +38,10 @@ static const char *usage_submit =
 	"  --jobs DIR           where the templates are (default: $SMAB_JOBS, else the\n"
 	"                       jobs/ directory next to the build, else ./jobs)\n"
 	"  --dry-run            print the script instead of submitting it\n"
-	"The job runs the launcher in $SMAB_LAUNCH (default mpirun), so\n"
-	"SMAB_LAUNCH='srun --mpi=pmix' smab submit ... launches with srun; $SMAB_SBATCH\n"
-	"replaces the sbatch command.  A job stopped by its time limit leaves a\n"
-	"resumable file: submit again with --resume.\n";
+	"The job starts the ranks with $SMAB_LAUNCH (default 'srun --mpi=pmix', which\n"
+	"passes SLURM's SIGTERM to the ranks and waits for them to close the file);\n"
+	"$SMAB_SBATCH replaces the sbatch command.  A job stopped by its time limit\n"
+	"exits 3 and leaves a resumable file: submit again with --resume.\n";
 
 char *smab_shell_quote(const char *s)
 {
