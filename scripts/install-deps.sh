@@ -15,6 +15,8 @@ PACKAGES=(
 	libssl-dev                          # SHA-256 of the configuration (libcrypto)
 	python3-numpy python3-h5py          # benchmark reference, reading results
 	procps                              # pgrep, in the kill-and-resume test
+	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
+	python3-matplotlib                  # scripts/plot.py
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -10,6 +10,7 @@ out=$(make -B --no-print-directory BUILD="$TMP/build" "$TMP/build/smab" 2>&1)
 check "the build succeeds" test $? -eq 0
 n=$(grep -c 'warning:' <<<"$out")
 check "the build is warning-free under -Wall -Wextra -Wshadow -Wconversion ($n warnings)" test "$n" -eq 0
+[ "$n" -eq 0 ] || grep 'warning:' <<<"$out" | head -5 | sed 's/^/    /'
 git ls-files | grep -qE '(^|/)(u\.data|u\.user|u\.item)$|\.(h5|o|a|so)$'
 check "no data or build outputs are tracked" test $? -ne 0
 echo done

@@ -3,11 +3,13 @@
  * --shard cuts the tasks into a partition that every job agrees on. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_util.h"
 #include "smab/config.h"
 #include "smab/plan.h"
 #include "smab/sched.h"
+#include "smab/submit.h"
 
 static const char *base =
 	"suite: drift\nseed: 5\nreplications: 4\n"
@@ -148,6 +150,48 @@ START_TEST(shards_partition)
 }
 END_TEST
 
+/* What /bin/sh makes of the quoted word: it must be the word itself. */
+START_TEST(quote_round_trip)
+{
+	const char *words[] = {"plain", "two words", "it's", "$(touch /tmp/smab-pwned)",
+	                       "`id`; rm -rf x", "a\nb", "'", "''", "\\$HOME\"", "*?[a]",
+	                       "--set=x", ""};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		char *q = smab_shell_quote(words[i]);
+		size_t n = strlen(q) + 32;
+		char *cmd = malloc(n);
+		snprintf(cmd, n, "printf '%%s' %s", q);
+		FILE *p = popen(cmd, "r");
+		ck_assert_ptr_nonnull(p);
+		char got[256] = "";
+		size_t len = fread(got, 1, sizeof got - 1, p);
+		got[len] = '\0';
+		ck_assert_int_eq(pclose(p), 0);
+		ck_assert_str_eq(got, words[i]);
+		free(cmd);
+		free(q);
+	}
+	ck_assert_int_ne(access("/tmp/smab-pwned", F_OK), 0);
+}
+END_TEST
+
+START_TEST(template_and_safe_words)
+{
+	const char *names[] = {"A", "BB"};
+	const char *vals[] = {"x", "@A@"};
+	char *t = smab_fill_template("@A@-@BB@-@C@-@A", names, vals, 2);
+	/* Values are not rescanned; unknown fields stay. */
+	ck_assert_str_eq(t, "x-@A@-@C@-@A");
+	free(t);
+	ck_assert(smab_safe_word("00:05:00", ":-", 32));
+	ck_assert(!smab_safe_word("1:00;rm", ":-", 32));
+	ck_assert(!smab_safe_word("a b", "_.,-", 32));
+	ck_assert(!smab_safe_word("", "_", 32));
+	ck_assert(!smab_safe_word("abcdef", "", 5));
+	ck_assert(smab_safe_word("gpu_a100,debug", "_.,-", 32));
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
 	Suite *s = suite_create("cluster");
@@ -156,6 +200,10 @@ static Suite *cluster_suite(void)
 	tcase_add_test(tc, set_new_top_keys);
 	tcase_add_test(tc, set_errors_name_override);
 	suite_add_tcase(s, tc);
+	TCase *sub = tcase_create("submit");
+	tcase_add_test(sub, quote_round_trip);
+	tcase_add_test(sub, template_and_safe_words);
+	suite_add_tcase(s, sub);
 	TCase *sh = tcase_create("shards");
 	tcase_add_test(sh, shards_partition);
 	suite_add_tcase(s, sh);
