@@ -180,13 +180,26 @@ static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned cha
 int smab_run(const smab_experiment *e, const smab_run_opts *o)
 {
 	FILE *log = o->log ? o->log : stderr;
-	const char *path = o->output ? o->output : e->output;
+	/* Shards must not share a file: by default shard I of N writes
+	 * <output stem>.shard-I-of-N.h5, the name 'smab submit --shards' uses. */
+	char *shard_path = NULL;
+	if (!o->output && o->nshards > 1) {
+		size_t n = strlen(e->output);
+		size_t stem = n > 3 && strcmp(e->output + n - 3, ".h5") == 0 ? n - 3 : n;
+		size_t len = stem + 64;
+		shard_path = smab_xmalloc(len);
+		snprintf(shard_path, len, "%.*s.shard-%d-of-%d.h5", (int)stem, e->output,
+		         o->shard, o->nshards);
+	}
+	const char *path = o->output ? o->output : shard_path ? shard_path : e->output;
 	int rank = smab_par_rank(), nranks = smab_par_size();
 	double t_start = smab_par_time();
 
 	int verdict = output_verdict(path, o, log);
-	if (verdict < 0)
+	if (verdict < 0) {
+		free(shard_path);
 		return SMAB_EXIT_USAGE;
+	}
 
 	smab_plan *pl = NULL;
 	if (smab_plan_make(e, &pl) != SMAB_OK)
@@ -217,6 +230,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		free(done);
 		free(canon);
 		smab_plan_free(&pl);
+		free(shard_path);
 		return verdict == 1 ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
 	}
 
@@ -346,6 +360,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	free(done);
 	free(canon);
 	smab_plan_free(&pl);
+	free(shard_path);
 	if (!ok)
 		return SMAB_EXIT_FAIL;
 	return stopped ? SMAB_EXIT_STOPPED : SMAB_EXIT_OK;

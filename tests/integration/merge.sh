@@ -45,4 +45,12 @@ out=$("$SMAB" merge s0.h5 s1.h5 s2.h5 -o all.h5 2>&1)
 check "an existing output is not overwritten without --force" grep -q 'already exists' <<<"$out"
 out=$("$SMAB" run m.yaml -o s1.h5 --resume 2>&1)
 check "a shard file resumes only as its own shard" grep -q 'holds shard 1/3, not all tasks' <<<"$out"
+# Without -o, shard I of N writes <output stem>.shard-I-of-N.h5.
+mkdir -p d
+sed 's|^record: 6|record: 6\noutput: d/m.h5|' m.yaml >mo.yaml
+"$SMAB" run mo.yaml --shard 1/2 -q >/dev/null 2>&1
+"$SMAB" run mo.yaml --shard 0/2 -q >/dev/null 2>&1
+check "default shard files are named after the output" test -s d/m.shard-0-of-2.h5 -a -s d/m.shard-1-of-2.h5
+"$SMAB" merge d/m.shard-*-of-2.h5 -o d/m.h5 >/dev/null 2>&1
+check "and merge to the single run" same_results ref.h5 d/m.h5
 echo done
