@@ -17,6 +17,8 @@ PACKAGES=(
 	procps                              # pgrep, in the kill-and-resume test
 	python3-scipy                       # Student-t intervals in scripts/replication-tables.py
 	libopenblas-dev liblapacke-dev      # contextual suite: CBLAS and LAPACKE (src/linalg.c)
+	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
+	python3-matplotlib                  # scripts/plot.py
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -13,6 +13,7 @@
 #include "smab/h5out.h"
 #include "smab/par.h"
 #include "smab/plan.h"
+#include "smab/submit.h"
 
 /* Nominal single-core throughput used by 'plan' to turn cost units
  * (mechanism-rounds) into seconds; measured by 'make bench'. */
@@ -26,22 +27,36 @@ static const char *usage_main =
 	"  validate FILE.yaml  check an experiment file; report every error\n"
 	"  plan FILE.yaml      show points, tasks and estimated cost; run nothing\n"
 	"  summary OUT.h5      print the means and 95% confidence intervals of a result file\n"
+	"  merge A.h5 B.h5...  join the files of 'run --shard' into one (-o ALL.h5)\n"
+	"  submit FILE.yaml    submit a run (or an array of shards) to SLURM\n"
 	"  list [SUITE]        list suites, or a suite's parameters, mechanisms and metrics\n"
 	"\n"
 	"'smab <command> --help' describes a command.  smab " SMAB_VERSION "\n";
 
 static const char *usage_run =
 	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--resume] [--force] [--quiet]\n"
+	"                              [--set KEY=VALUE]... [--shard I/N] [--progress S]\n"
 	"\n"
 	"Run every task of the experiment on all MPI ranks and write one HDF5 file.\n"
 	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
 	"  --resume             finish an interrupted run of the same configuration\n"
 	"  --force              replace an existing result file\n"
-	"  -q, --quiet          no progress lines and no summary table (the one-line\n"
+	"  -s, --set KEY=VALUE  override a key of the file (params.horizon=1000,\n"
+	"                       replications=10, sweep.drift=[0,0.5]); checked as if\n"
+	"                       written in the file; repeatable\n"
+	"  --shard I/N          run only shard I (0-based) of N: a fixed subset of the\n"
+	"                       tasks, by default into <output stem>.shard-I-of-N.h5;\n"
+	"                       'smab merge' joins the N shard files\n"
+	"  --progress S         seconds between progress lines when not on a terminal\n"
+	"                       (default 10); on a terminal a bar is redrawn instead\n"
+	"  -q, --quiet          no progress and no summary table (the one-line\n"
 	"                       timing report at the end stays)\n"
 	"  -h, --help           this text\n"
 	"An existing result file is never overwritten without --force.\n"
-	"Exit status: 0 done, 1 runtime failure, 2 bad input or refused output.\n";
+	"SIGTERM or SIGINT (SLURM's time limit, scancel, Ctrl-C) on any rank stops\n"
+	"every rank after its current task; the file is closed and resumable.\n"
+	"Exit status: 0 done, 1 runtime failure, 2 bad input or refused output,\n"
+	"3 stopped by a signal (finish with --resume).\n";
 
 static const char *usage_validate =
 	"usage: smab validate FILE.yaml\n"
@@ -63,6 +78,16 @@ static const char *usage_summary =
 	"  -m, --metric M  only metric M\n"
 	"  --vs MECH       also the paired difference of every mechanism minus MECH\n"
 	"  --csv           comma-separated values instead of a table\n";
+
+static const char *usage_merge =
+	"usage: smab merge SHARD.h5... -o ALL.h5 [--force]\n"
+	"\n"
+	"Join the result files of 'smab run --shard I/N' into one result file whose\n"
+	"/results and /summary equal those of a single run.  The files must come from\n"
+	"the same configuration and seed, and every task must be done in exactly one\n"
+	"of them (no overlap, no gap).\n"
+	"  -o, --output ALL.h5  the merged file (required)\n"
+	"  --force              replace an existing ALL.h5\n";
 
 static const char *usage_list =
 	"usage: smab list [SUITE]\n"
@@ -93,18 +118,24 @@ static int usage_error(const char *usage, const char *fmt, ...)
 	return SMAB_EXIT_USAGE;
 }
 
-/* Load and validate; print errors.  Returns the experiment or NULL. */
-static smab_experiment *load(const char *path)
+/* Load and validate with overrides; print errors.  Returns the experiment
+ * or NULL. */
+static smab_experiment *load_set(const char *path, const char **set, int nset)
 {
 	smab_errors err;
 	smab_errors_init(&err, path);
 	smab_experiment *e = NULL;
-	if (smab_config_load(path, &e, &err) != SMAB_OK) {
+	if (smab_config_load_set(path, set, nset, &e, &err) != SMAB_OK) {
 		smab_errors_print(&err, stderr);
 		fprintf(stderr, "smab: %s: %d error%s\n", path, err.n, err.n == 1 ? "" : "s");
 	}
 	smab_errors_clear(&err);
 	return e;
+}
+
+static smab_experiment *load(const char *path)
+{
+	return load_set(path, NULL, 0);
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -267,26 +298,88 @@ static int cmd_summary(int argc, char **argv)
 	return SMAB_EXIT_OK;
 }
 
+static int cmd_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *out = NULL;
+	int force = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'f': force = 1; break;
+		case 'h':
+			fputs(usage_merge, stdout);
+			return SMAB_EXIT_OK;
+		default:
+			return usage_error(usage_merge, "unknown option");
+		}
+	}
+	if (!out)
+		return usage_error(usage_merge, "merge needs -o ALL.h5");
+	if (argc - optind < 1)
+		return usage_error(usage_merge, "merge needs at least one shard file");
+	char err[2048] = "";
+	if (smab_h5_merge((const char *const *)argv + optind, argc - optind, out, force,
+	                  err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: merge: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
+	printf("smab: merged %d file%s into %s\n", argc - optind, argc - optind == 1 ? "" : "s", out);
+	return SMAB_EXIT_OK;
+}
+
 /* 'run': rank 0 reads and validates the file, then broadcasts its text; the
  * other ranks rebuild the identical experiment from the same bytes, so no
  * rank but 0 touches the input file and all agree on the verdict. */
+/* "I/N" with 0 <= I < N <= 1000000; 0 if fine. */
+static int parse_shard(const char *s, int *i, int *n)
+{
+	char *end, *end2;
+	long a = strtol(s, &end, 10);
+	if (end == s || *end != '/')
+		return -1;
+	long b = strtol(end + 1, &end2, 10);
+	if (end2 == end + 1 || *end2 || b < 1 || b > 1000000 || a < 0 || a >= b)
+		return -1;
+	*i = (int)a;
+	*n = (int)b;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
 		{"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
+		{"set", required_argument, 0, 's'}, {"shard", required_argument, 0, 'S'},
+		{"progress", required_argument, 0, 'P'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	smab_run_opts o = {0};
-	int c, help = 0;
+	int c, help = 0, nset = 0;
+	const char **set = smab_xcalloc((size_t)argc + 1, sizeof *set);
 	const char *problem = NULL;
+	char *end;
 	optind = 1;
 	opterr = 0;   /* every rank parses argv: only rank 0 may complain */
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qs:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'r': o.resume = 1; break;
 		case 'f': o.force = 1; break;
 		case 'q': o.quiet = 1; break;
+		case 's': set[nset++] = optarg; break;
+		case 'S':
+			if (parse_shard(optarg, &o.shard, &o.nshards))
+				problem = "--shard expects I/N with 0 <= I < N, e.g. --shard 0/4";
+			break;
+		case 'P':
+			o.progress_every = strtod(optarg, &end);
+			if (*end || !(o.progress_every > 0 && o.progress_every <= 86400))
+				problem = "--progress expects seconds in (0, 86400]";
+			break;
 		case 'h': help = 1; break;
 		default: problem = "unknown option";
 		}
@@ -303,29 +396,32 @@ static int cmd_run(int argc, char **argv)
 		else if (rank == 0)
 			fprintf(stderr, "smab: %s\n%s", problem, usage_run);
 		smab_par_finalize();
+		free(set);
 		return help ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
 	smab_experiment *e = NULL;
 	char *text = NULL;
 	if (rank == 0) {
-		e = load(path);
+		e = load_set(path, set, nset);
 		if (e)
 			text = smab_xstrdup(e->text);
 	}
 	text = smab_par_bcast_str(text);
 	if (!text) {
 		smab_par_finalize();
+		free(set);
 		return SMAB_EXIT_USAGE;
 	}
 	if (rank != 0) {
 		smab_errors err;
 		smab_errors_init(&err, path);
-		if (smab_config_parse(text, strlen(text), path, &e, &err) != SMAB_OK)
+		if (smab_config_parse_set(text, strlen(text), path, set, nset, &e, &err) != SMAB_OK)
 			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "rank %d disagrees with rank 0 on %s", rank, path);
 		smab_errors_clear(&err);
 	}
 	free(text);
+	free(set);
 	int status = smab_run(e, &o);
 	smab_experiment_free(&e);
 	smab_par_finalize();
@@ -352,7 +448,8 @@ int smab_main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"run", cmd_run}, {"validate", cmd_validate}, {"plan", cmd_plan},
-		{"summary", cmd_summary}, {"list", cmd_list},
+		{"summary", cmd_summary}, {"list", cmd_list}, {"merge", cmd_merge},
+		{"submit", smab_submit_main},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

@@ -81,8 +81,11 @@ void smab_errors_print(const smab_errors *err, FILE *out)
 {
 	for (int i = 0; i < err->n; i++) {
 		const smab_error *e = &err->e[i];
-		fprintf(out, "%s:%d:%d: error: ", err->file ? err->file : "<input>",
-		        e->line, e->col);
+		if (e->line > 0)
+			fprintf(out, "%s:%d:%d: error: ", err->file ? err->file : "<input>",
+			        e->line, e->col);
+		else   /* not at a place in the file: a command-line override, an I/O error */
+			fprintf(out, "%s: error: ", err->file ? err->file : "<input>");
 		if (e->key)
 			fprintf(out, "'%s': ", e->key);
 		fprintf(out, "%s\n", e->msg);

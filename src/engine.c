@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -16,8 +17,19 @@
 #include "smab/plan.h"
 #include "smab/sched.h"
 
-/* Seconds between progress lines on rank 0. */
-#define PROGRESS_EVERY 5.0
+/* Seconds between progress lines on rank 0 (log files), and between
+ * redraws of the bar on a terminal. */
+#define PROGRESS_EVERY 10.0
+#define BAR_EVERY 0.5
+#define BAR_WIDTH 30
+/* Counters shared by the ranks: batches taken, tasks written. */
+enum { C_BATCH, C_DONE, NCOUNTERS };
+/* Added to the batch counter by a rank that was told to stop: every rank's
+ * next take is then past the end, so all leave the loop and meet at the
+ * collective close (nobody hangs), without any message of their own. */
+#define STOP_MARK ((int64_t)1 << 50)
+/* Seconds between checks, within a batch, of whether another rank stopped. */
+#define STOP_POLL 0.5
 /* Batches aimed at per rank: enough for dynamic balancing to even out the
  * tail, few enough that handing them out costs nothing. */
 #define BATCHES_PER_RANK 16
@@ -74,27 +86,120 @@ static int output_verdict(const char *path, const smab_run_opts *o, FILE *log)
 	return verdict;
 }
 
-static void progress(FILE *log, double t0, int64_t started, int64_t total)
+/* Progress on rank 0: a bar redrawn in place on a terminal, otherwise one
+ * line every 'every' seconds (SLURM output files, logs). */
+typedef struct progress {
+	FILE *log;
+	int tty, on;
+	double t0, last, every;
+	int64_t total;
+} progress;
+
+static void progress_init(progress *pg, FILE *log, int on, double every, int64_t total)
 {
-	double dt = smab_par_time() - t0;
-	double rate = dt > 0 ? (double)started / dt : 0;
-	double eta = rate > 0 ? (double)(total - started) / rate : 0;
-	fprintf(log, "smab: %lld/%lld tasks started (%.1f%%), %.1f tasks/s, "
-	        "elapsed %.0f s, ETA %.0f s\n", (long long)started, (long long)total,
-	        total ? 100.0 * (double)started / (double)total : 100.0, rate, dt, eta);
-	fflush(log);
+	pg->log = log;
+	pg->on = on && smab_par_rank() == 0;
+	pg->tty = isatty(fileno(log));
+	pg->t0 = pg->last = smab_par_time();
+	pg->every = pg->tty ? BAR_EVERY : every > 0 ? every : PROGRESS_EVERY;
+	pg->total = total;
+}
+
+/* 1 if it is time for rank 0 to show progress again. */
+static int progress_due(const progress *pg)
+{
+	return pg->on && smab_par_time() - pg->last >= pg->every;
+}
+
+static void progress_show(progress *pg, int64_t done, int final)
+{
+	if (!pg->on || (final && !pg->tty))
+		return;
+	double now = smab_par_time(), dt = now - pg->t0;
+	double rate = dt > 0 ? (double)done / dt : 0;
+	double eta = rate > 0 ? (double)(pg->total - done) / rate : 0;
+	double frac = pg->total ? (double)done / (double)pg->total : 1.0;
+	pg->last = now;
+	if (!pg->tty) {
+		fprintf(pg->log, "smab: progress %lld/%lld tasks (%.1f%%), %.2f tasks/s, "
+		        "elapsed %.0f s, ETA %.0f s\n", (long long)done, (long long)pg->total,
+		        100.0 * frac, rate, dt, eta);
+	} else {
+		char bar[BAR_WIDTH + 1];
+		int fill = (int)(frac * BAR_WIDTH);
+		for (int i = 0; i < BAR_WIDTH; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[BAR_WIDTH] = '\0';
+		fprintf(pg->log, "\r[%s] %lld/%lld tasks %5.1f%%  %.2f tasks/s  ETA %.0f s   %s",
+		        bar, (long long)done, (long long)pg->total, 100.0 * frac, rate, eta,
+		        final ? "\n" : "");
+	}
+	fflush(pg->log);
+}
+
+/* Seconds to sleep after each task, from SMAB_TEST_TASK_DELAY: a test hook
+ * that makes a small experiment last long enough to be stopped by a real
+ * time limit without burning CPU.  0 when unset. */
+static double test_delay(void)
+{
+	const char *s = getenv("SMAB_TEST_TASK_DELAY");
+	char *end;
+	double d = s ? strtod(s, &end) : 0;
+	return s && *end == '\0' && d > 0 && d < 3600 ? d : 0;
+}
+
+static void pause_for(double secs)
+{
+	struct timespec ts = {(time_t)secs, (long)((secs - floor(secs)) * 1e9)};
+	nanosleep(&ts, NULL);   /* a stop signal cuts it short, as it should */
+}
+
+/* 1 if this rank must stop: its own signal, or (polled every STOP_POLL s,
+ * since it costs a message) another rank's stop mark on the batch counter. */
+static int must_stop(smab_par_counter *ctr, double *t_poll)
+{
+	if (smab_par_stop_requested())
+		return 1;
+	if (smab_par_time() - *t_poll < STOP_POLL)
+		return 0;
+	*t_poll = smab_par_time();
+	return smab_par_counter_take(ctr, C_BATCH, 0) >= STOP_MARK;
+}
+
+/* Drop the tasks outside shard 'o->shard' from the to-do list. */
+static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned char *done)
+{
+	if (o->nshards <= 1)
+		return;
+	for (int64_t p = 0; p < pl->npoints; p++)
+		for (int r = 0; r < pl->reps; r++)
+			if (smab_sched_shard(p, r, pl->reps, o->nshards) != o->shard)
+				done[p * pl->reps + r] = 1;
 }
 
 int smab_run(const smab_experiment *e, const smab_run_opts *o)
 {
 	FILE *log = o->log ? o->log : stderr;
-	const char *path = o->output ? o->output : e->output;
+	/* Shards must not share a file: by default shard I of N writes
+	 * <output stem>.shard-I-of-N.h5, the name 'smab submit --shards' uses. */
+	char *shard_path = NULL;
+	if (!o->output && o->nshards > 1) {
+		size_t n = strlen(e->output);
+		size_t stem = n > 3 && strcmp(e->output + n - 3, ".h5") == 0 ? n - 3 : n;
+		size_t len = stem + 64;
+		shard_path = smab_xmalloc(len);
+		snprintf(shard_path, len, "%.*s.shard-%d-of-%d.h5", (int)stem, e->output,
+		         o->shard, o->nshards);
+	}
+	const char *path = o->output ? o->output : shard_path ? shard_path : e->output;
 	int rank = smab_par_rank(), nranks = smab_par_size();
 	double t_start = smab_par_time();
 
 	int verdict = output_verdict(path, o, log);
-	if (verdict < 0)
+	if (verdict < 0) {
+		free(shard_path);
 		return SMAB_EXIT_USAGE;
+	}
 
 	smab_plan *pl = NULL;
 	if (smab_plan_make(e, &pl) != SMAB_OK)
@@ -102,7 +207,13 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	char *canon = smab_config_canonical(e);
 	char sha[65];
 	sha256_hex(canon, sha);
-	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks};
+	char shard[48] = "";
+	if (o->nshards > 1)
+		snprintf(shard, sizeof shard, "%d/%d", o->shard, o->nshards);
+	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks,
+	                  .shard = shard[0] ? shard : NULL};
+	smab_par_catch_stop();
+	double delay = test_delay();
 
 	int64_t ntask_all = pl->npoints * pl->reps;
 	unsigned char *done = smab_xcalloc((size_t)ntask_all, 1);
@@ -119,23 +230,19 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		free(done);
 		free(canon);
 		smab_plan_free(&pl);
+		free(shard_path);
 		return verdict == 1 ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
 	}
 
+	keep_shard(pl, o, done);
 	int64_t nbatch = 0, ntask = 0;
 	smab_batch *b = smab_sched_batches(pl, done, nranks, BATCHES_PER_RANK,
 	                                   &nbatch, &ntask);
 	if (rank == 0 && !o->quiet)
-		fprintf(log, "smab: %s: %lld points x %d replications, %lld tasks to run "
+		fprintf(log, "smab: %s: %lld points x %d replications%s%s, %lld tasks to run "
 		        "in %lld batches on %d rank%s -> %s\n", e->name,
-		        (long long)pl->npoints, pl->reps, (long long)ntask,
-		        (long long)nbatch, nranks, nranks > 1 ? "s" : "", path);
-
-	/* Prefix sums of tasks per batch, for progress from the counter alone. */
-	int64_t *before = smab_xmalloc((size_t)(nbatch + 1) * sizeof *before);
-	before[0] = 0;
-	for (int64_t i = 0; i < nbatch; i++)
-		before[i + 1] = before[i] + b[i].n;
+		        (long long)pl->npoints, pl->reps, shard[0] ? ", shard " : "", shard,
+		        (long long)ntask, (long long)nbatch, nranks, nranks > 1 ? "s" : "", path);
 
 	const smab_suite *s = e->suite;
 	size_t per_scalar = (size_t)pl->nmech * (size_t)pl->nmetrics;
@@ -148,15 +255,31 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	double *curve = smab_xmalloc((size_t)maxn * per_curve * sizeof(double));
 	double *secs = smab_xmalloc((size_t)maxn * sizeof(double));
 
-	smab_par_counter *ctr = smab_par_counter_create();
-	double t_loop = smab_par_time(), t_last = t_loop, t_h5 = 0;
+	smab_par_counter *ctr = smab_par_counter_create(NCOUNTERS);
+	progress pg;
+	progress_init(&pg, log, !o->quiet, o->progress_every, ntask);
+	double t_poll = smab_par_time(), t_h5 = 0;
+	int64_t written = 0;
+	int stopping = 0;   /* this rank was told to stop, by a signal or a rank */
 	for (;;) {
-		int64_t i = smab_par_counter_take(ctr, 1);
+		if (smab_par_stop_requested()) {
+			stopping = 1;
+			break;
+		}
+		int64_t i = smab_par_counter_take(ctr, C_BATCH, 1);
+		if (i >= STOP_MARK)
+			stopping = 1;
 		if (i >= nbatch)
 			break;
 		const smab_batch *bt = &b[i];
 		const smab_value *v = smab_plan_point(pl, bt->point);
-		for (int k = 0; k < bt->n; k++) {
+		int k = 0;
+		for (; k < bt->n; k++) {
+			/* Abandon the rest of the batch: what is done is written. */
+			if (k > 0 && must_stop(ctr, &t_poll)) {
+				stopping = 1;
+				break;
+			}
 			smab_task t = {
 				.p = v, .seed = e->seed, .point = (uint32_t)bt->point,
 				.rep = (uint32_t)(bt->rep0 + k), .nmech = e->nmech,
@@ -171,32 +294,50 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 				out.curve[j] = NAN;
 			double t0 = smab_par_time();
 			int src = s->run(&t, &out);
+			if (delay > 0)
+				pause_for(delay);
 			secs[k] = smab_par_time() - t0;
 			if (src != SMAB_OK)
 				SMAB_PAR_DIE(SMAB_EXIT_FAIL, "suite %s failed on point %lld "
 				             "replication %u (status %d)", s->name,
 				             (long long)bt->point, t.rep, src);
+			if (progress_due(&pg))
+				progress_show(&pg, smab_par_counter_take(ctr, C_DONE, 0), 0);
 		}
-		double t0 = smab_par_time();
-		if (smab_h5_write(h, bt->point, bt->rep0, bt->n, scalar, curve, secs) != SMAB_OK)
-			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot write results to %s", path);
-		t_h5 += smab_par_time() - t0;
-		if (rank == 0 && !o->quiet && smab_par_time() - t_last >= PROGRESS_EVERY) {
-			int64_t taken = smab_par_counter_take(ctr, 0);
-			progress(log, t_loop, before[taken < nbatch ? taken : nbatch], ntask);
-			t_last = smab_par_time();
+		if (k > 0) {
+			double t0 = smab_par_time();
+			if (smab_h5_write(h, bt->point, bt->rep0, k, scalar, curve, secs) != SMAB_OK)
+				SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot write results to %s", path);
+			t_h5 += smab_par_time() - t0;
+			written += k;
+			smab_par_counter_take(ctr, C_DONE, k);
 		}
+		if (stopping)
+			break;
 	}
+	if (stopping && smab_par_stop_requested())
+		smab_par_counter_take(ctr, C_BATCH, STOP_MARK);
+	if (!stopping)
+		progress_show(&pg, ntask, 1);
+	else if (pg.on && pg.tty)
+		fputc('\n', log);
 	smab_par_counter_free(&ctr);
+	int64_t all_written = (int64_t)smab_par_sum((double)written);
+	int stopped = all_written < ntask && !smab_par_all(!stopping);
 	double t0 = smab_par_time();
 	rc = smab_par_all(smab_h5_close(&h) == SMAB_OK) ? SMAB_OK : SMAB_EIO;
 	t_h5 += smab_par_time() - t0;
 	double h5_all = smab_par_sum(t_h5);
 
+	if (rank == 0 && rc == SMAB_OK && stopped)
+		fprintf(stderr, "smab: stopped by a signal after %lld of %lld tasks; %s is "
+		        "closed and resumable: run again with --resume to finish it "
+		        "(exit status %d)\n", (long long)all_written, (long long)ntask, path,
+		        SMAB_EXIT_STOPPED);
 	if (rank == 0 && rc != SMAB_OK)
 		fprintf(stderr, "smab: cannot close %s cleanly; run again with --resume "
 		        "to redo any task whose results did not reach it\n", path);
-	if (rank == 0 && rc == SMAB_OK) {
+	if (rank == 0 && rc == SMAB_OK && !stopped) {
 		t0 = smab_par_time();
 		rc = smab_h5_summarize(path, err, sizeof err);
 		double t_sum = smab_par_time() - t0;
@@ -215,10 +356,12 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	free(scalar);
 	free(curve);
 	free(secs);
-	free(before);
 	free(b);
 	free(done);
 	free(canon);
 	smab_plan_free(&pl);
-	return ok ? SMAB_EXIT_OK : SMAB_EXIT_FAIL;
+	free(shard_path);
+	if (!ok)
+		return SMAB_EXIT_FAIL;
+	return stopped ? SMAB_EXIT_STOPPED : SMAB_EXIT_OK;
 }

@@ -406,6 +406,8 @@ static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
 		{"config_sha256", prov->sha256},
 		{"config", prov->canonical},
 		{"config_text", e->text},
+		{"overrides", e->overrides},
+		{"shard", prov->shard},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		if (strs[i].val && put_str(f, strs[i].name, strs[i].val, rank, h->dxpl, late, cx))
@@ -608,6 +610,14 @@ int smab_h5_resume(const char *path, const smab_plan *pl, const smab_prov *prov,
 			              "(config digest %.12s... != %.12s...): use a new output file or "
 			              "--force to replace it", path, sha, prov->sha256);
 	}
+	free(sha);
+	sha = NULL;
+	/* A shard file is finished by the same shard only. */
+	if (cx->status == SMAB_OK && h5u_get_str(h->file, path, "shard", &sha, cx) == SMAB_OK &&
+	    (sha ? !prov->shard || strcmp(sha, prov->shard) != 0 : prov->shard != NULL))
+		h5u_fail_user(cx, SMAB_EINVAL, "%s holds %s%s, not %s%s: resume it with the "
+		              "same --shard", path, sha ? "shard " : "all tasks", sha ? sha : "",
+		              prov->shard ? "shard " : "all tasks", prov->shard ? prov->shard : "");
 	free(sha);
 	if (cx->status == SMAB_OK && (h->dxpl = indep_dxpl(cx)) >= 0)
 		layout(h, pl, 0, cx);

@@ -54,17 +54,7 @@ static int list_find(char *const *v, int n, const char *name)
 
 /* ---- serial readers ---------------------------------------------------- */
 
-/* A result file opened serially, with what summarize and report need. */
-typedef struct rfile {
-	const char *path;
-	hid_t file;
-	int nmech, nmetric;
-	char **mech, **metric;
-	hsize_t P, R, C;
-	unsigned char *done;     /* [P*R] */
-} rfile;
-
-static void rfile_close(rfile *rf, h5ctx *cx)
+void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx)
 {
 	h5u_close_file(&rf->file, rf->path, cx);
 	free_list(rf->mech);
@@ -89,7 +79,7 @@ out:
 	return cx->status;
 }
 
-static int rfile_open(rfile *rf, const char *path, int write, h5ctx *cx)
+int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx)
 {
 	hid_t d = -1;
 	char *ms = NULL, *ts = NULL;
@@ -145,13 +135,13 @@ out:
 	free(ms);
 	free(ts);
 	if (cx->status != SMAB_OK)
-		rfile_close(rf, cx);
+		h5u_rfile_close(rf, cx);
 	return cx->status;
 }
 
 /* Read /results/<mech>/<metric> [P,R] into x, NaN where the task is not
  * done (a task killed between its results and its flag must not count). */
-static int read_results(rfile *rf, const char *mech, const char *metric, double *x,
+static int read_results(h5u_rfile *rf, const char *mech, const char *metric, double *x,
                         h5ctx *cx)
 {
 	hid_t d = -1;
@@ -223,11 +213,11 @@ int smab_h5_summarize(const char *path, char *err, size_t errlen)
 	}
 	h5u_quiet q;
 	h5u_quiet_on(&q);
-	rfile rf;
+	h5u_rfile rf;
 	hid_t st = -1, sm = -1, dc = -1, fs = -1, ms = -1;
 	double *x = NULL, *xc = NULL;
 	smab_summary *sum = NULL, *sumc = NULL;
-	if (rfile_open(&rf, path, 1, cx)) {
+	if (h5u_rfile_open(&rf, path, 1, cx)) {
 		h5u_quiet_off(&q);
 		return cx->status;
 	}
@@ -294,7 +284,7 @@ out:
 	CLOSE(H5Dclose, dc);
 	CLOSE(H5Tclose, st);
 	CLOSE(H5Tclose, sm);
-	rfile_close(&rf, cx);
+	h5u_rfile_close(&rf, cx);
 	free(x);
 	free(xc);
 	free(sum);
@@ -362,7 +352,7 @@ static void render_member(hid_t mt, H5T_class_t cls, const unsigned char *v,
 	}
 }
 
-static int read_points(rfile *rf, ptab *t, h5ctx *cx)
+static int read_points(h5u_rfile *rf, ptab *t, h5ctx *cx)
 {
 	hid_t d = -1, ft = -1, mt = -1, sub = -1;
 	unsigned char *rows = NULL;
@@ -526,7 +516,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 	}
 	h5u_quiet q;
 	h5u_quiet_on(&q);
-	rfile rf;
+	h5u_rfile rf;
 	ptab t;
 	memset(&t, 0, sizeof t);
 	double *x = NULL;
@@ -535,7 +525,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 	double *dx = NULL;
 	size_t ncells = 0;
 	int ncolv = 0;
-	if (rfile_open(&rf, path, 0, cx)) {
+	if (h5u_rfile_open(&rf, path, 0, cx)) {
 		h5u_quiet_off(&q);
 		return cx->status;
 	}
@@ -666,7 +656,7 @@ out:
 		free(cells);
 	}
 	ptab_free(&t, P);
-	rfile_close(&rf, cx);
+	h5u_rfile_close(&rf, cx);
 	free(x);
 	free(sum);
 	h5u_quiet_off(&q);

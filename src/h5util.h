@@ -94,6 +94,23 @@ int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
 /* The summary row type: file = 1 packed little-endian for the file,
  * file = 0 smab_summary in memory.  -1 on failure; close with H5Tclose. */
 hid_t h5u_summary_type(int file);
+/* A result file opened serially, with what summarize, report and merge
+ * need (h5read.c). */
+typedef struct h5u_rfile {
+	const char *path;
+	hid_t file;
+	int nmech, nmetric;
+	char **mech, **metric;
+	hsize_t P, R, C;
+	unsigned char *done;     /* [P*R] */
+} h5u_rfile;
+
+/* Open 'path' (read-write if 'write'), check it is a smab result file and
+ * read its lists, shape and /tasks/done.  Returns cx->status; on failure
+ * nothing stays open. */
+int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx);
+void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx);
+
 /* Close *file and set it to -1, reporting objects left open and a failed
  * close through cx; nothing if *file < 0.  'path' names it in messages. */
 void h5u_close_file(hid_t *file, const char *path, h5ctx *cx);

@@ -1,6 +1,7 @@
 /* par.c - the only compilation unit that talks to MPI directly (the HDF5
  * writer also hands the communicator to MPI-IO).  Everything else in smab is
  * plain C that a unit test can call without mpirun. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,33 +125,38 @@ void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 	exit(status);   /* not reached */
 }
 
-/* The counter is one int64 in an RMA window on rank 0; MPI_Fetch_and_op
+/* The counters are int64s in an RMA window on rank 0; MPI_Fetch_and_op
  * under a shared passive-target lock lets any rank take work while rank 0
  * is busy computing its own tasks. */
 struct smab_par_counter {
 	MPI_Win win;
 	int64_t *base;
+	int nslots;
 };
 
-smab_par_counter *smab_par_counter_create(void)
+smab_par_counter *smab_par_counter_create(int nslots)
 {
 	smab_par_counter *c = calloc(1, sizeof *c);
-	if (!c)
-		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "out of memory");
-	MPI_Aint size = smab_par_rank() == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
+	if (!c || nslots < 1)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot make %d counters", nslots);
+	c->nslots = nslots;
+	MPI_Aint size = smab_par_rank() == 0 ? (MPI_Aint)sizeof(int64_t) * nslots : 0;
 	MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD,
 	                 &c->base, &c->win);
 	if (smab_par_rank() == 0)
-		*c->base = 0;
+		for (int i = 0; i < nslots; i++)
+			c->base[i] = 0;
 	MPI_Win_lock_all(0, c->win);
 	smab_par_barrier();
 	return c;
 }
 
-int64_t smab_par_counter_take(smab_par_counter *c, int64_t n)
+int64_t smab_par_counter_take(smab_par_counter *c, int slot, int64_t n)
 {
 	int64_t old = 0;
-	MPI_Fetch_and_op(&n, &old, MPI_INT64_T, 0, 0, MPI_SUM, c->win);
+	if (slot < 0 || slot >= c->nslots)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "no counter %d", slot);
+	MPI_Fetch_and_op(&n, &old, MPI_INT64_T, 0, slot, MPI_SUM, c->win);
 	MPI_Win_flush(0, c->win);
 	return old;
 }
@@ -163,4 +169,30 @@ void smab_par_counter_free(smab_par_counter **c)
 	MPI_Win_free(&(*c)->win);
 	free(*c);
 	*c = NULL;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	/* A second Ctrl-C at a terminal means "now". */
+	if (sig == SIGINT)
+		signal(SIGINT, SIG_DFL);
+}
+
+void smab_par_catch_stop(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int smab_par_stop_requested(void)
+{
+	return (int)stop_signal;
 }

@@ -59,3 +59,11 @@ smab_batch *smab_sched_batches(const smab_plan *pl, const unsigned char *done,
 	*ntasks = nt;
 	return b;
 }
+
+int smab_sched_shard(int64_t p, int r, int reps, int nshards)
+{
+	if (nshards <= 1 || reps < 1)
+		return 0;
+	int64_t block = (int64_t)r * nshards / reps;
+	return (int)((block + p % nshards) % nshards);
+}

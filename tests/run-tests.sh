@@ -5,7 +5,9 @@
 # line is counted); integration tests are tests/integration/*.sh scripts that
 # print "ok - ..." / "not ok - ..." lines and end with "done".  A script that
 # stops early (no "done"), or a total below tests/min-tests, fails the run, so
-# a silenced test cannot go unnoticed.
+# a silenced test cannot go unnoticed.  A script may print "skip - REASON"
+# for a check it cannot make here (e.g. no SLURM); skips are listed and
+# counted apart, never as passes.
 set -uo pipefail
 build=${1:-build}
 only=${2:-all}
@@ -13,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export SMAB_BUILD="$build"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
@@ -54,7 +56,8 @@ if [ "$only" != unit ]; then
 		bash "$s" >"$out" 2>&1
 		rc=$?
 		ok=$(grep -c '^ok - ' "$out"); bad=$(grep -c '^not ok - ' "$out")
-		passed=$((passed + ok)); failed=$((failed + bad))
+		skip=$(grep -c '^skip - ' "$out")
+		passed=$((passed + ok)); failed=$((failed + bad)); skipped=$((skipped + skip))
 		secs=$(( $(date +%s) - start ))
 		if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ] || ! grep -qx done "$out"; then
 			[ "$bad" -eq 0 ] && failed=$((failed + 1))
@@ -62,6 +65,7 @@ if [ "$only" != unit ]; then
 		else
 			echo "ok   $name: $ok checks (${secs}s)"
 		fi
+		grep '^skip - ' "$out" | sed "s/^/SKIP $name: /"
 	done
 	min=$(cat "$here/min-tests" 2>/dev/null || echo 0)
 	if [ $((passed + failed)) -lt "$min" ]; then
@@ -69,5 +73,5 @@ if [ "$only" != unit ]; then
 		failed=$((failed + 1))
 	fi
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed$([ "$skipped" -gt 0 ] && echo ", $skipped skipped")"
 [ "$failed" -eq 0 ]

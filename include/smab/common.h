@@ -28,7 +28,8 @@ enum {
 enum {
 	SMAB_EXIT_OK = 0,
 	SMAB_EXIT_FAIL = 1,    /* runtime failure (I/O, MPI) */
-	SMAB_EXIT_USAGE = 2    /* bad command line or bad experiment file */
+	SMAB_EXIT_USAGE = 2,   /* bad command line or bad experiment file */
+	SMAB_EXIT_STOPPED = 3  /* stopped by SIGTERM/SIGINT; the file is resumable */
 };
 
 /* One located diagnostic.  'line' and 'col' are 1-based; 0 means unknown. */

@@ -53,6 +53,7 @@ typedef struct smab_experiment {
 	char *output;
 	char *path;          /* file the experiment was read from */
 	char *text;          /* the file's full text, for provenance */
+	char *overrides;     /* the --set KEY=VALUE applied on top, one a line; NULL if none */
 } smab_experiment;
 
 /* Parse and validate the YAML file at 'path'.  On success returns SMAB_OK and
@@ -65,6 +66,19 @@ int smab_config_load(const char *path, smab_experiment **out, smab_errors *err);
  * experiment name. */
 int smab_config_parse(const char *text, size_t len, const char *name,
                       smab_experiment **out, smab_errors *err);
+
+/* The same, with command-line overrides applied on top of the file: each
+ * set[i] is "KEY=VALUE", KEY a dotted path (seed, replications,
+ * params.horizon, params.egreedy.c, sweep.drift, ...) and VALUE a YAML flow
+ * value (1000, [0, 0.5], {from: 1, to: 9, num: 3}).  Overrides are checked
+ * exactly as if written in the file; an error caused by one names it
+ * ("in --set 'params.horizon=x': ...") instead of a line.  They are kept,
+ * one a line, in e->overrides. */
+int smab_config_parse_set(const char *text, size_t len, const char *name,
+                          const char *const *set, int nset,
+                          smab_experiment **out, smab_errors *err);
+int smab_config_load_set(const char *path, const char *const *set, int nset,
+                         smab_experiment **out, smab_errors *err);
 
 void smab_experiment_free(smab_experiment **e);
 

@@ -27,6 +27,7 @@ typedef struct smab_prov {
 	const char *canonical;   /* smab_config_canonical() text */
 	const char *sha256;      /* hex digest of 'canonical' (64 chars) */
 	int ranks;
+	const char *shard;       /* "i/n" for 'run --shard i/n', else NULL */
 } smab_prov;
 
 typedef struct smab_h5 smab_h5;
@@ -58,6 +59,14 @@ int smab_h5_close(smab_h5 **h);
 /* Serial (one process, file not open elsewhere): recompute every /summary
  * dataset from /results over the tasks marked done. */
 int smab_h5_summarize(const char *path, char *err, size_t errlen);
+
+/* Serial: join the files of 'run --shard i/n' (in[0..nin-1]) into 'out'.
+ * Refuses, with a message in err, files of different configurations or
+ * seeds, tasks done in two files (overlap) or in none (gap), and an
+ * existing 'out' unless 'force'.  The result is an ordinary result file
+ * with /summary recomputed over all tasks. */
+int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
+                  char *err, size_t errlen);
 
 /* Serial: print the summary of a result file as a table (or CSV) on 'out'.
  * metric: only this metric (NULL: all scalar metrics); vs: also print the

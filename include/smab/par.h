@@ -34,12 +34,21 @@ void smab_par_barrier(void);
 void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));
 
-/* A shared counter for dynamic scheduling: every rank can take the next 'n'
- * indices without rank 0 having to answer.  Collective create and free. */
+/* Shared counters for dynamic scheduling and progress: every rank can add
+ * to counter 'slot' (0 .. nslots-1) without rank 0 having to answer.
+ * Collective create and free. */
 typedef struct smab_par_counter smab_par_counter;
-smab_par_counter *smab_par_counter_create(void);
-/* Returns the counter's value before adding n (atomic across ranks). */
-int64_t smab_par_counter_take(smab_par_counter *c, int64_t n);
+smab_par_counter *smab_par_counter_create(int nslots);
+/* Returns counter 'slot's value before adding n (atomic across ranks). */
+int64_t smab_par_counter_take(smab_par_counter *c, int slot, int64_t n);
 void smab_par_counter_free(smab_par_counter **c);
+
+/* Catch SIGTERM and SIGINT from now on: the first one only raises a flag
+ * (smab_par_stop_requested), so the engine can stop between tasks and close
+ * the file cleanly; a second SIGINT kills as usual.  Not MPI, but it lives
+ * with the other process-wide machinery. */
+void smab_par_catch_stop(void);
+/* The signal that asked this process to stop (SIGTERM, SIGINT), or 0. */
+int smab_par_stop_requested(void);
 
 #endif

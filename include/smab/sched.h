@@ -25,4 +25,13 @@ smab_batch *smab_sched_batches(const smab_plan *pl, const unsigned char *done,
                                int nranks, int per_rank, int64_t *nbatch,
                                int64_t *ntasks);
 
+/* The shard (0 .. nshards-1) that task (point p, replication r) belongs to,
+ * for 'smab run --shard i/n'.  Each point's replications are cut into
+ * nshards contiguous blocks (so a shard's tasks still batch together), and
+ * block b of point p goes to shard (b + p) mod nshards, so shards get equal
+ * shares of every point's cost and, with fewer replications than shards,
+ * different points fill different shards.  A pure function of its
+ * arguments: every rank and every job agrees on it. */
+int smab_sched_shard(int64_t p, int r, int reps, int nshards);
+
 #endif

@@ -1,0 +1,286 @@
+/* h5merge.c - join the files of 'smab run --shard i/n' into one result file.
+ *
+ * Every shard file has the whole layout (all points and replications) with
+ * only its own tasks marked done, so a merge is: check that the files are
+ * shards of one experiment (same config digest, seed, shape), that every
+ * task is done in exactly one of them, copy the first file and fill in the
+ * other files' tasks row by row, drop the 'shard' mark and recompute
+ * /summary.  The result equals a single run's /results and /summary (the
+ * summary is a pure function of /results and /tasks/done) and is itself an
+ * ordinary, resumable result file.  Serial HDF5, one process. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smab/h5out.h"
+#include "h5util.h"
+
+/* Root u64 attribute 'name' (the seed); 0 with *has = 0 if absent. */
+static int get_u64(hid_t file, const char *fname, const char *name, uint64_t *v,
+                   int *has, h5ctx *cx)
+{
+	hid_t a = -1;
+	*v = 0;
+	*has = 0;
+	if (H5Aexists(file, name) <= 0) {
+		H5Eclear2(H5E_DEFAULT);
+		return SMAB_OK;
+	}
+	H5OK(a = H5Aopen(file, name, H5P_DEFAULT), "cannot open attribute '%s' of %s", name, fname);
+	H5OK(H5Aread(a, H5T_NATIVE_UINT64, v), "cannot read attribute '%s' of %s", name, fname);
+	*has = 1;
+out:
+	CLOSE(H5Aclose, a);
+	return cx->status;
+}
+
+/* The files agree on what they are shards of. */
+static int same_experiment(h5u_rfile *f, int n, h5ctx *cx)
+{
+	char *sha0 = NULL, *sha = NULL;
+	uint64_t seed0 = 0, seed = 0;
+	int has0 = 0, has = 0;
+	if (h5u_get_str(f[0].file, f[0].path, "config_sha256", &sha0, cx) ||
+	    get_u64(f[0].file, f[0].path, "seed", &seed0, &has0, cx))
+		goto out;
+	if (!sha0 || !has0) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s has no %s attribute: not a smab result file",
+		              f[0].path, sha0 ? "seed" : "config_sha256");
+		goto out;
+	}
+	for (int i = 1; i < n; i++) {
+		free(sha);
+		sha = NULL;
+		if (h5u_get_str(f[i].file, f[i].path, "config_sha256", &sha, cx) ||
+		    get_u64(f[i].file, f[i].path, "seed", &seed, &has, cx))
+			goto out;
+		if (!has || seed != seed0) {
+			h5u_fail_user(cx, SMAB_EINVAL, "%s and %s have different seeds (%llu and "
+			              "%llu): they are not shards of one run", f[0].path, f[i].path,
+			              (unsigned long long)seed0, (unsigned long long)seed);
+			goto out;
+		}
+		if (!sha || strcmp(sha, sha0) != 0) {
+			h5u_fail_user(cx, SMAB_EINVAL, "%s and %s come from different configurations "
+			              "(config digest %.12s... and %.12s...): they are not shards of "
+			              "one run", f[0].path, f[i].path, sha0, sha ? sha : "none");
+			goto out;
+		}
+		/* Implied by the digest; checked so a damaged file is caught here. */
+		if (f[i].P != f[0].P || f[i].R != f[0].R || f[i].C != f[0].C ||
+		    f[i].nmech != f[0].nmech || f[i].nmetric != f[0].nmetric) {
+			h5u_fail_user(cx, SMAB_EINVAL, "%s and %s have different shapes despite "
+			              "the same configuration: is one damaged?", f[0].path, f[i].path);
+			goto out;
+		}
+	}
+out:
+	free(sha0);
+	free(sha);
+	return cx->status;
+}
+
+/* "0/4, 2/4" of the files that carry a shard mark, for messages. */
+static void shard_list(h5u_rfile *f, int n, char *buf, size_t len, h5ctx *cx)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		char *s = NULL;
+		if (h5u_get_str(f[i].file, f[i].path, "shard", &s, cx) == SMAB_OK && s) {
+			size_t at = strlen(buf);
+			snprintf(buf + at, len - at, "%s%s", at ? ", " : "", s);
+		}
+		free(s);
+	}
+}
+
+/* owner[t] = the one file in which task t is done.  Overlaps and gaps are
+ * refused with the first offending task and how many there are. */
+static int assign(h5u_rfile *f, int n, int *owner, h5ctx *cx)
+{
+	size_t T = (size_t)(f[0].P * f[0].R), R = (size_t)f[0].R;
+	size_t nover = 0, ngap = 0, first_over = 0, first_gap = 0;
+	int a = 0, b = 0;
+	for (size_t t = 0; t < T; t++) {
+		owner[t] = -1;
+		for (int i = 0; i < n; i++) {
+			if (!f[i].done[t])
+				continue;
+			if (owner[t] >= 0) {
+				if (nover++ == 0) {
+					first_over = t;
+					a = owner[t];
+					b = i;
+				}
+				continue;
+			}
+			owner[t] = i;
+		}
+		if (owner[t] < 0 && ngap++ == 0)
+			first_gap = t;
+	}
+	char shards[256];
+	if (nover) {
+		h5u_fail_user(cx, SMAB_EINVAL, "the files overlap: %zu task%s done in more than one "
+		              "file, first point %zu replication %zu in both %s and %s; merge "
+		              "each shard once", nover, nover == 1 ? " is" : "s are",
+		              first_over / R, first_over % R, f[a].path, f[b].path);
+	} else if (ngap) {
+		shard_list(f, n, shards, sizeof shards, cx);
+		h5u_fail_user(cx, SMAB_EINVAL, "the files leave a gap: %zu of %zu task%s done in "
+		              "none of them, first point %zu replication %zu (shards given: %s); "
+		              "a shard is missing or unfinished: finish it with 'smab run "
+		              "--shard I/N --resume'", ngap, T, T == 1 ? "" : "s",
+		              first_gap / R, first_gap % R, shards[0] ? shards : "none marked");
+	}
+	return cx->status;
+}
+
+/* Byte copy of src to dst (the merged file starts as the first shard). */
+static int copy_file(const char *src, const char *dst, h5ctx *cx)
+{
+	FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+	char buf[1 << 16];
+	size_t n;
+	int ok = in && out;
+	while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	ok = ok && !ferror(in);
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		ok = 0;
+	if (!ok)
+		h5u_fail_user(cx, SMAB_EIO, "cannot copy %s to %s: %s", src, dst, strerror(errno));
+	return cx->status;
+}
+
+/* Dataset 'path' of the output: for every point, take the rows
+ * (replications) owned by file 'i' from that file.  'per' values of type
+ * mtype (size 'size') per task: 1, or C for a curve. */
+static int fill_from(hid_t out, h5u_rfile *src, const char *path, const int *owner,
+                     int i, hid_t mtype, size_t size, size_t per, h5ctx *cx)
+{
+	hid_t din = -1, dout = -1, fsi = -1, fso = -1, ms = -1;
+	size_t R = (size_t)src->R, row = per * size;
+	unsigned char *a = smab_xmalloc(R * row + 1), *b = smab_xmalloc(R * row + 1);
+	hsize_t n = R * per;
+	/* The third count is ignored for the rank-2 datasets. */
+	hsize_t count[3] = {1, src->R, per};
+	H5OK(din = H5Dopen2(src->file, path, H5P_DEFAULT), "cannot open %s of %s", path, src->path);
+	H5OK(dout = H5Dopen2(out, path, H5P_DEFAULT), "cannot open %s of the merged file", path);
+	H5OK(fsi = H5Dget_space(din), "cannot get the shape of %s", path);
+	H5OK(fso = H5Dget_space(dout), "cannot get the shape of %s", path);
+	H5OK(ms = H5Screate_simple(1, &n, NULL), "cannot make a dataspace");
+	for (size_t p = 0; p < (size_t)src->P; p++) {
+		int any = 0;
+		for (size_t r = 0; r < R; r++)
+			any |= owner[p * R + r] == i;
+		if (!any)
+			continue;
+		hsize_t start[3] = {p, 0, 0};
+		H5OK(H5Sselect_hyperslab(fsi, H5S_SELECT_SET, start, NULL, count, NULL),
+		     "cannot select point %zu of %s", p, path);
+		H5OK(H5Sselect_hyperslab(fso, H5S_SELECT_SET, start, NULL, count, NULL),
+		     "cannot select point %zu of %s", p, path);
+		H5OK(H5Dread(din, mtype, ms, fsi, H5P_DEFAULT, a), "cannot read %s of %s", path,
+		     src->path);
+		H5OK(H5Dread(dout, mtype, ms, fso, H5P_DEFAULT, b), "cannot read %s", path);
+		for (size_t r = 0; r < R; r++)
+			if (owner[p * R + r] == i)
+				memcpy(b + r * row, a + r * row, row);
+		H5OK(H5Dwrite(dout, mtype, ms, fso, H5P_DEFAULT, b), "cannot write %s", path);
+	}
+out:
+	CLOSE(H5Sclose, ms);
+	CLOSE(H5Sclose, fsi);
+	CLOSE(H5Sclose, fso);
+	CLOSE(H5Dclose, din);
+	CLOSE(H5Dclose, dout);
+	free(a);
+	free(b);
+	return cx->status;
+}
+
+/* Copy every per-task dataset's rows owned by file i into the output. */
+static int fill_all(hid_t out, h5u_rfile *src, const int *owner, int i, h5ctx *cx)
+{
+	char path[512];
+	size_t C = (size_t)src->C;
+	if (fill_from(out, src, "/tasks/seconds", owner, i, H5T_NATIVE_DOUBLE, sizeof(double), 1, cx))
+		return cx->status;
+	for (int k = 0; k < src->nmech; k++)
+		for (int m = 0; m < src->nmetric; m++) {
+			snprintf(path, sizeof path, "/results/%s/%s", src->mech[k], src->metric[m]);
+			if (fill_from(out, src, path, owner, i, H5T_NATIVE_DOUBLE, sizeof(double), 1, cx))
+				return cx->status;
+			snprintf(path, sizeof path, "/results/%s/%s_curve", src->mech[k], src->metric[m]);
+			if (C == 0 || H5Lexists(src->file, path, H5P_DEFAULT) <= 0) {
+				H5Eclear2(H5E_DEFAULT);
+				continue;
+			}
+			if (fill_from(out, src, path, owner, i, H5T_NATIVE_DOUBLE, sizeof(double), C, cx))
+				return cx->status;
+		}
+	/* Last, as in a run: the flags that say the rows above are in. */
+	return fill_from(out, src, "/tasks/done", owner, i, H5T_NATIVE_UCHAR, 1, 1, cx);
+}
+
+int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
+                  char *err, size_t errlen)
+{
+	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!in || nin < 1 || !out) {
+		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5_merge: no input or no output");
+		return cx->status;
+	}
+	for (int i = 0; i < nin; i++)
+		if (strcmp(in[i], out) == 0) {
+			h5u_fail_user(cx, SMAB_EINVAL, "the output %s is also an input", out);
+			return cx->status;
+		}
+	if (!force && access(out, F_OK) == 0) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s already exists: pass --force to replace it", out);
+		return cx->status;
+	}
+	h5u_quiet q;
+	h5u_quiet_on(&q);
+	h5u_rfile *f = smab_xcalloc((size_t)nin, sizeof *f);
+	int *owner = NULL, opened = 0, wrote = 0;
+	hid_t fo = -1;
+	for (; opened < nin; opened++)
+		if (h5u_rfile_open(&f[opened], in[opened], 0, cx))
+			goto out;
+	if (same_experiment(f, nin, cx))
+		goto out;
+	owner = smab_xmalloc((size_t)(f[0].P * f[0].R + 1) * sizeof *owner);
+	if (assign(f, nin, owner, cx) || copy_file(in[0], out, cx))
+		goto out;
+	wrote = 1;
+	H5OK(fo = H5Fopen(out, H5F_ACC_RDWR, H5P_DEFAULT), "cannot open %s", out);
+	for (int i = 1; i < nin; i++)
+		if (fill_all(fo, &f[i], owner, i, cx))
+			goto out;
+	/* Not a shard any more: an ordinary file, resumable as a whole run. */
+	if (H5Aexists(fo, "shard") > 0)
+		H5OK(H5Adelete(fo, "shard"), "cannot remove the shard mark of %s", out);
+	H5Eclear2(H5E_DEFAULT);
+	h5u_close_file(&fo, out, cx);
+out:
+	if (fo >= 0)
+		h5u_close_file(&fo, out, cx);
+	for (int i = 0; i < opened; i++)
+		h5u_rfile_close(&f[i], cx);
+	free(f);
+	free(owner);
+	h5u_quiet_off(&q);
+	if (cx->status == SMAB_OK)
+		return smab_h5_summarize(out, err, errlen);
+	if (wrote)
+		remove(out);
+	return cx->status;
+}

@@ -1,0 +1,45 @@
+# --set overrides: validated like the file, named in errors, recorded in the
+# result file; progress lines when not on a terminal, none with --quiet.
+source "$(dirname "$0")/lib.bash"
+cd "$TMP"
+cat >o.yaml <<'YAML'
+suite: drift
+seed: 4
+replications: 3
+params: {horizon: 400}
+record: 5
+YAML
+cat >edited.yaml <<'YAML'
+suite: drift
+seed: 4
+replications: 6
+params: {horizon: 700, drift: 0.3}
+record: 5
+YAML
+"$SMAB" run o.yaml -o set.h5 -q --set params.horizon=700 --set replications=6 \
+	--set params.drift=0.3 >/dev/null 2>&1
+check "a run with --set succeeds" test $? -eq 0
+"$SMAB" run edited.yaml -o edited.h5 -q >/dev/null 2>&1
+check "its datasets equal those of the edited file" same_results set.h5 edited.h5
+a=$(h5dump -a /config set.h5 | grep -E 'horizon|replications')
+b=$(h5dump -a /config edited.h5 | grep -E 'horizon|replications')
+check "the recorded effective config is the edited one" test -n "$a" -a "$a" = "$b"
+check "the overrides are recorded" bash -c "h5dump -a /overrides set.h5 | grep -q 'params.horizon=700'"
+
+out=$("$SMAB" run o.yaml -o bad.h5 --set params.horizon=abc --set replicatons=3 2>&1)
+rc=$?
+check "a bad override is a usage error (exit $rc)" test $rc -eq 2
+check "the error names the override" grep -q "in --set 'params.horizon=abc': expected an integer" <<<"$out"
+check "a misspelt key is reported with a suggestion" grep -q "'replicatons'.*did you mean 'replications'" <<<"$out"
+check "no file is written for a bad override" test ! -e bad.h5
+
+# Progress: log lines (stderr is a file here), every --progress seconds.
+SMAB_TEST_TASK_DELAY=0.05 "$SMAB" run o.yaml -o p.h5 --set replications=20 --progress 0.2 \
+	>p.log 2>&1
+n=$(grep -c '^smab: progress [0-9]*/20 tasks' p.log)
+check "progress lines appear in a log ($n)" test "$n" -ge 2
+check "a progress line has rate and ETA" grep -qE 'tasks/s, elapsed [0-9]+ s, ETA [0-9]+ s' p.log
+SMAB_TEST_TASK_DELAY=0.05 "$SMAB" run o.yaml -o p2.h5 --set replications=20 --progress 0.2 -q \
+	>q.log 2>&1
+check "--quiet silences progress" test "$(grep -c progress q.log)" -eq 0
+echo done
