@@ -15,6 +15,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "check_util.h"
+#include "suite_util.h"
 #include "smab/param.h"
 #include "smab/rng.h"
 #include "smab/suite.h"
@@ -26,36 +27,6 @@ static const smab_suite *S = &smab_suite_contextual;
 #define MAXM 10
 #define MAXX 32
 #define MAXC 16
-
-static int pidx(const char *name)
-{
-	int i = smab_suite_param(S, name);
-	ck_assert_msg(i >= 0, "no parameter '%s'", name);
-	return i;
-}
-
-static int xidx(const char *name)
-{
-	int i = smab_suite_metric(S, name);
-	ck_assert_msg(i >= 0, "no metric '%s'", name);
-	return i;
-}
-
-static void defaults(smab_value *p)
-{
-	ck_assert_int_le(S->nparams, MAXP);
-	for (int i = 0; i < S->nparams; i++) {
-		const smab_param_decl *d = &S->params[i];
-		p[i].n = 0;
-		p[i].v = NULL;
-		p[i].x = d->type == SMAB_P_ENUM ? smab_param_choice(d, d->def) : strtod(d->def, NULL);
-	}
-}
-
-static void setp(smab_value *p, const char *name, double x)
-{
-	p[pidx(name)].x = x;
-}
 
 typedef struct result {
 	int ncheck;
@@ -78,7 +49,7 @@ static int run(const smab_value *p, uint64_t seed, uint32_t rep, const char *nam
 		nmech++;
 	}
 	ck_assert_int_le(S->nmetrics, MAXX);
-	int64_t T = (int64_t)p[pidx("horizon")].x, check[MAXC];
+	int64_t T = (int64_t)p[su_param(S, "horizon")].x, check[MAXC];
 	for (int c = 0; c < ncheck; c++)
 		check[c] = T * (c + 1) / ncheck;
 	memset(r, 0, sizeof *r);
@@ -91,22 +62,22 @@ static int run(const smab_value *p, uint64_t seed, uint32_t rep, const char *nam
 
 static double sc(const result *r, int k, const char *metric)
 {
-	return r->scalar[k * S->nmetrics + xidx(metric)];
+	return r->scalar[k * S->nmetrics + su_metric(S, metric)];
 }
 
 static double cv(const result *r, int k, int c)
 {
-	return r->curve[(k * S->nmetrics + xidx("regret")) * r->ncheck + c];
+	return r->curve[(k * S->nmetrics + su_metric(S, "regret")) * r->ncheck + c];
 }
 
 static void small(smab_value *p)
 {
-	defaults(p);
-	setp(p, "horizon", 1500);
-	setp(p, "agents", 6);
-	setp(p, "contexts", 8);
-	setp(p, "dc", 3);
-	setp(p, "da", 3);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 1500);
+	su_set(S, p, "agents", 6);
+	su_set(S, p, "contexts", 8);
+	su_set(S, p, "dc", 3);
+	su_set(S, p, "da", 3);
 }
 
 /* ---- reproducibility, bookkeeping ------------------------------------------ */
@@ -137,7 +108,7 @@ START_TEST(bookkeeping)
 	 * and false ones, the misreporter count is round(fraction N). */
 	smab_value p[MAXP];
 	small(p);
-	setp(p, "misreport.fraction", 0.4);   /* round(2.4) = 2 */
+	su_set(S, p, "misreport.fraction", 0.4);   /* round(2.4) = 2 */
 	static result r;
 	const char *names = "linucb lints optgtm cobra-ucb cobra-ts n-linucb n-cobra-ts";
 	ck_assert_int_eq(run(p, 9, 0, names, 8, &r), SMAB_OK);
@@ -178,7 +149,7 @@ START_TEST(cobra_is_its_base_without_eliminations)
 	 * the sampling stream): identical regret curves and selections. */
 	smab_value p[MAXP];
 	small(p);
-	setp(p, "misreport.fraction", 0.0);
+	su_set(S, p, "misreport.fraction", 0.0);
 	static result r;
 	for (uint32_t rep = 0; rep < 3; rep++) {
 		ck_assert_int_eq(run(p, 77, rep, "linucb lints cobra-ucb cobra-ts", 4, &r), SMAB_OK);
@@ -198,11 +169,11 @@ START_TEST(crn_across_misreport_range)
 	 * (fraction 0): every range gives the same run. */
 	smab_value p[MAXP];
 	small(p);
-	setp(p, "misreport.fraction", 0.0);
+	su_set(S, p, "misreport.fraction", 0.0);
 	static result a, b;
 	ck_assert_int_eq(run(p, 3, 0, "linucb optgtm", 2, &a), SMAB_OK);
-	setp(p, "misreport.a", 1.0);
-	setp(p, "misreport.b", 3.0);
+	su_set(S, p, "misreport.a", 1.0);
+	su_set(S, p, "misreport.b", 3.0);
 	ck_assert_int_eq(run(p, 3, 0, "linucb optgtm", 2, &b), SMAB_OK);
 	ck_assert(memcmp(&a, &b, sizeof a) == 0);
 }
@@ -313,15 +284,15 @@ static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
 START_TEST(linucb_matches_independent_reference)
 {
 	smab_value p[MAXP];
-	defaults(p);
-	setp(p, "horizon", 300);
-	setp(p, "agents", 4);
-	setp(p, "contexts", 6);
-	setp(p, "dc", 2);
-	setp(p, "da", 2);
-	setp(p, "misreport.fraction", 0.25);
-	setp(p, "misreport.a", 0.5);
-	setp(p, "misreport.b", 1.0);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 300);
+	su_set(S, p, "agents", 4);
+	su_set(S, p, "contexts", 6);
+	su_set(S, p, "dc", 2);
+	su_set(S, p, "da", 2);
+	su_set(S, p, "misreport.fraction", 0.25);
+	su_set(S, p, "misreport.a", 0.5);
+	su_set(S, p, "misreport.b", 1.0);
 	static result r;
 	for (uint32_t rep = 0; rep < 4; rep++) {
 		double sel[4];
@@ -355,15 +326,15 @@ START_TEST(cobra_eliminates_heavy_over_reporter)
 	 * few hundred rounds, drops nobody truthful. */
 	smab_value p[MAXP];
 	small(p);
-	setp(p, "horizon", 3000);
-	setp(p, "agents", 4);
-	setp(p, "contexts", 20);
-	setp(p, "dc", 2);
-	setp(p, "da", 2);
-	setp(p, "misreport.fraction", 0.25);
-	setp(p, "misreport.a", 1.0);
-	setp(p, "misreport.b", 2.0);
-	setp(p, "misreport.start", 1001);
+	su_set(S, p, "horizon", 3000);
+	su_set(S, p, "agents", 4);
+	su_set(S, p, "contexts", 20);
+	su_set(S, p, "dc", 2);
+	su_set(S, p, "da", 2);
+	su_set(S, p, "misreport.fraction", 0.25);
+	su_set(S, p, "misreport.a", 1.0);
+	su_set(S, p, "misreport.b", 2.0);
+	su_set(S, p, "misreport.start", 1001);
 	static result r;
 	double te[3] = {0}, fe[3] = {0};
 	for (uint32_t rep = 0; rep < 10; rep++) {
@@ -386,8 +357,8 @@ START_TEST(truthful_agents_kept)
 	/* Nobody misreports (defaults otherwise: N = 10, d = 10, T = 5000):
 	 * no elimination in 4 seeded replications of OptGTM or either COBRA. */
 	smab_value p[MAXP];
-	defaults(p);
-	setp(p, "misreport.fraction", 0.0);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "misreport.fraction", 0.0);
 	static result r;
 	for (uint32_t rep = 0; rep < 4; rep++) {
 		ck_assert_int_eq(run(p, 2024, rep, "optgtm cobra-ucb cobra-ts", 2, &r), SMAB_OK);
@@ -400,16 +371,16 @@ END_TEST
 START_TEST(checks)
 {
 	smab_value p[MAXP];
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	char msg[200];
 	int bad = -1;
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
-	setp(p, "misreport.b", 0.05);
+	su_set(S, p, "misreport.b", 0.05);
 	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
-	ck_assert_int_eq(bad, pidx("misreport.b"));
-	defaults(p);
-	setp(p, "dc", 0);
-	setp(p, "da", 0);
+	ck_assert_int_eq(bad, su_param(S, "misreport.b"));
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "dc", 0);
+	su_set(S, p, "da", 0);
 	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
 	static result r;
 	ck_assert_int_eq(run(p, 1, 0, "linucb", 1, &r), SMAB_EINVAL);

@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "check_util.h"
+#include "suite_util.h"
 #include "smab/param.h"
 #include "smab/suite.h"
 
@@ -23,55 +24,12 @@ static const smab_suite *S = &smab_suite_drift;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static int pidx(const char *name)
-{
-	int i = smab_suite_param(S, name);
-	ck_assert_msg(i >= 0, "no parameter '%s'", name);
-	return i;
-}
-
-static int midx(const char *name)
-{
-	int i = smab_suite_mech(S, name);
-	ck_assert_msg(i >= 0, "no mechanism '%s'", name);
-	return i;
-}
-
-static int xidx(const char *name)
-{
-	int i = smab_suite_metric(S, name);
-	ck_assert_msg(i >= 0, "no metric '%s'", name);
-	return i;
-}
-
-/* The declared defaults (scalars; 'means' defaults to empty). */
-static void defaults(smab_value *p)
-{
-	ck_assert_int_le(S->nparams, MAXP);
-	for (int i = 0; i < S->nparams; i++) {
-		const smab_param_decl *d = &S->params[i];
-		p[i].n = 0;
-		p[i].v = NULL;
-		if (d->type == SMAB_P_ENUM)
-			p[i].x = smab_param_choice(d, d->def);
-		else if (d->type == SMAB_P_VEC)
-			p[i].x = 0;
-		else
-			p[i].x = strtod(d->def, NULL);
-	}
-}
-
-static void setp(smab_value *p, const char *name, double x)
-{
-	p[pidx(name)].x = x;
-}
-
 static void set_means(smab_value *p, double *mu, int K)
 {
-	int i = pidx("means");
+	int i = su_param(S, "means");
 	p[i].n = K;
 	p[i].v = mu;
-	setp(p, "arms", K);
+	su_set(S, p, "arms", K);
 }
 
 typedef struct result {
@@ -87,12 +45,12 @@ static int run(const smab_value *p, uint64_t seed, uint32_t point, uint32_t rep,
                int ncheck, result *r)
 {
 	int mech[MAXM];
-	int64_t last = (int64_t)p[pidx("horizon")].x;
+	int64_t last = (int64_t)p[su_param(S, "horizon")].x;
 	ck_assert_int_le(nmech, MAXM);
 	ck_assert_int_le(ncheck, MAXC);
 	ck_assert_int_eq(S->nmetrics, 4);
 	for (int k = 0; k < nmech; k++)
-		mech[k] = midx(names[k]);
+		mech[k] = su_mech(S, names[k]);
 	if (!check) {
 		check = &last;
 		ncheck = 1;
@@ -109,12 +67,12 @@ static int run(const smab_value *p, uint64_t seed, uint32_t point, uint32_t rep,
 
 static double sc(const result *r, int k, const char *metric)
 {
-	return r->scalar[k * S->nmetrics + xidx(metric)];
+	return r->scalar[k * S->nmetrics + su_metric(S, metric)];
 }
 
 static double cv(const result *r, int k, const char *metric, int c)
 {
-	return r->curve[(k * S->nmetrics + xidx(metric)) * r->ncheck + c];
+	return r->curve[(k * S->nmetrics + su_metric(S, metric)) * r->ncheck + c];
 }
 
 /* Everything mechanism k reported (scalars and both curves) is
@@ -144,11 +102,11 @@ START_TEST(test_ucb_hand_trace)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.9, 0.1};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 0.0);
-	setp(p, "horizon", 12);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 0.0);
+	su_set(S, p, "horizon", 12);
 	static const char *const m[] = {"ucb"};
 	int64_t check[3] = {5, 6, 12};
 	result r;
@@ -164,7 +122,7 @@ START_TEST(test_ucb_hand_trace)
 	}
 
 	/* One round earlier the second deviation has not happened. */
-	setp(p, "horizon", 11);
+	su_set(S, p, "horizon", 11);
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 1, NULL, 0, &r), SMAB_OK);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 1.6, TOL);
 	ck_assert_double_eq(sc(&r, 0, "compensated"), 1.0);
@@ -178,14 +136,14 @@ START_TEST(test_greedy_and_lazy_egreedy)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.1, 0.9};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 1.0);
-	setp(p, "horizon", 1000);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 1.0);
+	su_set(S, p, "horizon", 1000);
 	/* eps_t = 1e-9 * 2 / t: no exploration coin comes up in 1000 rounds. */
-	setp(p, "egreedy.c", 1e-9);
-	setp(p, "egreedy.d", 1.0);
+	su_set(S, p, "egreedy.c", 1e-9);
+	su_set(S, p, "egreedy.d", 1.0);
 	static const char *const m[] = {"egreedy", "greedy"};
 	result r;
 	ck_assert_int_eq(run(p, 3, 0, 0, m, 2, NULL, 0, &r), SMAB_OK);
@@ -213,11 +171,11 @@ START_TEST(test_ucb_drift_trace)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.9, 0.1};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 0.5);
-	setp(p, "horizon", 10);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 0.5);
+	su_set(S, p, "horizon", 10);
 	static const char *const m[] = {"ucb"};
 	result r;
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 1, NULL, 0, &r), SMAB_OK);
@@ -243,11 +201,11 @@ START_TEST(test_drift_fools_greedy)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.9, 0.5};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 4.0);
-	setp(p, "horizon", 6);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 4.0);
+	su_set(S, p, "horizon", 6);
 	static const char *const m[] = {"ucb"};
 	result r;
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 1, NULL, 0, &r), SMAB_OK);
@@ -270,13 +228,13 @@ START_TEST(test_egreedy_drift_clamp)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.9, 0.1};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 3.0);
-	setp(p, "horizon", 2002);
-	setp(p, "egreedy.c", 1e6);
-	setp(p, "egreedy.d", 1.0);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 3.0);
+	su_set(S, p, "horizon", 2002);
+	su_set(S, p, "egreedy.c", 1e6);
+	su_set(S, p, "egreedy.d", 1.0);
 	static const char *const m[] = {"egreedy"};
 	for (uint32_t rep = 0; rep < 3; rep++) {
 		result r;
@@ -309,14 +267,14 @@ START_TEST(test_egreedy_schedule)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.9, 0.1};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	set_means(p, mu, 2);
-	setp(p, "sigma", 0.0);
-	setp(p, "drift", 0.0);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "drift", 0.0);
 	const int T = 2000, R = 400;
-	setp(p, "horizon", T);
-	setp(p, "egreedy.c", 0.25);
-	setp(p, "egreedy.d", 0.1);
+	su_set(S, p, "horizon", T);
+	su_set(S, p, "egreedy.c", 0.25);
+	su_set(S, p, "egreedy.d", 0.1);
 	double expect = 0.0, var = 0.0;
 	for (int t = 3; t <= T; t++) {
 		double q = 0.5 * fmin(1.0, 50.0 / t);
@@ -345,9 +303,9 @@ END_TEST
 START_TEST(test_ts_reproducible)
 {
 	smab_value p[MAXP];
-	defaults(p);
-	setp(p, "horizon", 3000);
-	setp(p, "drift", 0.4);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 3000);
+	su_set(S, p, "drift", 0.4);
 	static const char *const m[] = {"ts"};
 	int64_t check[4] = {10, 100, 1000, 3000};
 	result a, b, c, d;
@@ -368,9 +326,9 @@ END_TEST
 START_TEST(test_crn_subsets)
 {
 	smab_value p[MAXP];
-	defaults(p);
-	setp(p, "horizon", 5000);   /* the best arm crosses several tape blocks */
-	setp(p, "drift", 0.3);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 5000);   /* the best arm crosses several tape blocks */
+	su_set(S, p, "drift", 0.3);
 	static const char *const all[] = {"ucb", "egreedy", "ts", "greedy"};
 	static const char *const three[] = {"ucb", "ts", "greedy"};
 	int64_t check[5] = {3, 10, 1024, 2049, 5000};
@@ -396,12 +354,12 @@ END_TEST
 START_TEST(test_crn_greedy_twin)
 {
 	smab_value p[MAXP];
-	defaults(p);
-	setp(p, "noise", smab_param_choice(&S->params[pidx("noise")], "bernoulli"));
-	setp(p, "horizon", 4000);
-	setp(p, "drift", 0.8);
-	setp(p, "egreedy.c", 1e-9);
-	setp(p, "egreedy.d", 1.0);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "noise", smab_param_choice(&S->params[su_param(S, "noise")], "bernoulli"));
+	su_set(S, p, "horizon", 4000);
+	su_set(S, p, "drift", 0.8);
+	su_set(S, p, "egreedy.c", 1e-9);
+	su_set(S, p, "egreedy.d", 1.0);
 	static const char *const m[] = {"egreedy", "greedy"};
 	int64_t check[3] = {50, 500, 4000};
 	int differ = 0;
@@ -428,13 +386,13 @@ START_TEST(test_crn_across_points)
 	int64_t check[3] = {100, 1000, 6000};
 	for (int noise = 0; noise < 2; noise++) {
 		smab_value p[MAXP];
-		defaults(p);
-		setp(p, "noise", noise);
-		setp(p, "horizon", 6000);
+		su_defaults(S, p, MAXP);
+		su_set(S, p, "noise", noise);
+		su_set(S, p, "horizon", 6000);
 		result a, b;
-		setp(p, "drift", 0.0);
+		su_set(S, p, "drift", 0.0);
 		ck_assert_int_eq(run(p, 21, 0, 3, m, 2, check, 3, &a), SMAB_OK);
-		setp(p, "drift", 1.1);
+		su_set(S, p, "drift", 1.1);
 		ck_assert_int_eq(run(p, 21, 6, 3, m, 2, check, 3, &b), SMAB_OK);
 		same_mech(&a, 1, &b, 1);
 		ck_assert(sc(&a, 0, "regret") != sc(&b, 0, "regret"));
@@ -454,12 +412,12 @@ START_TEST(test_tape_independent)
 	const int T = 2100, R = 2000;
 	for (int noise = 0; noise < 2; noise++) {
 		smab_value p[MAXP];
-		defaults(p);
+		su_defaults(S, p, MAXP);
 		double mu[2] = {0.5, 0.0};
 		set_means(p, mu, 2);
-		setp(p, "noise", noise);
-		setp(p, "sigma", 0.01);
-		setp(p, "horizon", T);
+		su_set(S, p, "noise", noise);
+		su_set(S, p, "sigma", 0.01);
+		su_set(S, p, "horizon", T);
 		static const char *const m[] = {"greedy"};
 		double sum = 0, sumsq = 0, sumdev = 0;
 		for (int rep = 0; rep < R; rep++) {
@@ -619,16 +577,16 @@ static void compare_with_reference(const double *mu, int K, int bernoulli,
 {
 	const int T = 2000;
 	smab_value p[MAXP];
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	double mcopy[16];
 	memcpy(mcopy, mu, (size_t)K * sizeof *mu);
 	set_means(p, mcopy, K);
-	setp(p, "noise", bernoulli);
-	setp(p, "sigma", sigma);
-	setp(p, "drift", delta);
-	setp(p, "horizon", T);
-	ref_cfg cf = {K, T, bernoulli, mu, sigma, delta, p[pidx("ucb.alpha")].x,
-	              p[pidx("egreedy.c")].x, p[pidx("egreedy.d")].x};
+	su_set(S, p, "noise", bernoulli);
+	su_set(S, p, "sigma", sigma);
+	su_set(S, p, "drift", delta);
+	su_set(S, p, "horizon", T);
+	ref_cfg cf = {K, T, bernoulli, mu, sigma, delta, p[su_param(S, "ucb.alpha")].x,
+	              p[su_param(S, "egreedy.c")].x, p[su_param(S, "egreedy.d")].x};
 
 	static const char *const names[] = {"ucb", "egreedy", "ts", "greedy"};
 	static const char *const xs[] = {"regret", "compensation", "compensated"};
@@ -676,13 +634,13 @@ START_TEST(test_reference_deterministic)
 	static const char *const names[] = {"ucb", "greedy"};
 	for (int j = 0; j < 3; j++) {
 		smab_value p[MAXP];
-		defaults(p);
+		su_defaults(S, p, MAXP);
 		double mcopy[3] = {mu[0], mu[1], mu[2]};
 		set_means(p, mcopy, 3);
-		setp(p, "sigma", 0.0);
-		setp(p, "drift", deltas[j]);
-		setp(p, "horizon", 3000);
-		ref_cfg cf = {3, 3000, 0, mu, 0.0, deltas[j], p[pidx("ucb.alpha")].x,
+		su_set(S, p, "sigma", 0.0);
+		su_set(S, p, "drift", deltas[j]);
+		su_set(S, p, "horizon", 3000);
+		ref_cfg cf = {3, 3000, 0, mu, 0.0, deltas[j], p[su_param(S, "ucb.alpha")].x,
 		              1.0, 1.0};
 		result r;
 		ck_assert_int_eq(run(p, 1, 0, 0, names, 2, NULL, 0, &r), SMAB_OK);
@@ -717,15 +675,15 @@ END_TEST
 START_TEST(test_consistency)
 {
 	smab_value p[MAXP];
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	const int T = 5000;
-	setp(p, "horizon", T);
-	setp(p, "drift", 0.9);
+	su_set(S, p, "horizon", T);
+	su_set(S, p, "drift", 0.9);
 	static const char *const m[] = {"ucb", "egreedy", "ts", "greedy"};
 	int64_t check[MAXC];
 	for (int c = 0; c < MAXC; c++)
 		check[c] = ((int64_t)(c + 1) * T + MAXC - 1) / MAXC;
-	int K = (int)p[pidx("arms")].x;
+	int K = (int)p[su_param(S, "arms")].x;
 	for (uint32_t rep = 0; rep < 5; rep++) {
 		result r;
 		ck_assert_int_eq(run(p, 77, 0, rep, m, 4, check, MAXC, &r), SMAB_OK);
@@ -763,17 +721,17 @@ START_TEST(test_edge_cases)
 	int bad = -1;
 
 	/* 'means' and 'arms' must agree, in check() and in run() */
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	double mu3[3] = {0.2, 0.4, 0.3};
-	p[pidx("means")].n = 3;
-	p[pidx("means")].v = mu3;
+	p[su_param(S, "means")].n = 3;
+	p[su_param(S, "means")].v = mu3;
 	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
-	ck_assert_int_eq(bad, pidx("means"));
+	ck_assert_int_eq(bad, su_param(S, "means"));
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_EINVAL);
 
 	/* checkpoints must not descend and stay within 1..T */
-	defaults(p);
-	setp(p, "horizon", 100);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 100);
 	int64_t badc[2] = {50, 40};
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, badc, 2, &r), SMAB_EINVAL);
 	int64_t over[1] = {101};
@@ -781,7 +739,7 @@ START_TEST(test_edge_cases)
 
 	/* A horizon shorter than the number of checkpoints repeats rounds (the
 	 * plan does this): repeated checkpoints hold equal values. */
-	setp(p, "horizon", 12);
+	su_set(S, p, "horizon", 12);
 	int64_t rep[4] = {11, 11, 12, 12};
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, rep, 4, &r), SMAB_OK);
 	for (int k = 0; k < 4; k++) {
@@ -793,21 +751,21 @@ START_TEST(test_edge_cases)
 
 	/* T < K: only initialization rounds; best arm in the middle */
 	set_means(p, mu3, 3);
-	setp(p, "sigma", 0.0);
-	setp(p, "horizon", 2);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "horizon", 2);
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_OK);
 	for (int k = 0; k < 4; k++) {
 		ck_assert_double_eq_tol(sc(&r, k, "regret"), 0.2, TOL);
 		ck_assert_double_eq_tol(sc(&r, k, "est_error"), 0.0, TOL);
 	}
-	setp(p, "horizon", 1);   /* the best arm was never pulled */
+	su_set(S, p, "horizon", 1);   /* the best arm was never pulled */
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_OK);
 	ck_assert(isnan(sc(&r, 0, "est_error")));
 
 	/* mu_best = 0: relative error undefined */
 	double zero[2] = {0.0, 0.0};
 	set_means(p, zero, 2);
-	setp(p, "horizon", 50);
+	su_set(S, p, "horizon", 50);
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_OK);
 	for (int k = 0; k < 4; k++) {
 		ck_assert(isnan(sc(&r, k, "est_error")));
@@ -815,12 +773,12 @@ START_TEST(test_edge_cases)
 	}
 
 	/* generated means floor at 0 */
-	defaults(p);
-	setp(p, "arms", 4);
-	setp(p, "mean_best", 0.5);
-	setp(p, "gap", 0.3);
-	setp(p, "sigma", 0.0);
-	setp(p, "horizon", 4);
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "arms", 4);
+	su_set(S, p, "mean_best", 0.5);
+	su_set(S, p, "gap", 0.3);
+	su_set(S, p, "sigma", 0.0);
+	su_set(S, p, "horizon", 4);
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 4, NULL, 0, &r), SMAB_OK);
 	/* gaps 0, 0.3, 0.5, 0.5 */
 	ck_assert_double_eq_tol(sc(&r, 3, "regret"), 1.3, TOL);
@@ -831,11 +789,11 @@ END_TEST
 START_TEST(test_many_arms)
 {
 	smab_value p[MAXP];
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	const int K = 50000, T = 60000;
-	setp(p, "arms", K);
-	setp(p, "gap", 1e-6);
-	setp(p, "horizon", T);
+	su_set(S, p, "arms", K);
+	su_set(S, p, "gap", 1e-6);
+	su_set(S, p, "horizon", T);
 	static const char *const m[] = {"ucb", "greedy"};
 	result r;
 	ck_assert_int_eq(run(p, 1, 0, 0, m, 2, NULL, 0, &r), SMAB_OK);

@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "check_util.h"
+#include "suite_util.h"
 #include "smab/param.h"
 #include "smab/reptape.h"
 #include "smab/rng.h"
@@ -29,20 +30,6 @@ static const smab_suite *S = &smab_suite_replication;
 #define TOL 1e-9
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static int pidx(const char *name)
-{
-	int i = smab_suite_param(S, name);
-	ck_assert_msg(i >= 0, "no parameter '%s'", name);
-	return i;
-}
-
-static int xidx(const char *name)
-{
-	int i = smab_suite_metric(S, name);
-	ck_assert_msg(i >= 0, "no metric '%s'", name);
-	return i;
-}
 
 /* Storage for vector values: defaults and values set by the tests. */
 static double vpool[MAXP][32];
@@ -76,14 +63,9 @@ static void defaults(smab_value *p)
 	}
 }
 
-static void setp(smab_value *p, const char *name, double x)
-{
-	p[pidx(name)].x = x;
-}
-
 static void setv(smab_value *p, const char *name, const double *v, int n)
 {
-	int i = pidx(name);
+	int i = su_param(S, name);
 	ck_assert_int_le(n, 32);
 	for (int k = 0; k < n; k++)
 		vpool[i][k] = v[k];
@@ -91,19 +73,11 @@ static void setv(smab_value *p, const char *name, const double *v, int n)
 	p[i].n = n;
 }
 
-static void set_enum(smab_value *p, const char *name, const char *choice)
-{
-	int i = pidx(name);
-	int c = smab_param_choice(&S->params[i], choice);
-	ck_assert_int_ge(c, 0);
-	p[i].x = c;
-}
-
 /* Deterministic rewards: Gaussian with sigma 0. */
 static void exact(smab_value *p)
 {
-	set_enum(p, "noise", "gaussian");
-	setp(p, "sigma", 0);
+	su_set_enum(S, p, "noise", "gaussian");
+	su_set(S, p, "sigma", 0);
 }
 
 typedef struct result {
@@ -117,7 +91,7 @@ static int run(const smab_value *p, uint64_t seed, uint32_t point, uint32_t rep,
                int ncheck, result *r)
 {
 	int mech[MAXM];
-	int64_t last = (int64_t)p[pidx("horizon")].x;
+	int64_t last = (int64_t)p[su_param(S, "horizon")].x;
 	ck_assert_int_le(nmech, MAXM);
 	ck_assert_int_le(ncheck, MAXC);
 	ck_assert_int_le(S->nmetrics, MAXX);
@@ -141,12 +115,12 @@ static int run(const smab_value *p, uint64_t seed, uint32_t point, uint32_t rep,
 
 static double sc(const result *r, int k, const char *metric)
 {
-	return r->scalar[k * S->nmetrics + xidx(metric)];
+	return r->scalar[k * S->nmetrics + su_metric(S, metric)];
 }
 
 static double cv(const result *r, int k, const char *metric, int c)
 {
-	return r->curve[(k * S->nmetrics + xidx(metric)) * r->ncheck + c];
+	return r->curve[(k * S->nmetrics + su_metric(S, metric)) * r->ncheck + c];
 }
 
 static double run1(const smab_value *p, const char *mech, uint32_t rep,
@@ -189,8 +163,8 @@ START_TEST(test_etc_exploration_fixed)
 	exact(p);
 	double mu[] = {0.2, 0.8};
 	setv(p, "means", mu, 2);
-	setp(p, "etc.m", 5);
-	setp(p, "horizon", 100);
+	su_set(S, p, "etc.m", 5);
+	su_set(S, p, "horizon", 100);
 	int64_t check[12];
 	for (int c = 0; c < 11; c++)
 		check[c] = c + 1;
@@ -213,7 +187,7 @@ START_TEST(test_etc_exploration_fixed)
 	double mu3[] = {0.5, 0.9, 0.1}, a3[] = {3};
 	setv(p, "arms", a3, 1);
 	setv(p, "means", mu3, 3);
-	setp(p, "etc.m", 3);
+	su_set(S, p, "etc.m", 3);
 	ck_assert_double_eq_tol(run1(p, "etc", 0, "regret"), 3.6, TOL);
 }
 END_TEST
@@ -229,16 +203,16 @@ START_TEST(test_etc_default_length)
 	setv(p, "means", mu, 2);
 	int64_t Ts[] = {100, 1000, 54321};
 	for (int k = 0; k < 3; k++) {
-		setp(p, "horizon", (double)Ts[k]);
+		su_set(S, p, "horizon", (double)Ts[k]);
 		double m = ceil(2.0 * 2.0 * log(2.0 * (double)Ts[k]));
 		ck_assert_double_eq_tol(run1(p, "etc", 0, "regret"), m, TOL);
 		/* an explicit Delta = 0.5 quadruples it */
-		setp(p, "delta", 0.5);
+		su_set(S, p, "delta", 0.5);
 		double m2 = ceil(8.0 * 2.0 * log(2.0 * (double)Ts[k]));
 		double half = ceil((double)Ts[k] / 2.0);
 		double want = m2 < half ? m2 : half;
 		ck_assert_double_eq_tol(run1(p, "etc", 0, "regret"), want, TOL);
-		setp(p, "delta", 0);
+		su_set(S, p, "delta", 0);
 	}
 }
 END_TEST
@@ -250,13 +224,13 @@ START_TEST(test_etc_commit_noisy)
 {
 	smab_value p[MAXP];
 	defaults(p);
-	set_enum(p, "noise", "gaussian");
-	setp(p, "sigma", 1.0);
+	su_set_enum(S, p, "noise", "gaussian");
+	su_set(S, p, "sigma", 1.0);
 	double mu[] = {0.45, 0.55};
 	setv(p, "means", mu, 2);
 	const int m = 10, T = 500;
-	setp(p, "etc.m", m);
-	setp(p, "horizon", T);
+	su_set(S, p, "etc.m", m);
+	su_set(S, p, "horizon", T);
 	int wrong = 0;
 	for (uint32_t rep = 0; rep < 60; rep++) {
 		double s0 = tape_sum(1, rep, SMAB_REPTAPE_GAUSSIAN, 1.0, 0, 0, 0, mu[0], m);
@@ -283,12 +257,12 @@ START_TEST(test_hetcr_restart_at_tau)
 	smab_value p[MAXP];
 	defaults(p);
 	exact(p);
-	setp(p, "agents", 2);
+	su_set(S, p, "agents", 2);
 	double mu[] = {0.1, 0.2, 0.6, 0.9};
 	setv(p, "means", mu, 4);
-	setp(p, "hetcr.M", 10);
-	setp(p, "hetcr.m", 3);
-	setp(p, "horizon", 40);
+	su_set(S, p, "hetcr.M", 10);
+	su_set(S, p, "hetcr.m", 3);
+	su_set(S, p, "horizon", 40);
 	int64_t check[40];
 	for (int c = 0; c < 40; c++)
 		check[c] = c + 1;
@@ -326,20 +300,20 @@ START_TEST(test_hetcr_defaults)
 	smab_value p[MAXP];
 	defaults(p);
 	exact(p);
-	setp(p, "agents", 2);
+	su_set(S, p, "agents", 2);
 	double one[] = {1};
 	setv(p, "arms", one, 1);
 	double mu[] = {0.2, 0.7};
 	setv(p, "means", mu, 2);
-	setp(p, "delta", 0.5);
+	su_set(S, p, "delta", 0.5);
 	double T = 10000;
-	setp(p, "horizon", T);
+	su_set(S, p, "horizon", T);
 	double m = ceil(8.0 * log(2.0 * T));
 	double M = fmax(m, ceil(sqrt(T * log(T))));
 	ck_assert_double_eq_tol(run1(p, "hetcr", 0, "regret"), 0.5 * M, TOL);
 	/* a horizon inside the agent-level exploration: agents alternate */
-	setp(p, "hetcr.M", 1000);
-	setp(p, "horizon", 301);
+	su_set(S, p, "hetcr.M", 1000);
+	su_set(S, p, "horizon", 301);
 	ck_assert_double_eq_tol(run1(p, "hetcr", 0, "regret"), 0.5 * 151, TOL);
 }
 END_TEST
@@ -402,14 +376,14 @@ START_TEST(test_hucb_two_level)
 	smab_value p[MAXP];
 	defaults(p);
 	exact(p);
-	setp(p, "agents", 2);
+	su_set(S, p, "agents", 2);
 	double arms[] = {2, 1};
 	int l[] = {2, 1};
 	setv(p, "arms", arms, 2);
 	double mu[] = {0.9, 0.1, 0.6};
 	setv(p, "means", mu, 3);
 	const int64_t T = 3000;
-	setp(p, "horizon", (double)T);
+	su_set(S, p, "horizon", (double)T);
 	double ra = ref_hucb(l, 2, mu, 0, 2.0, T), rb = ref_hucb(l, 2, mu, 1, 2.0, T);
 	int seen_a = 0, seen_b = 0;
 	for (uint32_t rep = 0; rep < 16; rep++) {
@@ -427,7 +401,7 @@ START_TEST(test_hucb_two_level)
 	ck_assert(fabs(flat - ra) > 1e-6 && fabs(flat - rb) > 1e-6);
 
 	/* with one agent H-UCB is UCB1 (its arm clock N + 1 is t) */
-	setp(p, "agents", 1);
+	su_set(S, p, "agents", 1);
 	double a3[] = {3};
 	setv(p, "arms", a3, 1);
 	double mu3[] = {0.9, 0.5, 0.2};
@@ -479,16 +453,16 @@ START_TEST(test_replica_in_suite)
 {
 	smab_value p[MAXP];
 	defaults(p);
-	set_enum(p, "noise", "gaussian");
-	setp(p, "sigma", 1.0);
+	su_set_enum(S, p, "noise", "gaussian");
+	su_set(S, p, "sigma", 1.0);
 	double mu[] = {0.5, 0.4};
 	setv(p, "means", mu, 2);
-	set_enum(p, "strategy", "replicate_arm");
-	setp(p, "strategy.arm", 0);
-	setp(p, "strategy.copies", 1);
+	su_set_enum(S, p, "strategy", "replicate_arm");
+	su_set(S, p, "strategy.arm", 0);
+	su_set(S, p, "strategy.copies", 1);
 	const int m = 5, T = 300;
-	setp(p, "etc.m", m);
-	setp(p, "horizon", T);
+	su_set(S, p, "etc.m", m);
+	su_set(S, p, "horizon", T);
 	int commits_replica = 0;
 	for (uint32_t rep = 0; rep < 40; rep++) {
 		double s[3] = {
@@ -511,8 +485,8 @@ START_TEST(test_replica_in_suite)
 	setv(p, "arms", one, 1);
 	double m7[] = {0.7};
 	setv(p, "means", m7, 1);
-	setp(p, "strategy.copies", 3);
-	setp(p, "horizon", 200);
+	su_set(S, p, "strategy.copies", 3);
+	su_set(S, p, "horizon", 200);
 	result r;
 	ck_assert_int_eq(run(p, 2, 0, 0, all_mechs, NALL, NULL, 0, &r), SMAB_OK);
 	for (int k = 0; k < NALL; k++) {
@@ -536,8 +510,8 @@ START_TEST(test_strategies_fixed)
 	exact(p);
 	double mu[] = {0.2, 0.8};
 	setv(p, "means", mu, 2);
-	setp(p, "etc.m", 5);
-	setp(p, "horizon", 100);
+	su_set(S, p, "etc.m", 5);
+	su_set(S, p, "horizon", 100);
 	const double u_truthful = 0.4 * (80.0 - 3.0);
 	struct { const char *strat; int arm, copies; double regret; } c[] = {
 		{"replicate_all", 0, 1, 6.0},
@@ -545,9 +519,9 @@ START_TEST(test_strategies_fixed)
 		{"omit_arm", 1, 1, 60.0},
 	};
 	for (int k = 0; k < 3; k++) {
-		set_enum(p, "strategy", c[k].strat);
-		setp(p, "strategy.arm", c[k].arm);
-		setp(p, "strategy.copies", c[k].copies);
+		su_set_enum(S, p, "strategy", c[k].strat);
+		su_set(S, p, "strategy.arm", c[k].arm);
+		su_set(S, p, "strategy.copies", c[k].copies);
 		result r;
 		const char *names[] = {"etc"};
 		ck_assert_int_eq(run(p, 1, 0, 0, names, 1, NULL, 0, &r), SMAB_OK);
@@ -569,20 +543,20 @@ START_TEST(test_null_strategy_zero_gain)
 {
 	smab_value p[MAXP];
 	defaults(p);
-	setp(p, "agents", 3);
+	su_set(S, p, "agents", 3);
 	double arms[] = {2, 3, 2};
 	setv(p, "arms", arms, 3);
 	double vals[] = {0.1, 0.4, 0.8};
 	double probs[] = {0.3, 0.4, 0.3};
 	setv(p, "prior.values", vals, 3);
 	setv(p, "prior.probs", probs, 3);
-	setp(p, "strategy.agent", 1);
-	setp(p, "strategy.copies", 0);
-	setp(p, "horizon", 3000);
+	su_set(S, p, "strategy.agent", 1);
+	su_set(S, p, "strategy.copies", 0);
+	su_set(S, p, "horizon", 3000);
 	int64_t check[] = {10, 100, 1000, 3000};
 	const char *strats[] = {"replicate_arm", "replicate_all"};
 	for (int s = 0; s < 2; s++) {
-		set_enum(p, "strategy", strats[s]);
+		su_set_enum(S, p, "strategy", strats[s]);
 		for (uint32_t rep = 0; rep < 4; rep++) {
 			result r;
 			ck_assert_int_eq(run(p, 11, 3, rep, all_mechs, NALL, check, 4, &r), SMAB_OK);
@@ -598,13 +572,13 @@ START_TEST(test_null_strategy_zero_gain)
 	/* the truthful strategy reports the same numbers as 0 copies */
 	result r0, r1;
 	ck_assert_int_eq(run(p, 11, 3, 1, all_mechs, NALL, check, 4, &r0), SMAB_OK);
-	set_enum(p, "strategy", "truthful");
+	su_set_enum(S, p, "strategy", "truthful");
 	ck_assert_int_eq(run(p, 11, 3, 1, all_mechs, NALL, check, 4, &r1), SMAB_OK);
 	ck_assert(memcmp(r0.scalar, r1.scalar, sizeof r0.scalar) == 0);
 	ck_assert(memcmp(r0.curve, r1.curve, sizeof r0.curve) == 0);
-	set_enum(p, "strategy", "replicate_all");
+	su_set_enum(S, p, "strategy", "replicate_all");
 	/* and a real deviation does change something */
-	setp(p, "strategy.copies", 2);
+	su_set(S, p, "strategy.copies", 2);
 	result r;
 	ck_assert_int_eq(run(p, 11, 3, 0, all_mechs, NALL, NULL, 0, &r), SMAB_OK);
 	int moved = 0;
@@ -621,14 +595,14 @@ START_TEST(test_permutation_invariance)
 {
 	smab_value p[MAXP];
 	defaults(p);
-	set_enum(p, "noise", "gaussian");
-	setp(p, "sigma", 1.0);
+	su_set_enum(S, p, "noise", "gaussian");
+	su_set(S, p, "sigma", 1.0);
 	double a4[] = {4};
 	setv(p, "arms", a4, 1);
 	double mu[] = {0.3, 0.6, 0.5, 0.55};
 	setv(p, "means", mu, 4);
-	setp(p, "etc.m", 30);
-	setp(p, "horizon", 3000);
+	su_set(S, p, "etc.m", 30);
+	su_set(S, p, "horizon", 3000);
 	double orders[][4] = {{0, 1, 2, 3}, {2, 0, 3, 1}, {3, 2, 1, 0}, {1, 3, 0, 2}};
 	const char *names[] = {"etc", "ucb"};
 	for (uint32_t rep = 0; rep < 6; rep++) {
@@ -657,10 +631,10 @@ START_TEST(test_rp_regret_known)
 	defaults(p);
 	double mu[] = {0.0, 1.0};
 	setv(p, "means", mu, 2);
-	setp(p, "etc.m", 2);
-	setp(p, "horizon", 10);
-	setp(p, "rp", 1);
-	set_enum(p, "strategy", "replicate_arm");
+	su_set(S, p, "etc.m", 2);
+	su_set(S, p, "horizon", 10);
+	su_set(S, p, "rp", 1);
+	su_set_enum(S, p, "strategy", "replicate_arm");
 	result r;
 	const char *names[] = {"etc"};
 	ck_assert_int_eq(run(p, 1, 0, 0, names, 1, NULL, 0, &r), SMAB_OK);
@@ -669,7 +643,7 @@ START_TEST(test_rp_regret_known)
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 4.0, TOL);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret_truthful"), 2.0, TOL);
 	/* not computed for several agents */
-	setp(p, "agents", 2);
+	su_set(S, p, "agents", 2);
 	double mu4[] = {0, 1, 0, 1};
 	setv(p, "means", mu4, 4);
 	ck_assert_int_eq(run(p, 1, 0, 0, names, 1, NULL, 0, &r), SMAB_OK);
@@ -687,9 +661,9 @@ START_TEST(test_rp_ucb_not_trp)
 	defaults(p);
 	double mu[] = {1.0, 0.0};
 	setv(p, "means", mu, 2);
-	setp(p, "horizon", 7);
-	setp(p, "rp", 1);
-	set_enum(p, "strategy", "replicate_arm");
+	su_set(S, p, "horizon", 7);
+	su_set(S, p, "rp", 1);
+	su_set_enum(S, p, "strategy", "replicate_arm");
 	double s = 0, ss = 0;
 	const int R = 300;
 	for (int rep = 0; rep < R; rep++) {
@@ -721,7 +695,7 @@ START_TEST(test_prior_draws)
 	double probs[] = {0.2, 0.3, 0.5};
 	setv(p, "prior.values", vals, 3);
 	setv(p, "prior.probs", probs, 3);
-	setp(p, "horizon", 1);
+	su_set(S, p, "horizon", 1);
 	enum { R = 3000 };
 	int count[3] = {0};
 	for (uint32_t rep = 0; rep < R; rep++) {
@@ -744,7 +718,7 @@ START_TEST(test_prior_draws)
 		                    4.5 * sqrt(R * probs[k] * (1 - probs[k])));
 
 	/* two agents with their own supports */
-	setp(p, "agents", 2);
+	su_set(S, p, "agents", 2);
 	double v2[] = {0.1, 0.3, 0.8};
 	double p2[] = {1, 1, 1};
 	double sizes[] = {1, 2};
@@ -755,7 +729,7 @@ START_TEST(test_prior_draws)
 	for (uint32_t rep = 0; rep < 400; rep++) {
 		result r;
 		const char *names[] = {"etc"};
-		setp(p, "horizon", 2);   /* ETC pulls each agent's arm once */
+		su_set(S, p, "horizon", 2);   /* ETC pulls each agent's arm once */
 		ck_assert_int_eq(run(p, 8, 0, rep, names, 1, NULL, 0, &r), SMAB_OK);
 		ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * 0.1, TOL);
 		double u1 = sc(&r, 0, "utility_1") / 0.4;
@@ -765,13 +739,13 @@ START_TEST(test_prior_draws)
 	ck_assert_int_lt(abs(high - 200), 45);
 
 	/* Beta(2, 5): mean 2/7, within 4.5 sd of the sample mean */
-	setp(p, "agents", 1);
-	set_enum(p, "prior", "beta");
-	setp(p, "prior.a", 2);
-	setp(p, "prior.b", 5);
+	su_set(S, p, "agents", 1);
+	su_set_enum(S, p, "prior", "beta");
+	su_set(S, p, "prior.a", 2);
+	su_set(S, p, "prior.b", 5);
 	setv(p, "prior.sizes", NULL, 0);
-	setp(p, "delta", 0.1);
-	setp(p, "horizon", 1);
+	su_set(S, p, "delta", 0.1);
+	su_set(S, p, "horizon", 1);
 	double s = 0;
 	for (uint32_t rep = 0; rep < 2000; rep++)
 		s += run1(p, "etc", rep, "utility_0") / 0.4;
@@ -787,7 +761,7 @@ static int check_fails(const smab_value *p, const char *param)
 	char msg[256];
 	int bad = -1;
 	int rc = S->check(p, msg, sizeof msg, &bad);
-	return rc != 0 && bad == pidx(param);
+	return rc != 0 && bad == su_param(S, param);
 }
 
 START_TEST(test_checks)
@@ -797,22 +771,22 @@ START_TEST(test_checks)
 	char msg[256];
 	int bad;
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
-	setp(p, "agents", 3);
+	su_set(S, p, "agents", 3);
 	double a2[] = {2, 3};
 	setv(p, "arms", a2, 2);
 	ck_assert(check_fails(p, "arms"));
 	double a3[] = {2, 3, 1};
 	setv(p, "arms", a3, 3);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
-	setp(p, "strategy.agent", 3);
+	su_set(S, p, "strategy.agent", 3);
 	ck_assert(check_fails(p, "strategy.agent"));
-	setp(p, "strategy.agent", 2);
-	set_enum(p, "strategy", "omit_arm");
+	su_set(S, p, "strategy.agent", 2);
+	su_set_enum(S, p, "strategy", "omit_arm");
 	ck_assert(check_fails(p, "strategy"));      /* agent 2 has one arm */
-	setp(p, "strategy.agent", 1);
-	setp(p, "strategy.arm", 3);
+	su_set(S, p, "strategy.agent", 1);
+	su_set(S, p, "strategy.arm", 3);
 	ck_assert(check_fails(p, "strategy.arm"));
-	setp(p, "strategy.arm", 2);
+	su_set(S, p, "strategy.arm", 2);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
 	double mu[] = {0.1, 0.2};
 	setv(p, "means", mu, 2);
@@ -822,11 +796,11 @@ START_TEST(test_checks)
 	setv(p, "arm_order", ord, 2);
 	ck_assert(check_fails(p, "arm_order"));   /* several agents */
 	setv(p, "arm_order", NULL, 0);
-	set_enum(p, "prior", "uniform");
+	su_set_enum(S, p, "prior", "uniform");
 	ck_assert(check_fails(p, "delta"));       /* no gap to default to */
-	setp(p, "delta", 0.2);
+	su_set(S, p, "delta", 0.2);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
-	set_enum(p, "prior", "discrete");
+	su_set_enum(S, p, "prior", "discrete");
 	double pr[] = {0.5};
 	setv(p, "prior.probs", pr, 1);
 	ck_assert(check_fails(p, "prior.probs"));

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check_util.h"
+#include "suite_util.h"
 #include "smab/exp3.h"
 #include "smab/param.h"
 #include "smab/strategic.h"
@@ -27,57 +28,13 @@ static const smab_suite *S = &smab_suite_strategic;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static int pidx(const char *name)
-{
-	int i = smab_suite_param(S, name);
-	ck_assert_msg(i >= 0, "no parameter '%s'", name);
-	return i;
-}
-
-static int xidx(const char *name)
-{
-	int i = smab_suite_metric(S, name);
-	ck_assert_msg(i >= 0, "no metric '%s'", name);
-	return i;
-}
-
-/* Declared defaults; vectors start empty. */
-static void defaults(smab_value *p)
-{
-	ck_assert_int_le(S->nparams, MAXP);
-	for (int i = 0; i < S->nparams; i++) {
-		const smab_param_decl *d = &S->params[i];
-		p[i].n = 0;
-		p[i].v = NULL;
-		if (d->type == SMAB_P_ENUM)
-			p[i].x = smab_param_choice(d, d->def);
-		else if (d->type == SMAB_P_VEC)
-			p[i].x = 0;
-		else
-			p[i].x = strtod(d->def, NULL);
-	}
-}
-
-static void setp(smab_value *p, const char *name, double x)
-{
-	p[pidx(name)].x = x;
-}
-
-static void sete(smab_value *p, const char *name, const char *choice)
-{
-	int i = pidx(name);
-	int c = smab_param_choice(&S->params[i], choice);
-	ck_assert_msg(c >= 0, "no choice '%s' of '%s'", choice, name);
-	p[i].x = c;
-}
-
 static void setv(smab_value *p, const char *name, double *v, int n)
 {
-	int i = pidx(name);
+	int i = su_param(S, name);
 	p[i].n = n;
 	p[i].v = v;
 	if (strcmp(name, "means") == 0)
-		setp(p, "arms", n);
+		su_set(S, p, "arms", n);
 }
 
 typedef struct result {
@@ -91,7 +48,7 @@ static int run(const smab_value *p, uint32_t point, uint32_t rep,
                const char *const *names, int nmech, result *r)
 {
 	int mech[MAXM];
-	int64_t last = (int64_t)p[pidx("horizon")].x;
+	int64_t last = (int64_t)p[su_param(S, "horizon")].x;
 	ck_assert_int_le(nmech, MAXM);
 	ck_assert_int_le(S->nmetrics, MAXX);
 	for (int k = 0; k < nmech; k++) {
@@ -108,7 +65,7 @@ static int run(const smab_value *p, uint32_t point, uint32_t rep,
 
 static double sc(const result *r, int k, const char *metric)
 {
-	return r->scalar[k * S->nmetrics + xidx(metric)];
+	return r->scalar[k * S->nmetrics + su_metric(S, metric)];
 }
 
 static int check_fails(const smab_value *p, const char *param)
@@ -116,7 +73,7 @@ static int check_fails(const smab_value *p, const char *param)
 	char msg[200];
 	int bad = -1;
 	int rc = S->check(p, msg, sizeof msg, &bad);
-	return rc != 0 && bad == pidx(param);
+	return rc != 0 && bad == su_param(S, param);
 }
 
 /* ---- 1. the plan of Mechanisms 1 and 2 ------------------------------------- */
@@ -188,16 +145,16 @@ END_TEST
  * the coins; pull counts are exact up to the step-5 coin. */
 static void mech2_point(smab_value *p, double *mu)
 {
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	mu[0] = 0.6;
 	mu[1] = 0.5;
 	mu[2] = 0.3;
 	setv(p, "means", mu, 3);
-	sete(p, "dist", "point");
-	sete(p, "profile", "dominant");
-	setp(p, "horizon", 20000);
-	setp(p, "mech.B", 100);
-	setp(p, "mech.M", 0.1);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "dominant");
+	su_set(S, p, "horizon", 20000);
+	su_set(S, p, "mech.B", 100);
+	su_set(S, p, "mech.M", 0.1);
 }
 
 START_TEST(test_mech2_exact)
@@ -211,8 +168,8 @@ START_TEST(test_mech2_exact)
 		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue"), 9224.0, 1e-8);
 		/* the curves' last checkpoint (the horizon) repeats the scalars */
-		ck_assert(r.curve[xidx("revenue")] == sc(&r, 0, "revenue"));
-		ck_assert(r.curve[xidx("regret")] == sc(&r, 0, "regret"));
+		ck_assert(r.curve[su_metric(S, "revenue")] == sc(&r, 0, "revenue"));
+		ck_assert(r.curve[su_metric(S, "regret")] == sc(&r, 0, "regret"));
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue_rate"), 9224.0 / 20000, 1e-12);
 		ck_assert_double_eq_tol(sc(&r, 0, "revenue_ratio"), 9224.0 / (0.5 * 20000), 1e-12);
 		ck_assert(sc(&r, 0, "defected") == 0.0);
@@ -246,7 +203,7 @@ START_TEST(test_mech2_restricted_exact)
 	smab_value p[MAXP];
 	double mu[3];
 	mech2_point(p, mu);
-	sete(p, "payments", "restricted");
+	su_set_enum(S, p, "payments", "restricted");
 	const char *m[] = {"mech2"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -287,8 +244,8 @@ START_TEST(test_shortfall_stop)
 	smab_value p[MAXP];
 	double mu[3];
 	mech2_point(p, mu);
-	setp(p, "deviate.arm", 1);
-	sete(p, "deviate.kind", "shirk");
+	su_set(S, p, "deviate.arm", 1);
+	su_set_enum(S, p, "deviate.kind", "shirk");
 	const char *m[] = {"mech2", "mech1"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 3, m, 2, &r), SMAB_OK);
@@ -316,9 +273,9 @@ START_TEST(test_overreport_stopped)
 	smab_value p[MAXP];
 	double mu[3];
 	mech2_point(p, mu);
-	setp(p, "deviate.arm", 2);
-	sete(p, "deviate.kind", "over");
-	setp(p, "deviate.x", 0.3);
+	su_set(S, p, "deviate.arm", 2);
+	su_set_enum(S, p, "deviate.kind", "over");
+	su_set(S, p, "deviate.x", 0.3);
 	const char *m[] = {"mech2"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -409,11 +366,11 @@ START_TEST(test_collude_bound)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.5, 0.45};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 2);
-	sete(p, "dist", "point");
-	sete(p, "profile", "collude");
-	setp(p, "horizon", 20000);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "collude");
+	su_set(S, p, "horizon", 20000);
 	const char *m[] = {"exp3"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -436,14 +393,14 @@ START_TEST(test_collude_punished)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.5, 0.45};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 2);
-	sete(p, "dist", "point");
-	sete(p, "profile", "collude");
-	setp(p, "horizon", 20000);
-	setp(p, "collude.delta", 1.0);      /* B = 7 sqrt(40000) = 1400 */
-	setp(p, "deviate.arm", 1);
-	sete(p, "deviate.kind", "defect");
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "collude");
+	su_set(S, p, "horizon", 20000);
+	su_set(S, p, "collude.delta", 1.0);      /* B = 7 sqrt(40000) = 1400 */
+	su_set(S, p, "deviate.arm", 1);
+	su_set_enum(S, p, "deviate.kind", "defect");
 	const char *m[] = {"exp3"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -467,11 +424,11 @@ START_TEST(test_split)
 	double T = 20000, th = sqrt(sqrt(T * log(T)) / T);
 	const char *m[] = {"exp3"};
 	result r;
-	defaults(p);
-	sete(p, "dist", "point");
-	setp(p, "horizon", T);
+	su_defaults(S, p, MAXP);
+	su_set_enum(S, p, "dist", "point");
+	su_set(S, p, "horizon", T);
 	setv(p, "means", mu, 2);
-	sete(p, "profile", "split");
+	su_set_enum(S, p, "profile", "split");
 	for (uint32_t rep = 0; rep < 5; rep++) {
 		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
 		ck_assert(fabs(sc(&r, 0, "share_1") - 0.5) < 0.02);
@@ -479,7 +436,7 @@ START_TEST(test_split)
 		ck_assert(sc(&r, 0, "defected") == 0.0);
 	}
 	setv(p, "means", muw, 2);
-	sete(p, "profile", "splitw");
+	su_set_enum(S, p, "profile", "splitw");
 	for (uint32_t rep = 0; rep < 5; rep++) {
 		ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
 		ck_assert_msg(fabs(sc(&r, 0, "share_1") - 2.0 / 3.0) < 0.02, "share %g",
@@ -488,7 +445,7 @@ START_TEST(test_split)
 		ck_assert(sc(&r, 0, "defected") == 0.0);
 		ck_assert(isnan(sc(&r, 0, "first_defect")));
 	}
-	setp(p, "collude.delta", 1.0);
+	su_set(S, p, "collude.delta", 1.0);
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
 	ck_assert(sc(&r, 0, "defected") == 1.0);
 	ck_assert(sc(&r, 0, "first_defect") > 6 * sqrt(T));
@@ -504,19 +461,19 @@ START_TEST(test_grim)
 {
 	smab_value p[MAXP];
 	double mu[2] = {1.0, 1.0};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 2);
-	sete(p, "dist", "point");
-	sete(p, "profile", "grim");
-	sete(p, "observe", "explicit");
-	setp(p, "horizon", 2000);
-	setp(p, "deviate.arm", 1);
-	sete(p, "deviate.kind", "defect");
-	setp(p, "deviate.tau", 50);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "grim");
+	su_set_enum(S, p, "observe", "explicit");
+	su_set(S, p, "horizon", 2000);
+	su_set(S, p, "deviate.arm", 1);
+	su_set_enum(S, p, "deviate.kind", "defect");
+	su_set(S, p, "deviate.tau", 50);
 	const char *m[] = {"exp3", "ucb"};
 	result r, rt;
 	ck_assert_int_eq(run(p, 0, 0, m, 2, &r), SMAB_OK);
-	sete(p, "observe", "tacit");
+	su_set_enum(S, p, "observe", "tacit");
 	ck_assert_int_eq(run(p, 0, 0, m, 2, &rt), SMAB_OK);
 	for (int k = 0; k < 2; k++) {
 		ck_assert(sc(&r, k, "revenue") == 0.0);
@@ -542,14 +499,14 @@ START_TEST(test_pairing)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.45};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 3);
-	sete(p, "dist", "beta");
-	sete(p, "profile", "collude");
-	setp(p, "horizon", 5000);
-	setp(p, "deviate.arm", 2);
-	sete(p, "deviate.kind", "over");
-	setp(p, "deviate.x", 0.0);
+	su_set_enum(S, p, "dist", "beta");
+	su_set_enum(S, p, "profile", "collude");
+	su_set(S, p, "horizon", 5000);
+	su_set(S, p, "deviate.arm", 2);
+	su_set_enum(S, p, "deviate.kind", "over");
+	su_set(S, p, "deviate.x", 0.0);
 	const char *m[] = {"exp3", "ucb", "ts", "mech1", "mech2"};
 	result r, r1;
 	ck_assert_int_eq(run(p, 0, 5, m, 5, &r), SMAB_OK);
@@ -576,16 +533,16 @@ START_TEST(test_restricted)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.3};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 3);
-	sete(p, "dist", "uniform");
-	setp(p, "spread", 0.3);
-	sete(p, "profile", "dominant");
-	sete(p, "payments", "restricted");
-	setp(p, "horizon", 30000);
-	setp(p, "deviate.arm", 3);
-	sete(p, "deviate.kind", "over");
-	setp(p, "deviate.x", 0.5);
+	su_set_enum(S, p, "dist", "uniform");
+	su_set(S, p, "spread", 0.3);
+	su_set_enum(S, p, "profile", "dominant");
+	su_set_enum(S, p, "payments", "restricted");
+	su_set(S, p, "horizon", 30000);
+	su_set(S, p, "deviate.arm", 3);
+	su_set_enum(S, p, "deviate.kind", "over");
+	su_set(S, p, "deviate.x", 0.5);
 	const char *m[] = {"exp3", "mech1", "mech2"};
 	result r;
 	for (uint32_t rep = 0; rep < 5; rep++) {
@@ -610,24 +567,24 @@ START_TEST(test_validation)
 {
 	smab_value p[MAXP];
 	double mu3[3] = {0.5, 0.4, 0.3}, mu1[1] = {0.5}, ns[2] = {1, 0}, bad[3] = {0, 2, 0};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu3, 3);
 	ck_assert_int_eq(S->check(p, (char[200]){0}, 200, &(int){0}), 0);
-	sete(p, "profile", "split");
+	su_set_enum(S, p, "profile", "split");
 	ck_assert(check_fails(p, "profile"));
-	sete(p, "profile", "truthful");
+	su_set_enum(S, p, "profile", "truthful");
 	setv(p, "nonstrategic", ns, 2);
 	ck_assert(check_fails(p, "nonstrategic"));
 	setv(p, "nonstrategic", bad, 3);
 	ck_assert(check_fails(p, "nonstrategic"));
 	setv(p, "nonstrategic", NULL, 0);
-	setp(p, "deviate.arm", 4);
+	su_set(S, p, "deviate.arm", 4);
 	ck_assert(check_fails(p, "deviate.arm"));
-	setp(p, "deviate.arm", 0);
+	su_set(S, p, "deviate.arm", 0);
 	setv(p, "means", mu1, 1);
 	ck_assert(check_fails(p, "arms"));
 	setv(p, "means", mu3, 3);
-	setp(p, "arms", 4);
+	su_set(S, p, "arms", 4);
 	ck_assert(check_fails(p, "means"));
 	result r;
 	const char *m[] = {"exp3"};
@@ -644,14 +601,14 @@ START_TEST(test_mixed)
 {
 	smab_value p[MAXP];
 	double mu[2] = {0.6, 0.5}, ns[2] = {0, 1};
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, 2);
 	setv(p, "nonstrategic", ns, 2);
-	sete(p, "dist", "point");
-	sete(p, "profile", "dominant");
-	setp(p, "horizon", 20000);
-	setp(p, "mech.B", 100);
-	setp(p, "mech.M", 0.1);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "dominant");
+	su_set(S, p, "horizon", 20000);
+	su_set(S, p, "mech.B", 100);
+	su_set(S, p, "mech.M", 0.1);
 	const char *m[] = {"mech2"};
 	result r;
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -680,11 +637,11 @@ START_TEST(test_distributions)
 	for (int j = 0; j < 5; j++) {
 		smab_value p[MAXP];
 		double mu[2] = {loc, loc};
-		defaults(p);
+		su_defaults(S, p, MAXP);
 		setv(p, "means", mu, 2);
-		sete(p, "dist", kinds[j]);
-		setp(p, "spread", sd);
-		setp(p, "horizon", 100000);
+		su_set_enum(S, p, "dist", kinds[j]);
+		su_set(S, p, "spread", sd);
+		su_set(S, p, "horizon", 100000);
 		const char *m[] = {"ucb"};
 		result r;
 		ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
@@ -748,9 +705,9 @@ START_TEST(test_exp3_reference)
 	double rm, rv;
 	reference_exp3(mu, K, T, N, &rm, &rv);
 	smab_value p[MAXP];
-	defaults(p);
+	su_defaults(S, p, MAXP);
 	setv(p, "means", mu, K);
-	setp(p, "horizon", T);
+	su_set(S, p, "horizon", T);
 	const char *m[] = {"exp3"};
 	result r;
 	double s = 0, s2 = 0;
