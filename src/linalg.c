@@ -10,6 +10,13 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SMAB_LINALG_X86 1
+#include <immintrin.h>
+#else
+#define SMAB_LINALG_X86 0
+#endif
+
 #include "smab/linalg.h"
 
 void smab_linalg_setup(void)
@@ -284,6 +291,134 @@ int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta)
 	return best;
 }
 
+/* The K-long pass of a step, fused: mean[i] += g_i a, w2[i] -= g_i^2 ic,
+ * v[i] = mean[i] + beta sqrt(max(w2[i], 0)), and the first index of the
+ * largest v.  The maximum is taken block by block (BLK entries), so only
+ * the winning block is scanned again for the index.  Both versions do the
+ * same IEEE operations in the same order (no FMA; sqrt is correctly
+ * rounded), so they return identical arrays and the same index: the
+ * choice of version never changes a result. */
+enum { BLK = 64 };
+
+static int first_of_max(const double *v, int s, int e, double bv)
+{
+	for (int i = s; i < e; i++)
+		if (v[i] == bv)
+			return i;
+	return s;
+}
+
+static int pass_generic(int K, double a, double ic, double beta,
+                        double *restrict mean, double *restrict w2,
+                        const double *restrict g, double *restrict v)
+{
+	int best = 0;
+	double bv = -INFINITY;
+	for (int s = 0; s < K; s += BLK) {
+		int e = s + BLK < K ? s + BLK : K;
+		double mx = -INFINITY;
+		for (int i = s; i < e; i++) {
+			double gi = g[i];
+			double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
+			mean[i] = m;
+			w2[i] = w;
+			double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
+			v[i] = x;
+			mx = x > mx ? x : mx;
+		}
+		if (mx > bv) {
+			bv = mx;
+			best = s;
+		}
+	}
+	return first_of_max(v, best, best + BLK < K ? best + BLK : K, bv);
+}
+
+#if SMAB_LINALG_X86
+/* AVX2, four lanes: the portable build (x86-64-v2) uses it when the CPU
+ * has it.  _mm256_max_pd(w, 0) is (w > 0 ? w : 0) and
+ * _mm256_max_pd(x, mx) is (x > mx ? x : mx), NaN and signed zeros
+ * included, since max returns its second operand unless the first is
+ * larger. */
+__attribute__((target("avx2")))
+static int pass_avx2(int K, double a, double ic, double beta,
+                     double *restrict mean, double *restrict w2,
+                     const double *restrict g, double *restrict v)
+{
+	const __m256d va = _mm256_set1_pd(a), vic = _mm256_set1_pd(ic);
+	const __m256d vbeta = _mm256_set1_pd(beta), zero = _mm256_setzero_pd();
+	int best = 0;
+	double bv = -INFINITY;
+	for (int s = 0; s < K; s += BLK) {
+		int e = s + BLK < K ? s + BLK : K, i = s;
+		__m256d vmx = _mm256_set1_pd(-INFINITY);
+		for (; i + 4 <= e; i += 4) {
+			__m256d gi = _mm256_loadu_pd(g + i);
+			__m256d m = _mm256_add_pd(_mm256_loadu_pd(mean + i), _mm256_mul_pd(gi, va));
+			__m256d w = _mm256_sub_pd(_mm256_loadu_pd(w2 + i),
+			                          _mm256_mul_pd(_mm256_mul_pd(gi, gi), vic));
+			_mm256_storeu_pd(mean + i, m);
+			_mm256_storeu_pd(w2 + i, w);
+			__m256d x = _mm256_add_pd(m, _mm256_mul_pd(vbeta,
+			                          _mm256_sqrt_pd(_mm256_max_pd(w, zero))));
+			_mm256_storeu_pd(v + i, x);
+			vmx = _mm256_max_pd(x, vmx);
+		}
+		double lane[4];
+		_mm256_storeu_pd(lane, vmx);
+		double mx = -INFINITY;
+		for (int l = 0; l < 4; l++)
+			mx = lane[l] > mx ? lane[l] : mx;
+		for (; i < e; i++) {
+			double gi = g[i];
+			double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
+			mean[i] = m;
+			w2[i] = w;
+			double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
+			v[i] = x;
+			mx = x > mx ? x : mx;
+		}
+		if (mx > bv) {
+			bv = mx;
+			best = s;
+		}
+	}
+	return first_of_max(v, best, best + BLK < K ? best + BLK : K, bv);
+}
+#endif
+
+typedef int (*pass_fn)(int, double, double, double, double *restrict,
+                       double *restrict, const double *restrict, double *restrict);
+
+static int simd_mode = -1;   /* -1 detect, 0 generic, 1 AVX2 */
+
+int smab_linalg_simd(int mode)
+{
+	if (mode >= 0)
+		simd_mode = mode;
+	if (simd_mode < 0) {
+		simd_mode = 0;
+#if SMAB_LINALG_X86
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2"))
+			simd_mode = 1;
+#endif
+	}
+#if !SMAB_LINALG_X86
+	simd_mode = 0;
+#endif
+	return simd_mode;
+}
+
+static pass_fn pass_impl(void)
+{
+#if SMAB_LINALG_X86
+	if (smab_linalg_simd(-1) == 1)
+		return pass_avx2;
+#endif
+	return pass_generic;
+}
+
 int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next)
 {
 	int K = f->K, d = s->d;
@@ -304,26 +439,7 @@ int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double bet
 		smab_ls_fixed_eval(f, s);
 		return smab_ls_fixed_argmax(f, beta_next);
 	}
-	double a = resid / c, ic = 1.0 / c;
-	double *restrict mean = f->mean, *restrict w2 = f->w2, *restrict v = f->v;
-	const double *restrict g = f->g;
-	/* Two simple loops rather than one: the first vectorizes (sqrt
-	 * included), the second is a plain scan. */
-	for (int i = 0; i < K; i++) {
-		double gi = g[i];
-		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
-		mean[i] = m;
-		w2[i] = w;
-		v[i] = m + beta_next * sqrt(w > 0.0 ? w : 0.0);
-	}
-	int best = 0;
-	double bv = v[0];
-	for (int i = 1; i < K; i++)
-		if (v[i] > bv) {
-			bv = v[i];
-			best = i;
-		}
-	return best;
+	return pass_impl()(K, resid / c, 1.0 / c, beta_next, f->mean, f->w2, f->g, f->v);
 }
 
 int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)

@@ -112,6 +112,13 @@ int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta);
  * updated indices with radius beta_next, or -1 on error. */
 int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next);
 
+/* The K-long pass of smab_ls_fixed_step has a portable version and an AVX2
+ * one, chosen at run time from the CPU (the build itself targets
+ * x86-64-v2).  Both give bit-identical results.  mode -1 returns the
+ * version in use (0 portable, 1 AVX2); 0 or 1 forces one (1 only where the
+ * CPU has AVX2), for tests and benchmarks. */
+int smab_linalg_simd(int mode);
+
 /* Leave-one-out states: st[0..N-1], st[b] holding every observation except
  * agent b's.  An observation (x, y) of agent a goes into every st[b], b != a,
  * by one rank-one update each (O(N d^2)), never a refit.  Returns the first
