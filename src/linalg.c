@@ -237,6 +237,11 @@ int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int 
 	f->g = smab_xmalloc((size_t)K * sizeof(double));
 	f->v = smab_xmalloc((size_t)K * sizeof(double));
 	f->X = smab_xmalloc(n * sizeof(double));
+	f->Xt32 = NULL;
+	f->u32 = NULL;
+	f->g32 = NULL;
+	f->center = NULL;
+	f->single = 0;
 	memcpy(f->X, X, n * sizeof(double));
 	for (int i = 0; i < K; i++)
 		for (int j = 0; j < d; j++)
@@ -256,7 +261,36 @@ void smab_ls_fixed_free(smab_ls_fixed *f)
 	free(f->g);
 	free(f->v);
 	free(f->X);
+	free(f->Xt32);
+	free(f->u32);
+	free(f->g32);
+	free(f->center);
 	memset(f, 0, sizeof *f);
+}
+
+int smab_ls_fixed_single(smab_ls_fixed *f, int on)
+{
+	if (!f || !f->Xt)
+		return SMAB_EINVAL;
+	if (on && !f->Xt32) {
+		size_t n = (size_t)f->K * (size_t)f->d;
+		f->Xt32 = smab_xmalloc(n * sizeof(float));
+		f->u32 = smab_xmalloc((size_t)f->d * sizeof(float));
+		f->g32 = smab_xmalloc((size_t)f->K * sizeof(float));
+		f->center = smab_xmalloc((size_t)f->d * sizeof(double));
+		for (int j = 0; j < f->d; j++) {
+			const double *row = f->Xt + (size_t)j * (size_t)f->K;
+			double m = 0.0;
+			for (int i = 0; i < f->K; i++)
+				m += row[i];
+			m /= f->K;
+			f->center[j] = m;
+			for (int i = 0; i < f->K; i++)
+				f->Xt32[(size_t)j * (size_t)f->K + (size_t)i] = (float)(row[i] - m);
+		}
+	}
+	f->single = on != 0;
+	return SMAB_OK;
 }
 
 void smab_ls_fixed_eval(smab_ls_fixed *f, const smab_ls *s)
@@ -446,8 +480,17 @@ int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double bet
 	double c = 1.0 + cblas_ddot(d, x, 1, u, 1);
 	double resid = y - cblas_ddot(d, s->theta, 1, x, 1);
 	/* g = X u: row-major Xt transposed, so each of the d rows streams. */
-	if (!due)
+	if (!due && f->single) {
+		for (int j = 0; j < d; j++)
+			f->u32[j] = (float)u[j];
+		cblas_sgemv(CblasRowMajor, CblasTrans, d, K, 1.0f, f->Xt32, K, f->u32, 1, 0.0f,
+		            f->g32, 1);
+		double cu = cblas_ddot(d, f->center, 1, u, 1);
+		for (int i = 0; i < K; i++)
+			f->g[i] = cu + (double)f->g32[i];
+	} else if (!due) {
 		cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, K, u, 1, 0.0, f->g, 1);
+	}
 	if (update_u(s, x, u, y, 1.0) != SMAB_OK)
 		return -1;
 	if (due) {
