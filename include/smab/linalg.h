@@ -93,11 +93,12 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
  * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
 typedef struct smab_ls_fixed {
 	int K, d;
-	double *Xt;          /* d x K: the actions, transposed */
+	int ld;              /* row stride of Xt, work, Xt32: K rounded up to 16 */
+	double *Xt;          /* d x K (stride ld): the actions, transposed */
 	double *X;           /* K x d: the actions as given (contiguous x_k) */
 	double *mean, *w2;   /* K each */
 	double *g;           /* K scratch */
-	double *work;        /* d x K scratch (refactorizations) */
+	double *work;        /* d x K scratch, stride ld (refactorizations) */
 	double *v;           /* K scratch: the indices */
 	int single;          /* 1: g = X u in single precision (smab_ls_fixed_single) */
 	float *Xt32;         /* d x K: Xt rounded to float (when single was set) */
