@@ -89,8 +89,12 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
  * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
  * costs O(K d + d^2): with u = V^-1 x_k and c = 1 + x_k^T u,
  *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c,
- * then the next round's argmax.  When the state refactorizes, both
- * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
+ * then the next round's argmax, in one fused pass over the K entries
+ * (portable or AVX2, see smab_linalg_simd).  When the state refactorizes,
+ * both arrays are recomputed from scratch (one DGEMV, and one DTRSM on the
+ * fresh Cholesky factor).  At d = 100, K = 1682 the round is bound by the
+ * DGEMV streaming the 1.35 MB Xt from L3 (~75% of it); the single-precision
+ * option below halves those bytes. */
 typedef struct smab_ls_fixed {
 	int K, d;
 	int ld;              /* row stride of Xt, work, Xt32: K rounded up to 16 */
