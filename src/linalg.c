@@ -375,6 +375,24 @@ static int first_of_max(const double *v, int s, int e, double bv)
 	return s;
 }
 
+/* Entries [s, e) of the pass, scalar; returns the larger of mx and their
+ * largest index. */
+static double pass_range(int s, int e, double a, double ic, double beta,
+                         double *restrict mean, double *restrict w2,
+                         const double *restrict g, double *restrict v, double mx)
+{
+	for (int i = s; i < e; i++) {
+		double gi = g[i];
+		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
+		mean[i] = m;
+		w2[i] = w;
+		double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
+		v[i] = x;
+		mx = x > mx ? x : mx;
+	}
+	return mx;
+}
+
 static int pass_generic(int K, double a, double ic, double beta,
                         double *restrict mean, double *restrict w2,
                         const double *restrict g, double *restrict v)
@@ -383,16 +401,7 @@ static int pass_generic(int K, double a, double ic, double beta,
 	double bv = -INFINITY;
 	for (int s = 0; s < K; s += BLK) {
 		int e = s + BLK < K ? s + BLK : K;
-		double mx = -INFINITY;
-		for (int i = s; i < e; i++) {
-			double gi = g[i];
-			double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
-			mean[i] = m;
-			w2[i] = w;
-			double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
-			v[i] = x;
-			mx = x > mx ? x : mx;
-		}
+		double mx = pass_range(s, e, a, ic, beta, mean, w2, g, v, -INFINITY);
 		if (mx > bv) {
 			bv = mx;
 			best = s;
@@ -436,15 +445,7 @@ static int pass_avx2(int K, double a, double ic, double beta,
 		double mx = -INFINITY;
 		for (int l = 0; l < 4; l++)
 			mx = lane[l] > mx ? lane[l] : mx;
-		for (; i < e; i++) {
-			double gi = g[i];
-			double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
-			mean[i] = m;
-			w2[i] = w;
-			double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
-			v[i] = x;
-			mx = x > mx ? x : mx;
-		}
+		mx = pass_range(i, e, a, ic, beta, mean, w2, g, v, mx);
 		if (mx > bv) {
 			bv = mx;
 			best = s;
