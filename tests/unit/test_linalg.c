@@ -519,6 +519,10 @@ START_TEST(bad_arguments)
 	ck_assert(fabs(rhs[0] - 0.2) < 1e-14 && fabs(rhs[1] - 0.6) < 1e-14);
 	double B[4] = {1, 2, 2, 1}, r2[2] = {1, 1};
 	ck_assert_int_eq(smab_linalg_spd_solve(2, B, r2), SMAB_EINVAL);
+	smab_ls_fixed none;
+	memset(&none, 0, sizeof none);
+	ck_assert_int_eq(smab_ls_fixed_single(&none, 1), SMAB_EINVAL);
+	ck_assert_int_eq(smab_ls_fixed_single(NULL, 1), SMAB_EINVAL);
 }
 END_TEST
 
