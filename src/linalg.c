@@ -4,11 +4,19 @@
  * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv): nothing
  * here factors a matrix by hand. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
 #include <lapacke.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SMAB_LINALG_X86 1
+#include <immintrin.h>
+#else
+#define SMAB_LINALG_X86 0
+#endif
 
 #include "smab/linalg.h"
 
@@ -215,6 +223,19 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out)
 	return SMAB_OK;
 }
 
+/* Zeroed memory on a 64-byte boundary (a cache line), for the d x ld
+ * matrices whose rows the step streams. */
+static void *xalloc_lines(size_t n)
+{
+	n = (n + 63) / 64 * 64;
+	void *p = aligned_alloc(64, n ? n : 64);
+	if (!p) {
+		fprintf(stderr, "smab: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return memset(p, 0, n);
+}
+
 int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int K)
 {
 	if (!f || !s || !X || K < 1)
@@ -223,17 +244,27 @@ int smab_ls_fixed_init(smab_ls_fixed *f, const smab_ls *s, const double *X, int 
 	size_t n = (size_t)K * (size_t)d;
 	f->K = K;
 	f->d = d;
-	f->Xt = smab_xmalloc(n * sizeof(double));
-	f->work = smab_xmalloc(n * sizeof(double));
+	/* Rows of K padded to a multiple of 16 entries: each row of Xt, work
+	 * and Xt32 then starts on a cache line (DGEMV ~3% faster at K = 1682
+	 * than with rows straddling lines). */
+	f->ld = (K + 15) / 16 * 16;
+	size_t nt = (size_t)f->ld * (size_t)d;
+	f->Xt = xalloc_lines(nt * sizeof(double));
+	f->work = xalloc_lines(nt * sizeof(double));
 	f->mean = smab_xmalloc((size_t)K * sizeof(double));
 	f->w2 = smab_xmalloc((size_t)K * sizeof(double));
 	f->g = smab_xmalloc((size_t)K * sizeof(double));
 	f->v = smab_xmalloc((size_t)K * sizeof(double));
 	f->X = smab_xmalloc(n * sizeof(double));
+	f->Xt32 = NULL;
+	f->u32 = NULL;
+	f->g32 = NULL;
+	f->center = NULL;
+	f->single = 0;
 	memcpy(f->X, X, n * sizeof(double));
 	for (int i = 0; i < K; i++)
 		for (int j = 0; j < d; j++)
-			f->Xt[(size_t)j * (size_t)K + (size_t)i] = X[(size_t)i * (size_t)d + (size_t)j];
+			f->Xt[(size_t)j * (size_t)f->ld + (size_t)i] = X[(size_t)i * (size_t)d + (size_t)j];
 	smab_ls_fixed_eval(f, s);
 	return SMAB_OK;
 }
@@ -249,21 +280,64 @@ void smab_ls_fixed_free(smab_ls_fixed *f)
 	free(f->g);
 	free(f->v);
 	free(f->X);
+	free(f->Xt32);
+	free(f->u32);
+	free(f->g32);
+	free(f->center);
 	memset(f, 0, sizeof *f);
+}
+
+int smab_ls_fixed_single(smab_ls_fixed *f, int on)
+{
+	if (!f || !f->Xt)
+		return SMAB_EINVAL;
+	if (on && !f->Xt32) {
+		f->Xt32 = xalloc_lines((size_t)f->ld * (size_t)f->d * sizeof(float));
+		f->u32 = smab_xmalloc((size_t)f->d * sizeof(float));
+		f->g32 = smab_xmalloc((size_t)f->K * sizeof(float));
+		f->center = smab_xmalloc((size_t)f->d * sizeof(double));
+		for (int j = 0; j < f->d; j++) {
+			const double *row = f->Xt + (size_t)j * (size_t)f->ld;
+			double m = 0.0;
+			for (int i = 0; i < f->K; i++)
+				m += row[i];
+			m /= f->K;
+			f->center[j] = m;
+			for (int i = 0; i < f->K; i++)
+				f->Xt32[(size_t)j * (size_t)f->ld + (size_t)i] = (float)(row[i] - m);
+		}
+	}
+	f->single = on != 0;
+	return SMAB_OK;
 }
 
 void smab_ls_fixed_eval(smab_ls_fixed *f, const smab_ls *s)
 {
-	int K = f->K, d = f->d;
-	/* mean = X theta = Xt^T theta; W = V^-1 Xt; w2_i = sum_j Xt_ji W_ji. */
-	cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, K, s->theta, 1, 0.0,
+	int K = f->K, d = f->d, ld = f->ld;
+	/* mean = X theta = Xt^T theta. */
+	cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, ld, s->theta, 1, 0.0,
 	            f->mean, 1);
-	cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, d, K, 1.0, s->Vinv, d,
-	            f->Xt, K, 0.0, f->work, K);
 	memset(f->w2, 0, (size_t)K * sizeof(double));
+	if (s->chol) {
+		/* Right after a refactorization the factor V = U^T U is at hand:
+		 * Z = U^-T Xt by one DTRSM (K d^2 flops, half the DSYMM's) and
+		 * w2_i = sum_j Z_ji^2, a sum of squares. */
+		memcpy(f->work, f->Xt, (size_t)ld * (size_t)d * sizeof(double));
+		cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, d, K,
+		            1.0, s->U, d, f->work, ld);
+		for (int j = 0; j < d; j++) {
+			const double *zr = f->work + (size_t)j * (size_t)ld;
+			for (int i = 0; i < K; i++)
+				f->w2[i] += zr[i] * zr[i];
+		}
+		return;
+	}
+	/* W = V^-1 Xt; w2_i = sum_j Xt_ji W_ji. */
+	cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, d, K, 1.0, s->Vinv, d,
+	            f->Xt, ld, 0.0, f->work, ld);
 	for (int j = 0; j < d; j++) {
-		const double *xr = f->Xt + (size_t)j * (size_t)K;
-		const double *wr = f->work + (size_t)j * (size_t)K;
+		const double *xr = f->Xt + (size_t)j * (size_t)ld;
+		const double *wr = f->work + (size_t)j * (size_t)ld;
 		for (int i = 0; i < K; i++)
 			f->w2[i] += xr[i] * wr[i];
 	}
@@ -284,6 +358,135 @@ int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta)
 	return best;
 }
 
+/* The K-long pass of a step, fused: mean[i] += g_i a, w2[i] -= g_i^2 ic,
+ * v[i] = mean[i] + beta sqrt(max(w2[i], 0)), and the first index of the
+ * largest v.  The maximum is taken block by block (BLK entries), so only
+ * the winning block is scanned again for the index.  Both versions do the
+ * same IEEE operations in the same order (no FMA; sqrt is correctly
+ * rounded), so they return identical arrays and the same index: the
+ * choice of version never changes a result. */
+enum { BLK = 64 };
+
+static int first_of_max(const double *v, int s, int e, double bv)
+{
+	for (int i = s; i < e; i++)
+		if (v[i] == bv)
+			return i;
+	return s;
+}
+
+/* Entries [s, e) of the pass, scalar; returns the larger of mx and their
+ * largest index. */
+static double pass_range(int s, int e, double a, double ic, double beta,
+                         double *restrict mean, double *restrict w2,
+                         const double *restrict g, double *restrict v, double mx)
+{
+	for (int i = s; i < e; i++) {
+		double gi = g[i];
+		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
+		mean[i] = m;
+		w2[i] = w;
+		double x = m + beta * sqrt(w > 0.0 ? w : 0.0);
+		v[i] = x;
+		mx = x > mx ? x : mx;
+	}
+	return mx;
+}
+
+static int pass_generic(int K, double a, double ic, double beta,
+                        double *restrict mean, double *restrict w2,
+                        const double *restrict g, double *restrict v)
+{
+	int best = 0;
+	double bv = -INFINITY;
+	for (int s = 0; s < K; s += BLK) {
+		int e = s + BLK < K ? s + BLK : K;
+		double mx = pass_range(s, e, a, ic, beta, mean, w2, g, v, -INFINITY);
+		if (mx > bv) {
+			bv = mx;
+			best = s;
+		}
+	}
+	return first_of_max(v, best, best + BLK < K ? best + BLK : K, bv);
+}
+
+#if SMAB_LINALG_X86
+/* AVX2, four lanes: the portable build (x86-64-v2) uses it when the CPU
+ * has it.  _mm256_max_pd(w, 0) is (w > 0 ? w : 0) and
+ * _mm256_max_pd(x, mx) is (x > mx ? x : mx), NaN and signed zeros
+ * included, since max returns its second operand unless the first is
+ * larger. */
+__attribute__((target("avx2")))
+static int pass_avx2(int K, double a, double ic, double beta,
+                     double *restrict mean, double *restrict w2,
+                     const double *restrict g, double *restrict v)
+{
+	const __m256d va = _mm256_set1_pd(a), vic = _mm256_set1_pd(ic);
+	const __m256d vbeta = _mm256_set1_pd(beta), zero = _mm256_setzero_pd();
+	int best = 0;
+	double bv = -INFINITY;
+	for (int s = 0; s < K; s += BLK) {
+		int e = s + BLK < K ? s + BLK : K, i = s;
+		__m256d vmx = _mm256_set1_pd(-INFINITY);
+		for (; i + 4 <= e; i += 4) {
+			__m256d gi = _mm256_loadu_pd(g + i);
+			__m256d m = _mm256_add_pd(_mm256_loadu_pd(mean + i), _mm256_mul_pd(gi, va));
+			__m256d w = _mm256_sub_pd(_mm256_loadu_pd(w2 + i),
+			                          _mm256_mul_pd(_mm256_mul_pd(gi, gi), vic));
+			_mm256_storeu_pd(mean + i, m);
+			_mm256_storeu_pd(w2 + i, w);
+			__m256d x = _mm256_add_pd(m, _mm256_mul_pd(vbeta,
+			                          _mm256_sqrt_pd(_mm256_max_pd(w, zero))));
+			_mm256_storeu_pd(v + i, x);
+			vmx = _mm256_max_pd(x, vmx);
+		}
+		double lane[4];
+		_mm256_storeu_pd(lane, vmx);
+		double mx = -INFINITY;
+		for (int l = 0; l < 4; l++)
+			mx = lane[l] > mx ? lane[l] : mx;
+		mx = pass_range(i, e, a, ic, beta, mean, w2, g, v, mx);
+		if (mx > bv) {
+			bv = mx;
+			best = s;
+		}
+	}
+	return first_of_max(v, best, best + BLK < K ? best + BLK : K, bv);
+}
+#endif
+
+typedef int (*pass_fn)(int, double, double, double, double *restrict,
+                       double *restrict, const double *restrict, double *restrict);
+
+static int simd_mode = -1;   /* -1 detect, 0 generic, 1 AVX2 */
+
+int smab_linalg_simd(int mode)
+{
+	if (mode >= 0)
+		simd_mode = mode;
+	if (simd_mode < 0) {
+		simd_mode = 0;
+#if SMAB_LINALG_X86
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2"))
+			simd_mode = 1;
+#endif
+	}
+#if !SMAB_LINALG_X86
+	simd_mode = 0;
+#endif
+	return simd_mode;
+}
+
+static pass_fn pass_impl(void)
+{
+#if SMAB_LINALG_X86
+	if (smab_linalg_simd(-1) == 1)
+		return pass_avx2;
+#endif
+	return pass_generic;
+}
+
 int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next)
 {
 	int K = f->K, d = s->d;
@@ -296,34 +499,24 @@ int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double bet
 	double c = 1.0 + cblas_ddot(d, x, 1, u, 1);
 	double resid = y - cblas_ddot(d, s->theta, 1, x, 1);
 	/* g = X u: row-major Xt transposed, so each of the d rows streams. */
-	if (!due)
-		cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, K, u, 1, 0.0, f->g, 1);
+	if (!due && f->single) {
+		for (int j = 0; j < d; j++)
+			f->u32[j] = (float)u[j];
+		cblas_sgemv(CblasRowMajor, CblasTrans, d, K, 1.0f, f->Xt32, f->ld, f->u32, 1, 0.0f,
+		            f->g32, 1);
+		double cu = cblas_ddot(d, f->center, 1, u, 1);
+		for (int i = 0; i < K; i++)
+			f->g[i] = cu + (double)f->g32[i];
+	} else if (!due) {
+		cblas_dgemv(CblasRowMajor, CblasTrans, d, K, 1.0, f->Xt, f->ld, u, 1, 0.0, f->g, 1);
+	}
 	if (update_u(s, x, u, y, 1.0) != SMAB_OK)
 		return -1;
 	if (due) {
 		smab_ls_fixed_eval(f, s);
 		return smab_ls_fixed_argmax(f, beta_next);
 	}
-	double a = resid / c, ic = 1.0 / c;
-	double *restrict mean = f->mean, *restrict w2 = f->w2, *restrict v = f->v;
-	const double *restrict g = f->g;
-	/* Two simple loops rather than one: the first vectorizes (sqrt
-	 * included), the second is a plain scan. */
-	for (int i = 0; i < K; i++) {
-		double gi = g[i];
-		double m = mean[i] + gi * a, w = w2[i] - gi * gi * ic;
-		mean[i] = m;
-		w2[i] = w;
-		v[i] = m + beta_next * sqrt(w > 0.0 ? w : 0.0);
-	}
-	int best = 0;
-	double bv = v[0];
-	for (int i = 1; i < K; i++)
-		if (v[i] > bv) {
-			bv = v[i];
-			best = i;
-		}
-	return best;
+	return pass_impl()(K, resid / c, 1.0 / c, beta_next, f->mean, f->w2, f->g, f->v);
 }
 
 int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)

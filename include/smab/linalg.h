@@ -89,16 +89,25 @@ int smab_ls_sample(smab_ls *s, double v, const double *z, double *out);
  * w2[i] = x_i^T V^-1 x_i are kept current.  Pulling action k with reward y
  * costs O(K d + d^2): with u = V^-1 x_k and c = 1 + x_k^T u,
  *   w2[i] -= g_i^2 / c,   mean[i] += g_i (y - theta^T x_k) / c,
- * then the next round's argmax.  When the state refactorizes, both
- * arrays are recomputed from scratch (one DSYMM, one DGEMV). */
+ * then the next round's argmax, in one fused pass over the K entries
+ * (portable or AVX2, see smab_linalg_simd).  When the state refactorizes,
+ * both arrays are recomputed from scratch (one DGEMV, and one DTRSM on the
+ * fresh Cholesky factor).  At d = 100, K = 1682 the round is bound by the
+ * DGEMV streaming the 1.35 MB Xt from L3 (~75% of it); the single-precision
+ * option below halves those bytes. */
 typedef struct smab_ls_fixed {
 	int K, d;
-	double *Xt;          /* d x K: the actions, transposed */
+	int ld;              /* row stride of Xt, work, Xt32: K rounded up to 16 */
+	double *Xt;          /* d x K (stride ld): the actions, transposed */
 	double *X;           /* K x d: the actions as given (contiguous x_k) */
 	double *mean, *w2;   /* K each */
 	double *g;           /* K scratch */
-	double *work;        /* d x K scratch (refactorizations) */
+	double *work;        /* d x K scratch, stride ld (refactorizations) */
 	double *v;           /* K scratch: the indices */
+	int single;          /* 1: g = X u in single precision (smab_ls_fixed_single) */
+	float *Xt32;         /* d x K: Xt rounded to float (when single was set) */
+	float *u32, *g32;    /* d, K scratch of the single-precision product */
+	double *center;      /* d: the mean action, subtracted before rounding */
 } smab_ls_fixed;
 
 /* Copy the K actions X (K x d row-major) and evaluate mean and w2 under s. */
@@ -111,6 +120,39 @@ int smab_ls_fixed_argmax(const smab_ls_fixed *f, double beta);
 /* Update s and f with reward y of action k; returns the argmax of the
  * updated indices with radius beta_next, or -1 on error. */
 int smab_ls_fixed_step(smab_ls *s, smab_ls_fixed *f, int k, double y, double beta_next);
+
+/* The K-long pass of smab_ls_fixed_step has a portable version and an AVX2
+ * one, chosen at run time from the CPU (the build itself targets
+ * x86-64-v2).  Both give bit-identical results.  mode -1 returns the
+ * version in use (0 portable, 1 AVX2); 0 or 1 forces one (1 only where the
+ * CPU has AVX2), for tests and benchmarks. */
+int smab_linalg_simd(int mode);
+
+/* Option (off by default): compute g = X u of each step in single
+ * precision.  At d = 100, K = 1682 the double Xt (1.35 MB) does not fit a
+ * 1 MiB L2 and its DGEMV is ~70% of a round; the float copy (0.67 MB) does,
+ * and the round takes about half the time.  What stays in double: V, V^-1,
+ * theta, u, c, the mean and w2 accumulators, and every refactorization,
+ * which recomputes mean and w2 from the double actions (so errors live at
+ * most 'refactor' rounds).  The float copy holds the actions minus their
+ * mean action m, and g_i = m^T u (double) + [(x_i - m)^T u] (float), which
+ * removes the rounding error of a common component shared by all actions.
+ * Each g_i then carries an absolute error of order d 2^-24 sum_j
+ * |x_ij - m_j| |u_j|, and each round moves w2_i and mean[i] by g_i^2 / c
+ * and g_i r / c, so the error of a width grows with the rounds since the
+ * last refactorization.  Measured against the all-double path in lockstep
+ * (tests/unit/test_linalg.c, fixed_single_precision: d = 100, 1682 actions,
+ * refactor 1024, 3000 rounds; stated bounds ~10x above the measured):
+ * relative width error < 1e-5 and index error < 1e-6 of the largest index
+ * for actions U[0,1)^d / sqrt(d), arms identical; < 1e-4 and < 1e-5 for
+ * actions with a common offset 10 (ill-conditioned V), where arms differ
+ * only on near-ties (index gap under twice the index error).  Without
+ * refactorization, or for worse-conditioned action sets, the errors are
+ * larger (up to 3e-4 relative width error measured for offset 100 at
+ * d = 20): keep double there.
+ * on = 1 switches it on (the float copy is made on first use), 0 back off.
+ * Returns SMAB_OK, or SMAB_EINVAL for an uninitialized f. */
+int smab_ls_fixed_single(smab_ls_fixed *f, int on);
 
 /* Leave-one-out states: st[0..N-1], st[b] holding every observation except
  * agent b's.  An observation (x, y) of agent a goes into every st[b], b != a,

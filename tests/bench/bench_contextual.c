@@ -7,9 +7,10 @@
  *    mechanism at a time: linucb, cobra-ucb (exact and cached LOOM).
  * 2. LinUCB over 1682 fixed actions in d = 100 (the coalition suite's
  *    MovieLens shape): (a) incremental means and widths through
- *    smab_ls_fixed_step (one DGEMV a round plus two K-long passes),
- *    (b) every width recomputed each round as rowsum((X V^-1) .* X)
- *    through one DSYMM.
+ *    smab_ls_fixed_step (one DGEMV a round plus one fused K-long pass),
+ *    (b) the same with the single-precision option (smab_ls_fixed_single:
+ *    SGEMV over a float copy of the actions), (c) every width recomputed
+ *    each round as rowsum((X V^-1) .* X) through one DSYMM.
  * 3. The machine's DGEMM peak: C = A B with n = 1000 (2 n^3 flops),
  *    single-threaded OpenBLAS like everything else here.
  * Prints "bench <key> <value>" lines for scripts/bench/run.sh.
@@ -83,7 +84,8 @@ static double suite_rate(const char *mech, int loom_cached, double budget, int q
 }
 
 /* LinUCB over K fixed actions in dimension d for up to 'budget' seconds;
- * incremental: 1 = smab_ls_fixed_step, 0 = all widths by DSYMM. */
+ * incremental: 1 = smab_ls_fixed_step, 2 = the same in single precision,
+ * 0 = all widths by DSYMM. */
 static double fixed_rate(int d, int K, int incremental, double budget, int quick)
 {
 	double *X = malloc(sizeof(double) * (size_t)K * (size_t)d);
@@ -99,6 +101,7 @@ static double fixed_rate(int d, int K, int incremental, double budget, int quick
 	smab_ls_fixed f;
 	smab_ls_init(&ls, d, 1.0, 1024);
 	smab_ls_fixed_init(&f, &ls, X, K);
+	smab_ls_fixed_single(&f, incremental == 2);
 	const double beta = 1.0;
 	int k = smab_ls_fixed_argmax(&f, beta);
 	long rounds = 0, check = quick ? 50 : 500;
@@ -185,6 +188,7 @@ int main(int argc, char **argv)
 	printf("bench contextual.cobra_ucb_cached.rounds_per_s %.6g\n", r3);
 
 	double f1 = fixed_rate(d, K, 1, budget, quick);
+	double f2 = fixed_rate(d, K, 2, budget, quick);
 	double f0 = fixed_rate(d, K, 0, budget, quick);
 	/* Flops of an incremental round: DGEMV 2Kd, DSYMV 2d^2, DSYR d^2 and
 	 * theta 2d^2, the index and array updates ~6K. */
@@ -195,8 +199,12 @@ int main(int argc, char **argv)
 	       "(%.2f GFLOP/s, %.1f%% of DGEMM peak); widths by DSYMM each round %.0f rounds/s "
 	       "(%.2f GFLOP/s, %.1f%% of peak)\n", d, K, f1, f1 * fl1 / 1e9,
 	       100.0 * f1 * fl1 / 1e9 / peak, f0, f0 * fl0 / 1e9, 100.0 * f0 * fl0 / 1e9 / peak);
+	printf("  single-precision option: %.0f rounds/s (%.1f%% of DGEMM peak); K-long pass: %s\n",
+	       f2, 100.0 * f2 * fl1 / 1e9 / peak, smab_linalg_simd(-1) ? "AVX2" : "portable");
 	printf("bench linucb_fixed.incremental.rounds_per_s %.6g\n", f1);
 	printf("bench linucb_fixed.incremental.peak_fraction %.4g\n", f1 * fl1 / 1e9 / peak);
+	printf("bench linucb_fixed.single.rounds_per_s %.6g\n", f2);
+	printf("bench linucb_fixed.single.peak_fraction %.4g\n", f2 * fl1 / 1e9 / peak);
 	printf("bench linucb_fixed.dsymm.rounds_per_s %.6g\n", f0);
 	printf("bench linucb_fixed.dsymm.peak_fraction %.4g\n", f0 * fl0 / 1e9 / peak);
 	smab_rng_free(&bench_rng);

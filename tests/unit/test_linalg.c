@@ -303,6 +303,164 @@ START_TEST(fixed_action_widths)
 }
 END_TEST
 
+/* T LinUCB steps over the K actions A (K x d) with refactorization every
+ * 'refactor' updates, radius beta: the returned arm is pulled, except every
+ * third round (a uniform arm, to spread the pulls); rewards are Gaussian
+ * around theta* = (1, ..., 1) / sqrt(d).  The returned arms go to arms[T]
+ * and, if mean/w2 are given, the final K means and squared widths there.
+ * Every step's return is also checked against smab_ls_fixed_argmax of the
+ * arrays it left, the plain scan with ties to the lowest index. */
+static void run_fixed(int d, int K, const double *A, int refactor, double beta,
+                      int T, uint64_t stream, int *arms, double *mean, double *w2)
+{
+	gsl_rng *r = test_rng(stream);
+	smab_ls ls;
+	smab_ls_fixed f;
+	smab_ls_init(&ls, d, 1.0, refactor);
+	ck_assert_int_eq(smab_ls_fixed_init(&f, &ls, A, K), SMAB_OK);
+	int k = smab_ls_fixed_argmax(&f, beta);
+	for (int t = 0; t < T; t++) {
+		if (t % 3 == 0)
+			k = (int)gsl_rng_uniform_int(r, (unsigned long)K);
+		double y = gsl_ran_gaussian(r, 0.3);
+		for (int a = 0; a < d; a++)
+			y += A[k * d + a] / sqrt((double)d);
+		k = smab_ls_fixed_step(&ls, &f, k, y, beta);
+		ck_assert_int_ge(k, 0);
+		ck_assert_int_eq(k, smab_ls_fixed_argmax(&f, beta));
+		arms[t] = k;
+	}
+	if (mean)
+		memcpy(mean, f.mean, sizeof(double) * (size_t)K);
+	if (w2)
+		memcpy(w2, f.w2, sizeof(double) * (size_t)K);
+	smab_ls_fixed_free(&f);
+	smab_ls_free(&ls);
+	gsl_rng_free(r);
+}
+
+START_TEST(fixed_simd_identical)
+{
+	/* The portable and the AVX2 pass give bit-identical means, widths and
+	 * arms.  K = 203 exercises the partial vector and partial block; every
+	 * action is present twice, so exact ties happen and must go to the
+	 * lower index in both. */
+	const int d = 8, K = 203, T = 2000;
+	gsl_rng *r = test_rng(9);
+	double *A = malloc(sizeof(double) * (size_t)(K * d));
+	for (int i = 0; i < K * d; i++)
+		A[i] = i >= 102 * d ? A[i - 102 * d] : gsl_rng_uniform(r);
+	int *arms[2];
+	double *mean[2], *w2[2];
+	int saved = smab_linalg_simd(-1), modes = saved == 1 ? 2 : 1;
+	for (int m = 0; m < modes; m++) {
+		arms[m] = malloc(sizeof(int) * (size_t)T);
+		mean[m] = malloc(sizeof(double) * (size_t)K);
+		w2[m] = malloc(sizeof(double) * (size_t)K);
+		ck_assert_int_eq(smab_linalg_simd(m), m);
+		run_fixed(d, K, A, 700, 0.5, T, 10, arms[m], mean[m], w2[m]);
+	}
+	smab_linalg_simd(saved);
+	for (int m = 0; m < modes; m++)
+		for (int t = 0; t < T; t++)   /* rows 102.. repeat rows 0..100 */
+			ck_assert_int_lt(arms[m][t], 102);
+	if (modes == 2) {
+		ck_assert(memcmp(arms[0], arms[1], sizeof(int) * (size_t)T) == 0);
+		ck_assert(memcmp(mean[0], mean[1], sizeof(double) * (size_t)K) == 0);
+		ck_assert(memcmp(w2[0], w2[1], sizeof(double) * (size_t)K) == 0);
+	}
+	for (int m = 0; m < modes; m++) {
+		free(arms[m]);
+		free(mean[m]);
+		free(w2[m]);
+	}
+	free(A);
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* Single precision for g = X u against the all-double path, in lockstep:
+ * both states get the double path's arm and reward every round, so they
+ * stay comparable; after every step all K widths and indices are compared.
+ * The actions are (offset + U[0,1)^d) / sqrt(d): a large offset gives them
+ * a strong common direction, so g cancels and V is ill-conditioned.
+ * Returns the worst relative width error, the worst index error relative
+ * to the largest |index|, the number of rounds whose arms differ and the
+ * largest double-precision index gap between the two arms of such a round. */
+typedef struct {
+	double width, index, gap;
+	int differ;
+} single_err;
+
+static single_err single_vs_double(int d, int K, int T, int refactor, double offset,
+                                   uint64_t stream)
+{
+	gsl_rng *r = test_rng(stream);
+	double *A = malloc(sizeof(double) * (size_t)K * (size_t)d), *mu = malloc(sizeof(double) * (size_t)K);
+	for (int i = 0; i < K * d; i++)
+		A[i] = (offset + gsl_rng_uniform(r)) / sqrt((double)d);
+	for (int i = 0; i < K; i++) {
+		mu[i] = 0.0;
+		for (int a = 0; a < d; a++)
+			mu[i] += A[i * d + a] * (a % 3) / (double)d;
+	}
+	smab_ls ls[2];
+	smab_ls_fixed f[2];
+	for (int p = 0; p < 2; p++) {
+		smab_ls_init(&ls[p], d, 1.0, refactor);
+		ck_assert_int_eq(smab_ls_fixed_init(&f[p], &ls[p], A, K), SMAB_OK);
+	}
+	ck_assert_int_eq(smab_ls_fixed_single(&f[1], 1), SMAB_OK);
+	single_err e = {0.0, 0.0, 0.0, 0};
+	int k = smab_ls_fixed_argmax(&f[0], 1.0);
+	for (int t = 0; t < T; t++) {
+		double y = mu[k] + gsl_ran_gaussian(r, 0.1);
+		int kd = smab_ls_fixed_step(&ls[0], &f[0], k, y, 1.0);
+		int ks = smab_ls_fixed_step(&ls[1], &f[1], k, y, 1.0);
+		ck_assert(kd >= 0 && ks >= 0);
+		double scale = 0.0, di = 0.0;
+		for (int i = 0; i < K; i++) {
+			double wd = sqrt(f[0].w2[i]), ws = sqrt(f[1].w2[i]);
+			e.width = fmax(e.width, fabs(ws - wd) / wd);
+			scale = fmax(scale, fabs(f[0].v[i]));
+			di = fmax(di, fabs(f[1].v[i] - f[0].v[i]));
+		}
+		e.index = fmax(e.index, di / scale);
+		if (kd != ks) {
+			e.differ++;
+			e.gap = fmax(e.gap, (f[0].v[kd] - f[0].v[ks]) / scale);
+		}
+		k = kd;
+	}
+	for (int p = 0; p < 2; p++) {
+		smab_ls_fixed_free(&f[p]);
+		smab_ls_free(&ls[p]);
+	}
+	free(A);
+	free(mu);
+	gsl_rng_free(r);
+	return e;
+}
+
+START_TEST(fixed_single_precision)
+{
+	/* The coalition shape (d = 100, 1682 actions, refactor 1024), 3000
+	 * rounds: well-conditioned actions, then ones with a common offset 10
+	 * (ill-conditioned V; what centering is for).  The bounds are those
+	 * stated in linalg.h, about 10x above the errors measured here. */
+	single_err e = single_vs_double(100, 1682, 3000, 1024, 0.0, 11);
+	ck_assert_msg(e.width < 1e-5, "width error %g", e.width);
+	ck_assert_msg(e.index < 1e-6, "index error %g", e.index);
+	ck_assert_msg(e.differ == 0, "%d arms differ", e.differ);
+	single_err h = single_vs_double(100, 1682, 3000, 1024, 10.0, 12);
+	ck_assert_msg(h.width < 1e-4, "width error %g (offset)", h.width);
+	ck_assert_msg(h.index < 1e-5, "index error %g (offset)", h.index);
+	/* Arms differ only on near-ties, and seldom. */
+	ck_assert_msg(h.gap <= 2.0 * h.index, "gap %g > 2 x index error %g", h.gap, h.index);
+	ck_assert_msg(h.differ < 3000 / 100, "%d arms differ (offset)", h.differ);
+}
+END_TEST
+
 /* ---- Thompson samples ----------------------------------------------------- */
 
 START_TEST(sample_moments)
@@ -361,6 +519,10 @@ START_TEST(bad_arguments)
 	ck_assert(fabs(rhs[0] - 0.2) < 1e-14 && fabs(rhs[1] - 0.6) < 1e-14);
 	double B[4] = {1, 2, 2, 1}, r2[2] = {1, 1};
 	ck_assert_int_eq(smab_linalg_spd_solve(2, B, r2), SMAB_EINVAL);
+	smab_ls_fixed none;
+	memset(&none, 0, sizeof none);
+	ck_assert_int_eq(smab_ls_fixed_single(&none, 1), SMAB_EINVAL);
+	ck_assert_int_eq(smab_ls_fixed_single(NULL, 1), SMAB_EINVAL);
 }
 END_TEST
 
@@ -374,6 +536,8 @@ static Suite *linalg_suite(void)
 	tcase_add_test(tc, leave_one_out_equals_refit);
 	tcase_add_test(tc, weighted_norms);
 	tcase_add_test(tc, fixed_action_widths);
+	tcase_add_test(tc, fixed_simd_identical);
+	tcase_add_test(tc, fixed_single_precision);
 	tcase_add_test(tc, sample_moments);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
