@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "smab/h5out.h"
@@ -238,19 +239,46 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5_merge: no input or no output");
 		return cx->status;
 	}
-	for (int i = 0; i < nin; i++)
-		if (strcmp(in[i], out) == 0) {
-			h5u_fail_user(cx, SMAB_EINVAL, "the output %s is also an input", out);
+	/* The same file under another name (./x.h5, an absolute path, a link)
+	 * is still an input: compare inodes, not spellings. */
+	struct stat so;
+	int have_out = stat(out, &so) == 0;
+	for (int i = 0; i < nin; i++) {
+		struct stat si;
+		if (strcmp(in[i], out) == 0 ||
+		    (have_out && stat(in[i], &si) == 0 && si.st_dev == so.st_dev &&
+		     si.st_ino == so.st_ino)) {
+			h5u_fail_user(cx, SMAB_EINVAL, "the output %s is also an input (%s)", out, in[i]);
 			return cx->status;
 		}
+	}
 	if (!force && access(out, F_OK) == 0) {
 		h5u_fail_user(cx, SMAB_EINVAL, "%s already exists: pass --force to replace it", out);
 		return cx->status;
 	}
+	/* Everything is written to a temporary file beside OUT and renamed over
+	 * it only once complete, so a failed merge leaves no partial file and
+	 * never removes an existing OUT (even with --force). */
+	size_t tl = strlen(out) + sizeof ".merge-XXXXXX";
+	char *tmp = smab_xmalloc(tl);
+	snprintf(tmp, tl, "%s.merge-XXXXXX", out);
+	int tfd = mkstemp(tmp);
+	if (tfd < 0) {
+		h5u_fail_user(cx, SMAB_EIO, "cannot create a file beside %s: %s", out, strerror(errno));
+		free(tmp);
+		return cx->status;
+	}
+	/* mkstemp makes it private; give it the mode a new file would get. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(tfd, 0666 & ~mask) != 0) {
+		/* Not fatal: the merge is right, only its permissions are narrow. */
+	}
+	close(tfd);
 	h5u_quiet q;
 	h5u_quiet_on(&q);
 	h5u_rfile *f = smab_xcalloc((size_t)nin, sizeof *f);
-	int *owner = NULL, opened = 0, wrote = 0;
+	int *owner = NULL, opened = 0;
 	hid_t fo = -1;
 	for (; opened < nin; opened++)
 		if (h5u_rfile_open(&f[opened], in[opened], 0, cx))
@@ -258,10 +286,9 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 	if (same_experiment(f, nin, cx))
 		goto out;
 	owner = smab_xmalloc((size_t)(f[0].P * f[0].R + 1) * sizeof *owner);
-	if (assign(f, nin, owner, cx) || copy_file(in[0], out, cx))
+	if (assign(f, nin, owner, cx) || copy_file(in[0], tmp, cx))
 		goto out;
-	wrote = 1;
-	H5OK(fo = H5Fopen(out, H5F_ACC_RDWR, H5P_DEFAULT), "cannot open %s", out);
+	H5OK(fo = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), "cannot open %s", tmp);
 	for (int i = 1; i < nin; i++)
 		if (fill_all(fo, &f[i], owner, i, cx))
 			goto out;
@@ -269,18 +296,21 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 	if (H5Aexists(fo, "shard") > 0)
 		H5OK(H5Adelete(fo, "shard"), "cannot remove the shard mark of %s", out);
 	H5Eclear2(H5E_DEFAULT);
-	h5u_close_file(&fo, out, cx);
+	h5u_close_file(&fo, tmp, cx);
 out:
 	if (fo >= 0)
-		h5u_close_file(&fo, out, cx);
+		h5u_close_file(&fo, tmp, cx);
 	for (int i = 0; i < opened; i++)
 		h5u_rfile_close(&f[i], cx);
 	free(f);
 	free(owner);
 	h5u_quiet_off(&q);
 	if (cx->status == SMAB_OK)
-		return smab_h5_summarize(out, err, errlen);
-	if (wrote)
-		remove(out);
+		cx->status = smab_h5_summarize(tmp, err, errlen);
+	if (cx->status == SMAB_OK && rename(tmp, out) != 0)
+		h5u_fail_user(cx, SMAB_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+	if (cx->status != SMAB_OK)
+		remove(tmp);
+	free(tmp);
 	return cx->status;
 }

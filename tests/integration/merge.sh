@@ -43,6 +43,20 @@ out=$("$SMAB" merge s0.h5 s1.h5 h.h5 -o x.h5 2>&1)
 check "a shard of another configuration is refused" grep -q 'different configurations' <<<"$out"
 out=$("$SMAB" merge s0.h5 s1.h5 s2.h5 -o all.h5 2>&1)
 check "an existing output is not overwritten without --force" grep -q 'already exists' <<<"$out"
+# An input under another spelling is still an input: refused, even with
+# --force, and the shard is untouched.
+sum0=$(cksum <s0.h5)
+out=$("$SMAB" merge s0.h5 s1.h5 s2.h5 -o ./s0.h5 --force 2>&1)
+check "an output that is an input under another name is refused (exit 2)" test $? -eq 2
+check "and the input shard is intact" test "$(cksum <s0.h5)" = "$sum0"
+ln -s s2.h5 link.h5
+out=$("$SMAB" merge s0.h5 s1.h5 link.h5 -o s2.h5 --force 2>&1)
+check "a symlinked input named as the output is refused" grep -q 'is also an input' <<<"$out"
+# A failed --force merge leaves the existing output as it was, and no temporary file.
+sumall=$(cksum <all.h5)
+"$SMAB" merge s0.h5 s1.h5 -o all.h5 --force >/dev/null 2>&1
+check "a failed --force merge keeps the old output" test "$(cksum <all.h5)" = "$sumall"
+check "and leaves no temporary file" test -z "$(ls | grep merge-)"
 out=$("$SMAB" run m.yaml -o s1.h5 --resume 2>&1)
 check "a shard file resumes only as its own shard" grep -q 'holds shard 1/3, not all tasks' <<<"$out"
 # Without -o, shard I of N writes <output stem>.shard-I-of-N.h5.
