@@ -107,11 +107,15 @@ static void theta_from_b(smab_ls *s)
 int smab_ls_refactorize(smab_ls *s)
 {
 	int d = s->d;
-	memcpy(s->Vinv, s->V, sq(d) * sizeof(double));
-	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
+	/* Factor into U first: if V is not positive definite, V^-1 and theta
+	 * are left as they were. */
+	memcpy(s->U, s->V, sq(d) * sizeof(double));
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', d, s->U, d) != 0) {
+		s->chol = 0;
 		return SMAB_EINVAL;
+	}
 	/* The factor is V's: keep it for solves and samples. */
-	memcpy(s->U, s->Vinv, sq(d) * sizeof(double));
+	memcpy(s->Vinv, s->U, sq(d) * sizeof(double));
 	s->chol = 1;
 	if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
 		return SMAB_EINVAL;
@@ -464,6 +468,14 @@ int smab_linalg_simd(int mode)
 {
 	if (mode >= 0)
 		simd_mode = mode;
+#if SMAB_LINALG_X86
+	/* Asking for AVX2 on a CPU without it falls back instead of faulting. */
+	if (simd_mode == 1) {
+		__builtin_cpu_init();
+		if (!__builtin_cpu_supports("avx2"))
+			simd_mode = 0;
+	}
+#endif
 	if (simd_mode < 0) {
 		simd_mode = 0;
 #if SMAB_LINALG_X86

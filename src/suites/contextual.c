@@ -28,7 +28,9 @@
  *   beta(n) = sigma sqrt(D log((1 + n L^2 / lambda) / delta)) + sqrt(lambda) S,
  *     the radius of Abbasi-Yadkori et al. (2011, Thm 2) with log det V /
  *     det(lambda I) <= D log(1 + n L^2 / (D lambda)) relaxed to
- *     D log(1 + n L^2 / lambda) (no determinant needed), S = 1 (||theta*||
+ *     D log(1 + n L^2 / lambda) (no determinant needed) and its
+ *     2 log(1/delta) to D log(1/delta), a looser but valid radius for
+ *     D >= 2 (the suite requires d >= 2), S = 1 (||theta*||
  *     = 1) and L the largest norm of a true feature vector: sqrt(d) for the
  *     identity, sqrt((1 + d)^2 - 1) for phi.  UCB selections use
  *     ucb.scale * beta, LOOM loom.scale * beta (both 1 by default).
@@ -53,8 +55,11 @@
  *                UCB_a = sum_{s: a_s = a} y_s + sigma sqrt(2 n_a log(1/delta))
  *              (Hoeffding for a sum of n_a sigma-sub-Gaussian terms); a is
  *              eliminated for good when LCB_a > UCB_a.  The test runs for
- *              the agent selected in a round, after that round's update
- *              (its sums only move then).  loom: exact re-evaluates every
+ *              the agent selected in a round, after that round's update.
+ *              (theta_{-a} and V_{-a} also move when others are pulled, so
+ *              an agent that is no longer selected is not re-tested: the
+ *              elimination counts can miss misreporters that simply stopped
+ *              being chosen; the regret is unaffected.)  loom: exact re-evaluates every
  *              past report of a under the current theta_{-a}, V_{-a} (one
  *              DSYMM over the n_a x D report matrix: O(n_a D^2)); loom:
  *              cached keeps each report's width ||x~_s||_{V_{-a}^-1} from the
@@ -73,7 +78,10 @@
  * Common random numbers (DESIGN 4): every mechanism of a task sees the same
  * contexts, the same zeta and the same reward noise in round t (one tape per
  * round, not per pull); none of the environment streams depends on the point,
- * so a sweep over [a, b], sigma or the mechanisms' constants is paired.
+ * so a sweep over [a, b] or sigma is paired.  Mechanism streams keep the
+ * point (DESIGN 4), so in a sweep over a mechanism's constant (loom,
+ * loom.scale, ts.scale) the Thompson samples differ between points: those
+ * comparisons are unbiased but not paired.
  * Streams, key {seed, ALL_POINTS, rep}: ENV id 0 block 0 the context pool,
  * block 1 the agents' features; ENV id 1 block 'instance' theta*; ENV id 2
  * the misreporting set; ENV id 3 the round tape (context index, N uniforms
@@ -177,9 +185,18 @@ static int poly_dim(int d)
 static int ctx_check(const smab_value *p, char *msg, size_t len, int *bad)
 {
 	int d = (int)(p[P_DC].x + p[P_DA].x);
-	if (d < 1) {
-		snprintf(msg, len, "dc + da must be at least 1");
+	/* beta below is a valid confidence radius only for d >= 2: its
+	 * D log(1/delta) stands in for Abbasi-Yadkori's 2 log(1/delta). */
+	if (d < 2) {
+		snprintf(msg, len, "dc + da must be at least 2");
 		*bad = P_DA;
+		return 1;
+	}
+	/* The round tape holds T x N zeta values: keep it under 2 GiB. */
+	if (p[P_HORIZON].x * p[P_AGENTS].x > 268435456.0) {
+		snprintf(msg, len, "horizon x agents = %.0f is above 2^28: the misreport tape "
+		         "(8 bytes each) would not fit a rank's memory", p[P_HORIZON].x * p[P_AGENTS].x);
+		*bad = P_HORIZON;
 		return 1;
 	}
 	if (p[P_ZB].x < p[P_ZA].x) {

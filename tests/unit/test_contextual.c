@@ -379,9 +379,19 @@ START_TEST(checks)
 	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
 	ck_assert_int_eq(bad, su_param(S, "misreport.b"));
 	su_defaults(S, p, MAXP);
-	su_set(S, p, "dc", 0);
+	su_set(S, p, "dc", 1);
 	su_set(S, p, "da", 0);
 	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
+	su_set(S, p, "dc", 2);
+	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
+	/* A misreport tape of horizon x agents doubles above 2^28 is refused. */
+	su_set(S, p, "horizon", 1e7);
+	su_set(S, p, "agents", 100);
+	ck_assert_int_ne(S->check(p, msg, sizeof msg, &bad), 0);
+	ck_assert_int_eq(bad, su_param(S, "horizon"));
+	su_set(S, p, "horizon", 5000);
+	su_set(S, p, "agents", 10);
+	su_set(S, p, "dc", 0);
 	static result r;
 	ck_assert_int_eq(run(p, 1, 0, "linucb", 1, &r), SMAB_EINVAL);
 }
