@@ -210,6 +210,13 @@ static double prior_gap(const smab_value *p)
 	const smab_value *v = &p[P_PVALUES], *pr = &p[P_PPROBS], *sz = &p[P_PSIZES];
 	int nsup = sz->n > 0 ? sz->n : 1, off = 0;
 	double gap = 0.0;
+	/* With explicit 'means' the prior is not validated: read it only if
+	 * its pieces fit together. */
+	int tot = 0;
+	for (int s = 0; s < sz->n; s++)
+		tot += (int)sz->v[s];
+	if (pr->n != v->n || (sz->n > 0 && tot != v->n))
+		return 0.0;
 	for (int s = 0; s < nsup; s++) {
 		int len = sz->n > 0 ? (int)sz->v[s] : v->n;
 		for (int a = off; a < off + len; a++)
@@ -258,7 +265,7 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 			return fail(msg, len, bad, P_ORDER, "'arm_order' is for one agent and lists each of its arms once");
 		for (int k = 0; k < ltot; k++) {
 			int a = (int)p[P_ORDER].v[k];
-			if (a != p[P_ORDER].v[k] || seen[a]++)
+			if (a != p[P_ORDER].v[k] || a < 0 || a >= ltot || seen[a]++)
 				return fail(msg, len, bad, P_ORDER, "'arm_order' must be a permutation of 0..l-1");
 		}
 	}

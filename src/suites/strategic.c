@@ -46,7 +46,10 @@
  *              sqrt(T ln T), the theorem's smallest), theta = sqrt(K delta/T),
  *              B = 7 sqrt(K T delta); offer theta (1 - p_{i,t}); once some
  *              arm's pull count exceeds yours by B, offer the full value v
- *              forever after (checked at the end of each round).
+ *              forever after (checked at the end of each round).  Theorem
+ *              21 says w = mu_i after the defection; v has the same mean
+ *              under unrestricted payments and is the only choice that is
+ *              feasible under restricted ones (Theorems 19 and 23 use v).
  *   split      Theorem 19 (K = 2): B = 6 sqrt(T delta), theta = sqrt(delta/T);
  *              defect (w = v) once c_i < c_o - B; else theta if c_i < c_o and
  *              p_i < p_o, else 0.
@@ -60,6 +63,12 @@
  *              w' - M <= mu_i, else 0 at once (defect); 0 in every other
  *              round.  Restricted payments: report v in exploration, and as a
  *              compliant i* report v until a total of R w' is reached, then 0.
+ *              The paper adapts only Mechanism 2 to restricted payments
+ *              (Section 4.2, M = 0): under mech1 this strategy falls short of
+ *              w' in the first round v < w' and is stopped, so mech1 with
+ *              restricted payments and dominant/priorfree arms earns about 0.
+ *              That combination is outside the paper; don't read it as a
+ *              finding about Mechanism 1.
  *   priorfree  Lemma 17: as dominant but report v + M in exploration.
  *   Under exp3/ucb/ts, dominant and priorfree have no phases to follow and
  *   play truthful.
@@ -97,6 +106,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -241,6 +251,27 @@ static void dist_init(dist *d, int kind, double loc, double spread, double conc)
 	}
 }
 
+/* Beta quantile.  GSL's Newton inverse fails to converge for some
+ * ordinary shapes (a mean near 0 or 1, a large concentration); with GSL's
+ * error handler off (strategic_run) it then returns NaN, and we fall back to
+ * bisection on the CDF, which always converges.  Where GSL succeeds its
+ * value is kept, so results do not depend on the fallback existing. */
+static double beta_quantile(double u, double a, double b)
+{
+	double x = gsl_cdf_beta_Pinv(u, a, b);
+	if (isfinite(x) && x >= 0.0 && x <= 1.0)
+		return x;
+	double lo = 0.0, hi = 1.0;
+	for (int k = 0; k < 60; k++) {
+		double mid = 0.5 * (lo + hi);
+		if (gsl_cdf_beta_P(mid, a, b) < u)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
 /* The value with uniform u in [0,1): the quantile F^{-1}(u). */
 static double dist_value(const dist *d, double u)
 {
@@ -250,7 +281,7 @@ static double dist_value(const dist *d, double u)
 	case D_BETA:
 		if (d->loc <= 0.0 || d->loc >= 1.0)
 			return d->loc;
-		return gsl_cdf_beta_Pinv(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
+		return beta_quantile(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
 	case D_UNIFORM:
 		return d->lo + d->span * u;
 	case D_GAUSS: {
@@ -554,7 +585,8 @@ static double offer(const sim *s, int mech, int dev, int i, double v, int64_t t)
 		}
 	}
 	double hi = s->restricted ? v : 1.0;
-	return w < 0.0 ? 0.0 : (w > hi ? hi : w);
+	/* NaN (which no strategy should produce) clips to 0, not through. */
+	return !(w > 0.0) ? 0.0 : (w > hi ? hi : w);
 }
 
 static int argmax_ucb(const sim *s, int64_t t)
@@ -847,6 +879,9 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	int bad;
 	if (strategic_check(p, msg, sizeof msg, &bad))
 		return SMAB_EINVAL;
+	/* GSL's default handler aborts the process on a failed quantile; we
+	 * check results instead (beta_quantile). */
+	gsl_set_error_handler_off();
 	const int K = (int)p[P_ARMS].x;
 	const int64_t T = (int64_t)p[P_HORIZON].x;
 	if (T < 1)

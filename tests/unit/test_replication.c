@@ -764,6 +764,25 @@ static int check_fails(const smab_value *p, const char *param)
 	return rc != 0 && bad == su_param(S, param);
 }
 
+/* One agent with 3 arms: an order naming arm 9 is refused (it used to
+ * register a phantom arm of mean 0 and read past the means). */
+START_TEST(test_arm_order_range)
+{
+	smab_value p[MAXP];
+	defaults(p);
+	char msg[256];
+	int bad = -1;
+	double a3[] = {3}, m3[] = {0.9, 0.5, 0.2}, bad9[] = {0, 1, 9}, ok3[] = {2, 0, 1};
+	su_set(S, p, "agents", 1);
+	setv(p, "arms", a3, 1);
+	setv(p, "means", m3, 3);
+	setv(p, "arm_order", bad9, 3);
+	ck_assert(check_fails(p, "arm_order"));
+	setv(p, "arm_order", ok3, 3);
+	ck_assert_msg(S->check(p, msg, sizeof msg, &bad) == 0, "%s", msg);
+}
+END_TEST
+
 START_TEST(test_checks)
 {
 	smab_value p[MAXP];
@@ -838,6 +857,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_prior_draws);
 	tcase_add_test(tc, test_checks);
+	tcase_add_test(tc, test_arm_order_range);
 	suite_add_tcase(s, tc);
 	return smab_check_main(s);
 }
