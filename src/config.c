@@ -1273,6 +1273,10 @@ static void apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx)
 	}
 	if (loaded) {
 		yaml_mark_t mark = {0, (size_t)SET_LINE + (size_t)idx, 0};
+		/* An empty file has no root yet: make the root mapping first, or
+		 * the copied value would become node 1, the root. */
+		if (!yaml_document_get_root_node(doc))
+			yaml_document_add_mapping(doc, NULL, YAML_BLOCK_MAPPING_STYLE);
 		int val = yaml_document_get_root_node(&vdoc) ? copy_node(doc, &vdoc, 1, mark) : 0;
 		const char *why = val ? splice(doc, part, nparts, val, mark) : "empty value";
 		if (why)

@@ -77,6 +77,21 @@ START_TEST(set_new_top_keys)
 }
 END_TEST
 
+/* A file with nothing in it (or only a comment) takes every key from --set. */
+START_TEST(set_on_empty_file)
+{
+	const char *set[] = {"suite=drift", "params.horizon=300"};
+	char *b = canon_of("suite: drift\nparams: {horizon: 300}\n", NULL, 0);
+	const char *texts[] = {"", "# nothing yet\n"};
+	for (int i = 0; i < 2; i++) {
+		char *a = canon_of(texts[i], set, 2);
+		ck_assert_str_eq(a, b);
+		free(a);
+	}
+	free(b);
+}
+END_TEST
+
 START_TEST(set_errors_name_override)
 {
 	const char *set[] = {"params.horizn=5", "replications=x", "seed", "name=[",
@@ -198,6 +213,7 @@ static Suite *cluster_suite(void)
 	TCase *tc = tcase_create("overrides");
 	tcase_add_test(tc, set_equals_edited_file);
 	tcase_add_test(tc, set_new_top_keys);
+	tcase_add_test(tc, set_on_empty_file);
 	tcase_add_test(tc, set_errors_name_override);
 	suite_add_tcase(s, tc);
 	TCase *sub = tcase_create("submit");
