@@ -259,22 +259,9 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 	/* Everything is written to a temporary file beside OUT and renamed over
 	 * it only once complete, so a failed merge leaves no partial file and
 	 * never removes an existing OUT (even with --force). */
-	size_t tl = strlen(out) + sizeof ".merge-XXXXXX";
+	size_t tl = strlen(out) + 32;
 	char *tmp = smab_xmalloc(tl);
-	snprintf(tmp, tl, "%s.merge-XXXXXX", out);
-	int tfd = mkstemp(tmp);
-	if (tfd < 0) {
-		h5u_fail_user(cx, SMAB_EIO, "cannot create a file beside %s: %s", out, strerror(errno));
-		free(tmp);
-		return cx->status;
-	}
-	/* mkstemp makes it private; give it the mode a new file would get. */
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(tfd, 0666 & ~mask) != 0) {
-		/* Not fatal: the merge is right, only its permissions are narrow. */
-	}
-	close(tfd);
+	snprintf(tmp, tl, "%s.merge-%ld", out, (long)getpid());
 	h5u_quiet q;
 	h5u_quiet_on(&q);
 	h5u_rfile *f = smab_xcalloc((size_t)nin, sizeof *f);
