@@ -7,6 +7,7 @@
 #define SMAB_SUITE_UTIL_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,29 @@ static inline void su_set_enum(const smab_suite *s, smab_value *p, const char *n
 	int c = smab_param_choice(&s->params[i], choice);
 	ck_assert_msg(c >= 0, "no choice '%s' of '%s'", choice, name);
 	p[i].x = c;
+}
+
+/* Run one task of suite s with the named mechanisms (in suite order) and the
+ * given checkpoint rounds (NULL: the horizon only), into scalar and curve
+ * laid out as in suite.h.  At most 16 mechanisms. */
+static inline int su_run(const smab_suite *s, const smab_value *p, uint64_t seed,
+                         uint32_t point, uint32_t rep, const char *const *names,
+                         int nmech, const int64_t *check, int ncheck,
+                         double *scalar, double *curve)
+{
+	int mech[16];
+	int64_t last = s->horizon(p);
+	ck_assert_int_le(nmech, 16);
+	for (int k = 0; k < nmech; k++)
+		mech[k] = su_mech(s, names[k]);
+	if (!check) {
+		check = &last;
+		ncheck = 1;
+	}
+	smab_task t = {.p = p, .seed = seed, .point = point, .rep = rep,
+	               .nmech = nmech, .mech = mech, .ncheck = ncheck, .check = check};
+	smab_task_out out = {scalar, curve};
+	return s->run(&t, &out);
 }
 
 #endif

@@ -44,25 +44,13 @@ static int run(const smab_value *p, uint64_t seed, uint32_t point, uint32_t rep,
                const char *const *names, int nmech, const int64_t *check,
                int ncheck, result *r)
 {
-	int mech[MAXM];
-	int64_t last = (int64_t)p[su_param(S, "horizon")].x;
 	ck_assert_int_le(nmech, MAXM);
 	ck_assert_int_le(ncheck, MAXC);
 	ck_assert_int_eq(S->nmetrics, 4);
-	for (int k = 0; k < nmech; k++)
-		mech[k] = su_mech(S, names[k]);
-	if (!check) {
-		check = &last;
-		ncheck = 1;
-	}
 	memset(r, 0, sizeof *r);
 	r->nmech = nmech;
-	r->ncheck = ncheck;
-	smab_task t = {.p = p, .seed = seed, .point = point, .rep = rep,
-	               .nmech = nmech, .mech = mech, .ncheck = ncheck,
-	               .check = check};
-	smab_task_out out = {r->scalar, r->curve};
-	return S->run(&t, &out);
+	r->ncheck = check ? ncheck : 1;
+	return su_run(S, p, seed, point, rep, names, nmech, check, ncheck, r->scalar, r->curve);
 }
 
 static double sc(const result *r, int k, const char *metric)

@@ -47,20 +47,11 @@ typedef struct result {
 static int run(const smab_value *p, uint32_t point, uint32_t rep,
                const char *const *names, int nmech, result *r)
 {
-	int mech[MAXM];
-	int64_t last = (int64_t)p[su_param(S, "horizon")].x;
 	ck_assert_int_le(nmech, MAXM);
 	ck_assert_int_le(S->nmetrics, MAXX);
-	for (int k = 0; k < nmech; k++) {
-		mech[k] = smab_suite_mech(S, names[k]);
-		ck_assert_int_ge(mech[k], 0);
-	}
 	memset(r, 0, sizeof *r);
 	r->nmech = nmech;
-	smab_task t = {.p = p, .seed = 777, .point = point, .rep = rep,
-	               .nmech = nmech, .mech = mech, .ncheck = 1, .check = &last};
-	smab_task_out out = {r->scalar, r->curve};
-	return S->run(&t, &out);
+	return su_run(S, p, 777, point, rep, names, nmech, NULL, 0, r->scalar, r->curve);
 }
 
 static double sc(const result *r, int k, const char *metric)
