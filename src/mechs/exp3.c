@@ -63,14 +63,14 @@ int smab_exp3_draw(const double *p, int K, double u)
 
 void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i)
 {
-	double z = e->eta * x / p_i;
-	if (e->w[i] == 0.0 || z > 700.0 || z * M_LOG2E + ilogb(e->w[i]) > 1000.0) {
-		/* w_i e^z could overflow (a large eta over a small p_i), or w_i
-		 * was flushed to zero by an earlier rescale: compute w_i in the log
-		 * domain (a flushed weight counts as the smallest double) and,
-		 * if it is large, take every weight down by the power of two 2^-sh
-		 * that brings it to about 2^600.  Weights far below it flush to
-		 * zero, which is what their probabilities are. */
+	double z = e->eta * x / p_i, nw = e->w[i] * exp(z);
+	if (e->w[i] == 0.0 || !(nw <= 0x1p1000)) {
+		/* w_i e^z overflowed or came near it (a large eta over a small
+		 * p_i), or w_i was flushed to zero by an earlier rescale: compute
+		 * w_i in the log domain (a flushed weight counts as the smallest
+		 * double) and, if it is large, take every weight down by the power
+		 * of two 2^-sh that brings it to about 2^600.  Weights far below it
+		 * flush to zero, which is what their probabilities are. */
 		double lw = (e->w[i] > 0.0 ? log(e->w[i]) : log(0x1p-1074)) + z;
 		int sh = (int)ceil(lw * M_LOG2E) - RESCALE;
 		if (sh > 0)
@@ -80,7 +80,7 @@ void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i)
 			sh = 0;
 		e->w[i] = exp(lw - sh * M_LN2);
 	} else {
-		e->w[i] *= exp(z);
+		e->w[i] = nw;
 	}
 	double s = 0.0;
 	for (int k = 0; k < e->K; k++)
