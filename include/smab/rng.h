@@ -22,6 +22,7 @@ enum smab_rng_purpose {
 	SMAB_RNG_REWARD = 1,   /* reward noise tapes, id = arm, block = pull block */
 	SMAB_RNG_ENV = 2,      /* environment draws (instances, contexts, priors) */
 	SMAB_RNG_MECH = 3,     /* a mechanism's own randomness, id = mechanism */
+	SMAB_RNG_PLAN = 4,     /* design draws made before any task (sampled coalitions) */
 	SMAB_RNG_TEST = 99     /* reserved for tests */
 };
 

@@ -64,6 +64,16 @@ typedef struct smab_suite {
 	double (*cost)(const smab_value *p, int nmech);
 	/* Run one task.  Returns SMAB_OK or an error status. */
 	int (*run)(const smab_task *t, smab_task_out *out);
+	/* Coalition suites only (NULL for the others).  The number of agents M
+	 * of a point's instance; with names != NULL also a new comma list of
+	 * their names ("M,F") that the caller frees.  Such a suite has an INT
+	 * parameter "coalition", a bit mask of the agents playing together
+	 * (bit a = agent a), that 'sweep' expands from 'all', sizes or sampled
+	 * agent orders, and per-agent metrics "regret_a0" .. "regret_a<M-1>"
+	 * (NaN for agents outside the coalition) from which the Shapley tables
+	 * are computed after the run.  Returns -1 with a message in *names
+	 * (caller frees) when the instance's data cannot be read. */
+	int (*agents)(const smab_value *p, char **names);
 } smab_suite;
 
 /* The registry: every suite compiled in, in a fixed order. */

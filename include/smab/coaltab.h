@@ -1,0 +1,33 @@
+/* coaltab.h - the coalition tables of a result file: Shapley values, the
+ * payout, the core, convexity and Assumption-3 checks (paper s4).
+ *
+ * Input (written by a run of a coalition suite, see suite.h 'agents'):
+ *   root attribute 'agents'            comma list of the M agent names
+ *   root attribute 'coalition_perms'   int64 [n*M], only for a sampled design
+ *                                      ({sample: permutations, n: N})
+ *   /points column 'coalition'         the coalition of each point (a mask)
+ *   /results/<mech>/regret_a<k>        double [P,R], NaN if k is not in it
+ *   /tasks/done                        uint8 [P,R]
+ * Points that differ only in 'coalition' form one game; a file holds
+ * G >= 1 games.  Output: the group /coalition (see coaltab.c), replaced
+ * whole on every call. */
+#ifndef SMAB_COALTAB_H
+#define SMAB_COALTAB_H
+
+#include <stdio.h>
+
+#include "smab/common.h"
+
+typedef struct smab_coaltab_opts {
+	FILE *out;      /* tables printed here; NULL: print nothing */
+	int all;        /* also print the per-coalition per-agent regrets */
+	int csv;        /* CSV instead of aligned text */
+	int write;      /* (re)write /coalition in the file */
+} smab_coaltab_opts;
+
+/* Serial (one process, file not open elsewhere).  A file of a suite
+ * without agents is an error (SMAB_EINVAL) with a message in err. */
+int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err,
+                 size_t errlen);
+
+#endif
