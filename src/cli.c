@@ -253,7 +253,7 @@ static int cmd_list(int argc, char **argv)
 		char range[64] = "";
 		if (d->type == SMAB_P_ENUM)
 			snprintf(range, sizeof range, "%s", d->choices);
-		else if (d->type != SMAB_P_BOOL)
+		else if (d->type != SMAB_P_BOOL && d->type != SMAB_P_STR)
 			snprintf(range, sizeof range, "[%g, %g]", d->lo, d->hi);
 		printf("  %-14s %-14s %-10s %-22s %s\n", d->name, smab_ptype_name(d->type),
 		       d->def, range, d->doc);

@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "smab/config.h"
+#include "smab/shapley.h"
 
 enum {
 	MAX_CHECK_FAILS = 20,       /* failing points reported by the suite check */
@@ -398,6 +399,14 @@ static int to_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 		break;
 	case SMAB_P_VEC:
 		return to_vector(c, n, d, path, out);
+	case SMAB_P_STR:
+		if (n->type != YAML_SCALAR_NODE) {
+			err_at(c->err, n, path, "expected a string, got %s",
+			       shown(n, buf, sizeof buf));
+			return -1;
+		}
+		*out = (smab_value){.x = 0, .n = 0, .v = NULL, .s = smab_xstrdup(s)};
+		return 0;
 	}
 	*out = (smab_value){.x = x, .n = 0, .v = NULL};
 	return 0;
@@ -532,6 +541,10 @@ static void get_mechs(cfg *c, const yaml_node_t *n)
 	free(names);
 }
 
+static int coal_agents(cfg *c, const yaml_node_t *at, const char *path);
+static int coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
+                     uint32_t *mask);
+
 static void set_param(cfg *c, int p, const yaml_node_t *kn,
                       const yaml_node_t *vn, const char *path)
 {
@@ -545,8 +558,18 @@ static void set_param(cfg *c, int p, const yaml_node_t *kn,
 	e->where[2 * p] = line_of(vn);
 	e->where[2 * p + 1] = col_of(vn);
 	e->set[p] = 1;
+	if (c->s->agents && !strcmp(c->s->params[p].name, "coalition") &&
+	    vn->type == YAML_SEQUENCE_NODE) {
+		/* one coalition as a list of agents; its mask is the value */
+		int M = coal_agents(c, vn, path);
+		uint32_t mask;
+		if (M > 0 && coal_mask(c, vn, M, path, &mask) == 0)
+			e->base[p].x = mask;
+		return;
+	}
 	if (to_value(c, vn, &c->s->params[p], path, &v) == 0) {
 		free(e->base[p].v);
+		free(e->base[p].s);
 		e->base[p] = v;
 	}
 }
@@ -737,6 +760,187 @@ static int sweep_range(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 	return bad ? -1 : 0;
 }
 
+/* ---- the coalition axis ------------------------------------------------ */
+
+/* Number of agents of the instance the base values describe, or -1 after
+ * an error at 'at'. */
+static int coal_agents(cfg *c, const yaml_node_t *at, const char *path)
+{
+	int M = c->s->agents(c->e->base, NULL);
+	if (M < 1 || M > SMAB_MAX_AGENTS) {
+		err_at(c->err, at, path, "the instance has %d agents: a coalition sweep needs 1 to %d",
+		       M, SMAB_MAX_AGENTS);
+		return -1;
+	}
+	return M;
+}
+
+/* A coalition written as a list of distinct agent indices, e.g. [0, 2]. */
+static int coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
+                     uint32_t *mask)
+{
+	char buf[96];
+	double x;
+	*mask = 0;
+	if (n->type != YAML_SEQUENCE_NODE || nitems(n) == 0) {
+		err_at(c->err, n, path, "expected a coalition: a non-empty list of agent indices in [0, %d] such as [0, 1], got %s",
+		       M - 1, shown(n, buf, sizeof buf));
+		return -1;
+	}
+	const yaml_node_item_t *it = n->data.sequence.items.start;
+	for (int i = 0; i < nitems(n); i++) {
+		const yaml_node_t *m = get(c, it[i]);
+		if (!read_int(m, &x) || x < 0 || x > M - 1) {
+			err_at(c->err, m, path, "expected an agent index in [0, %d] (the instance has %d agents), got %s",
+			       M - 1, M, shown(m, buf, sizeof buf));
+			return -1;
+		}
+		uint32_t bit = 1u << (int)x;
+		if (*mask & bit) {
+			err_at(c->err, m, path, "agent %d appears twice in this coalition", (int)x);
+			return -1;
+		}
+		*mask |= bit;
+	}
+	return 0;
+}
+
+static void coal_list(vlist *l, const uint32_t *masks, int n, const yaml_node_t *at)
+{
+	vlist_alloc(l, n);
+	mark_all(l, at);
+	for (int j = 0; j < n; j++)
+		l->v[j].x = masks[j];
+}
+
+/* The sweep axis of the "coalition" parameter of a coalition suite:
+ *   all                          every non-empty coalition (2^M - 1)
+ *   [[0], [1], [0, 1]]           an explicit list
+ *   {sizes: [1, 8]}              every coalition of these sizes
+ *   {sample: permutations, n: N} the prefixes of N random agent orders
+ * Coalitions are ordered by size, then mask (the paper's tables' order). */
+static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlist *l)
+{
+	char buf[96];
+	int M = coal_agents(c, vn, path);
+	if (M < 0)
+		return -1;
+	uint32_t *masks = NULL;
+	int n = 0, rc = -1;
+	if (vn->type == YAML_SCALAR_NODE && strcmp(sval(vn), "all") == 0) {
+		masks = smab_xmalloc(((size_t)1 << M) * sizeof *masks);
+		n = smab_coal_all(M, masks);
+		rc = 0;
+	} else if (vn->type == YAML_SEQUENCE_NODE && nitems(vn) > 0) {
+		const yaml_node_item_t *it = vn->data.sequence.items.start;
+		masks = smab_xmalloc((size_t)nitems(vn) * sizeof *masks);
+		vlist_alloc(l, nitems(vn));
+		rc = 0;
+		for (int j = 0; j < nitems(vn); j++) {
+			const yaml_node_t *m = get(c, it[j]);
+			l->mark[2 * j] = line_of(m);
+			l->mark[2 * j + 1] = col_of(m);
+			if (coal_mask(c, m, M, path, &masks[j]))
+				rc = -1;
+			for (int i = 0; rc == 0 && i < j; i++)
+				if (masks[i] == masks[j]) {
+					err_at(c->err, m, path, "this coalition is already in the list (entry %d)", i + 1);
+					rc = -1;
+				}
+			l->v[j].x = masks[j];
+		}
+		free(masks);
+		return rc;
+	} else if (vn->type == YAML_MAPPING_NODE) {
+		const yaml_node_t *sizes = NULL, *sample = NULL, *num = NULL;
+		const yaml_node_pair_t *pr = vn->data.mapping.pairs.start;
+		static const char *const keys[] = {"sizes", "sample", "n"};
+		rc = 0;
+		for (int i = 0; i < npairs(vn); i++) {
+			const char *k = pair_key(c, vn, i, path);
+			if (!k) {
+				rc = -1;
+				continue;
+			}
+			const yaml_node_t *v = get(c, pr[i].value);
+			if (!strcmp(k, "sizes"))
+				sizes = v;
+			else if (!strcmp(k, "sample"))
+				sample = v;
+			else if (!strcmp(k, "n"))
+				num = v;
+			else {
+				char *kp = join(path, k);
+				unknown(c, get(c, pr[i].key), kp, "coalition key", k, keys, 3, 0);
+				free(kp);
+				rc = -1;
+			}
+		}
+		if (rc)
+			return -1;
+		if (sizes && !sample && !num) {
+			int ns = sizes->type == YAML_SEQUENCE_NODE ? nitems(sizes) : 0;
+			int *sz = smab_xcalloc((size_t)ns + 1, sizeof *sz);
+			const yaml_node_item_t *it = ns ? sizes->data.sequence.items.start : NULL;
+			if (ns == 0) {
+				err_at(c->err, sizes, path, "expected a non-empty list of coalition sizes in [1, %d], got %s",
+				       M, shown(sizes, buf, sizeof buf));
+				rc = -1;
+			}
+			for (int i = 0; i < ns; i++) {
+				const yaml_node_t *m = get(c, it[i]);
+				double x;
+				if (!read_int(m, &x) || x < 1 || x > M) {
+					err_at(c->err, m, path, "expected a coalition size in [1, %d] (the instance has %d agents), got %s",
+					       M, M, shown(m, buf, sizeof buf));
+					rc = -1;
+				} else
+					sz[i] = (int)x;
+			}
+			if (rc == 0) {
+				masks = smab_xmalloc(((size_t)1 << M) * sizeof *masks);
+				n = smab_coal_sizes(M, sz, ns, masks);
+			}
+			free(sz);
+		} else if (sample && !sizes) {
+			double x = 0;
+			if (sample->type != YAML_SCALAR_NODE || strcmp(sval(sample), "permutations") != 0) {
+				err_at(c->err, sample, path, "expected 'sample: permutations', got %s",
+				       shown(sample, buf, sizeof buf));
+				rc = -1;
+			}
+			if (!num) {
+				err_at(c->err, vn, path, "a sampled coalition axis needs 'n', the number of random agent orders");
+				rc = -1;
+			} else if (!read_int(num, &x) || x < 1 || x > 8192 / M) {
+				/* the orders are kept in a root attribute (64 KiB) */
+				err_at(c->err, num, path, "expected a number of agent orders in [1, %d], got %s",
+				       8192 / M, shown(num, buf, sizeof buf));
+				rc = -1;
+			}
+			if (rc == 0) {
+				int np = (int)x;
+				int *perm = smab_xmalloc((size_t)np * (size_t)M * sizeof *perm);
+				masks = smab_xmalloc((size_t)np * (size_t)M * sizeof *masks);
+				smab_coal_perms(c->e->seed, M, np, perm);
+				n = smab_coal_perm_masks(M, np, perm, masks);
+				free(perm);
+				c->e->coal_nperm = np;
+			}
+		} else {
+			err_at(c->err, vn, path, "expected {sizes: [...]} or {sample: permutations, n: N}");
+			rc = -1;
+		}
+	} else {
+		err_at(c->err, vn, path, "expected 'all', a list of coalitions such as [[0], [1], [0, 1]], {sizes: [...]} or {sample: permutations, n: N}, got %s",
+		       shown(vn, buf, sizeof buf));
+	}
+	if (rc == 0)
+		coal_list(l, masks, n, vn);
+	free(masks);
+	return rc;
+}
+
 /* Read one swept parameter: its key 'kn', its list or range 'vn'. */
 static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
                        const char *name, const char *path, vlist *l)
@@ -755,8 +959,9 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 		return -1;
 	}
 	const smab_param_decl *d = &s->params[p];
-	if (d->type == SMAB_P_VEC) {
-		err_at(c->err, kn, path, "cannot sweep a list parameter");
+	if (d->type == SMAB_P_VEC || d->type == SMAB_P_STR) {
+		err_at(c->err, kn, path, "cannot sweep a %s parameter",
+		       d->type == SMAB_P_VEC ? "list" : "string");
 		return -1;
 	}
 	if (c->swept[2 * p]) {
@@ -766,7 +971,9 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 	}
 	c->swept[2 * p] = line_of(kn);
 	c->swept[2 * p + 1] = col_of(kn);
-	if (vn->type == YAML_SEQUENCE_NODE)
+	if (s->agents && strcmp(d->name, "coalition") == 0)
+		rc = sweep_coalition(c, vn, path, l);
+	else if (vn->type == YAML_SEQUENCE_NODE)
 		rc = sweep_values(c, vn, d, path, l);
 	else if (vn->type == YAML_MAPPING_NODE)
 		rc = sweep_range(c, vn, d, path, l);
@@ -1447,8 +1654,10 @@ void smab_experiment_free(smab_experiment **pe)
 		return;
 	smab_experiment *e = *pe;
 	if (e->base)
-		for (int i = 0; i < e->suite->nparams; i++)
+		for (int i = 0; i < e->suite->nparams; i++) {
 			free(e->base[i].v);
+			free(e->base[i].s);
+		}
 	for (int a = 0; a < e->naxes; a++) {
 		free(e->axes[a].param);
 		free(e->axes[a].values);
@@ -1520,6 +1729,8 @@ char *smab_config_canonical(const smab_experiment *e)
 		put_value(f, &s->params[i], &e->base[i]);
 		fputc('\n', f);
 	}
+	if (e->coal_nperm)
+		fprintf(f, "coalition_perms: %d\n", e->coal_nperm);
 	if (e->naxes)
 		fputs("sweep:\n", f);
 	for (int a = 0; a < e->naxes; a++) {

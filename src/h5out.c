@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "smab/h5out.h"
+#include "smab/shapley.h"
 #include "h5util.h"
 
 /* Attributes longer than this become datasets (earliest format: 64 KiB). */
@@ -82,6 +83,49 @@ static int put_num(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 out:
 	CLOSE(H5Aclose, a);
 	CLOSE(H5Sclose, sp);
+	return cx->status;
+}
+
+/* A one-dimensional int64 attribute of n > 0 values. */
+static int put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n,
+                    h5ctx *cx)
+{
+	hid_t sp = -1, a = -1;
+	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
+	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot create attribute '%s'", name);
+	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
+out:
+	CLOSE(H5Aclose, a);
+	CLOSE(H5Sclose, sp);
+	return cx->status;
+}
+
+/* A coalition suite's agents and, for a sampled coalition axis, the agent
+ * orders it was drawn from: what 'smab shapley' needs besides /results. */
+static int put_agents(hid_t f, const smab_experiment *e, int rank, hid_t dxpl,
+                      h5ctx *late, h5ctx *cx)
+{
+	char *names = NULL;
+	int M = e->suite->agents(e->base, &names);
+	if (M < 1 || !names) {
+		h5u_fail_user(cx, SMAB_EINVAL, "cannot name the agents: %s",
+		              names ? names : "unknown instance");
+		free(names);
+		return cx->status;
+	}
+	if (put_str(f, "agents", names, rank, dxpl, late, cx) == SMAB_OK && e->coal_nperm) {
+		size_t n = (size_t)e->coal_nperm * (size_t)M;
+		int *perm = smab_xmalloc(n * sizeof *perm);
+		int64_t *p64 = smab_xmalloc(n * sizeof *p64);
+		smab_coal_perms(e->seed, M, e->coal_nperm, perm);
+		for (size_t i = 0; i < n; i++)
+			p64[i] = perm[i];
+		put_i64s(f, "coalition_perms", p64, (hsize_t)n, cx);
+		free(perm);
+		free(p64);
+	}
+	free(names);
 	return cx->status;
 }
 
@@ -417,6 +461,8 @@ static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
 	    put_num(f, "npoints", H5T_STD_I64LE, H5T_NATIVE_INT64, &np, cx) ||
 	    put_num(f, "checkpoints", H5T_STD_I64LE, H5T_NATIVE_INT64, &nck, cx) ||
 	    put_num(f, "ranks", H5T_STD_I64LE, H5T_NATIVE_INT64, &ranks, cx))
+		goto out;
+	if (s->agents && put_agents(f, e, rank, h->dxpl, late, cx))
 		goto out;
 out:
 	free(mechs);

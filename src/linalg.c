@@ -31,6 +31,12 @@ void smab_linalg_setup(void)
 		openblas_set_num_threads(1);
 }
 
+void smab_gemm(int n, int ld, int k, const double *A, const double *B, double *Y)
+{
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, ld, k, 1.0, A, k,
+	            B, ld, 0.0, Y, ld);
+}
+
 static size_t sq(int d)
 {
 	return (size_t)d * (size_t)d;

@@ -13,6 +13,7 @@ const char *smab_ptype_name(smab_ptype t)
 	case SMAB_P_BOOL: return "bool";
 	case SMAB_P_ENUM: return "enum";
 	case SMAB_P_VEC: return "list of reals";
+	case SMAB_P_STR: return "string";
 	}
 	return "?";
 }
@@ -91,6 +92,21 @@ char *smab_value_str(const smab_param_decl *d, const smab_value *v, int digits)
 	case SMAB_P_REAL:
 		real_str(v->x, digits, buf, sizeof buf);
 		break;
+	case SMAB_P_STR: {
+		/* a double-quoted YAML scalar */
+		const char *t = v->s ? v->s : "";
+		size_t cap = 3 + 2 * strlen(t), n = 0;
+		char *s = smab_xmalloc(cap);
+		s[n++] = '"';
+		for (; *t; t++) {
+			if (*t == '"' || *t == '\\')
+				s[n++] = '\\';
+			s[n++] = *t;
+		}
+		s[n++] = '"';
+		s[n] = '\0';
+		return s;
+	}
 	case SMAB_P_VEC: {
 		/* Each element takes at most 24 characters plus ", ". */
 		size_t cap = 3 + (size_t)(v->n > 0 ? v->n : 0) * 26, n = 0;

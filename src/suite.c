@@ -7,12 +7,14 @@ extern const smab_suite smab_suite_drift;
 extern const smab_suite smab_suite_strategic;
 extern const smab_suite smab_suite_replication;
 extern const smab_suite smab_suite_contextual;
+extern const smab_suite smab_suite_coalition;
 
 const smab_suite *const smab_suites[] = {
 	&smab_suite_drift,
 	&smab_suite_strategic,
 	&smab_suite_replication,
 	&smab_suite_contextual,
+	&smab_suite_coalition,
 };
 const int smab_nsuites = (int)(sizeof smab_suites / sizeof smab_suites[0]);
 

@@ -54,6 +54,7 @@ typedef struct smab_experiment {
 	char *path;          /* file the experiment was read from */
 	char *text;          /* the file's full text, for provenance */
 	char *overrides;     /* the --set KEY=VALUE applied on top, one a line; NULL if none */
+	int coal_nperm;      /* coalition axis {sample: permutations, n}: n; else 0 */
 } smab_experiment;
 
 /* Parse and validate the YAML file at 'path'.  On success returns SMAB_OK and

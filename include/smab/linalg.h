@@ -42,6 +42,9 @@ typedef struct smab_ls {
 /* Set OpenBLAS to one thread unless OPENBLAS_NUM_THREADS is set.  Idempotent. */
 void smab_linalg_setup(void);
 
+/* Y = A B for row-major A (n x k), B (k x ld), Y (n x ld): one DGEMM. */
+void smab_gemm(int n, int ld, int k, const double *A, const double *B, double *Y);
+
 /* A fresh state of dimension d >= 1 with V = lambda I (lambda > 0), b = 0;
  * refactor >= 0 as above.  Returns SMAB_OK or SMAB_EINVAL. */
 int smab_ls_init(smab_ls *s, int d, double lambda, int refactor);

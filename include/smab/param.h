@@ -13,7 +13,8 @@ typedef enum smab_ptype {
 	SMAB_P_REAL,     /* finite double */
 	SMAB_P_BOOL,     /* 0 or 1 */
 	SMAB_P_ENUM,     /* index into 'choices' */
-	SMAB_P_VEC       /* list of finite doubles (may be empty) */
+	SMAB_P_VEC,      /* list of finite doubles (may be empty) */
+	SMAB_P_STR       /* a string (a path); cannot be swept */
 } smab_ptype;
 
 typedef struct smab_param_decl {
@@ -26,12 +27,14 @@ typedef struct smab_param_decl {
 } smab_param_decl;
 
 /* A parameter value.  Scalars (INT, REAL, BOOL, ENUM index) live in 'x';
- * vectors in 'v[0..n-1]'.  A vector's storage is owned by the experiment
- * that produced it, so values can be copied by assignment. */
+ * vectors in 'v[0..n-1]'; strings in 's'.  A vector's or a string's storage
+ * is owned by the experiment that produced it, so values can be copied by
+ * assignment. */
 typedef struct smab_value {
 	double x;
 	int n;
 	double *v;
+	char *s;
 } smab_value;
 
 /* Name of a type, for messages and 'smab list' ("int", "real", ...). */

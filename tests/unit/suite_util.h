@@ -45,6 +45,7 @@ static inline void su_defaults(const smab_suite *s, smab_value *p, int maxp)
 		const smab_param_decl *d = &s->params[i];
 		p[i].n = 0;
 		p[i].v = NULL;
+		p[i].s = NULL;
 		if (d->type == SMAB_P_ENUM)
 			p[i].x = smab_param_choice(d, d->def);
 		else if (d->type == SMAB_P_BOOL)

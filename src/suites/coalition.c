@@ -1,0 +1,877 @@
+/* coalition.c - creator coalitions in a multi-agent linear bandit (Lakshmi
+ * Narasimha Reddy et al., "the more (agents) the merrier"; shared/seeds/s4).
+ *
+ * Model.  M agents; in round t agent a is offered an action set X_{a,t},
+ * plays x_{a,t} and observes y = theta* . x + sigma z, z ~ N(0, 1).  A
+ * coalition C pools the actions and rewards of its members; the value of
+ * the cooperative game is v(C) = -sum_{a in C} R_a^C, R_a^C agent a's
+ * pseudo-regret sum_t max_{x in X_{a,t}} theta* . x - theta* . x_{a,t} when
+ * playing in C.  One task runs one coalition (the parameter "coalition", a
+ * bit mask; 0 = all agents) for one replication; src/coaltab.c turns the
+ * 2^M - 1 coalitions' regrets into Shapley values, payouts and the checks.
+ *
+ * Instances.  Every action is x(u, i) = user_u (elementwise *) item_i over a
+ * table of items; an agent a in round t has a user u_{a,t} and a subset of
+ * the items:
+ *   synthetic   Appendix E.2: d = K = 25 unit vectors (user = all ones),
+ *               theta*_i = 0.7, 0.6, 0.5, 0.4, 0.3 for i = 1, 2, 3, 4, 0
+ *               (mod 5), blocks A_1 = {1..5}, ..., A_5 = {21..25}; five
+ *               agents on a circle, agent a holds A_{a+1} and A_{a+2}
+ *               (indices mod 5): agent 0 has {1..10}, agent 4 has
+ *               {21..25, 1..5}.
+ *   asymmetric  the same items; agent 0 holds {1, 7, 13, 19, 25} and agent
+ *               a = 1..5 holds A_a (six agents).
+ *   fixed       the same items, every agent holds all 25 (a fixed, common
+ *               action set: the setting of MUL and Theorem 1); 'agents'
+ *               agents.
+ *   movielens   MovieLens-100k (src/movielens.c): users and the 1682
+ *               movies embedded in d = 'dim' dimensions, theta* the least-
+ *               squares fit to the ratings; agents are user groups
+ *               ('groups'); u_{a,t} is drawn uniformly from agent a's
+ *               group and X_{a,t} is every movie for that user.
+ *
+ * Algorithms.  All keep ridge regression on the coalition's pooled data,
+ * V = lambda I + sum x x^T, theta_hat = V^-1 sum y x (src/linalg.c); in a
+ * round every member chooses from the data of the previous rounds, then
+ * all members' observations join the pool.
+ *   linucb      LinUCB-M: argmax theta_hat . x + alpha ||x||_{V^-1} (the
+ *               form of the Pearl library the paper built on; alpha = 1).
+ *   greedy      GREEDY: argmax theta_hat . x (no bonus).
+ *   metc        M-ETC (Algorithm 2): for t <= T' each agent plays
+ *               argmax det(I + V_a + x x^T) = argmax x^T (I + V_a)^-1 x (the
+ *               matrix determinant lemma), V_a its own past actions only;
+ *               then theta_hat of the pooled data of rounds <= T' (ridge
+ *               lambda: the paper's OLS, kept invertible) is fixed and each
+ *               agent plays argmax theta_hat . x.
+ *   mul-ucb, mul-ts   MUL(SIN) (Algorithm 1) for a common fixed action set
+ *               (instance 'fixed' only; NaN elsewhere): all members play the
+ *               single-agent algorithm's current action, their m rewards go
+ *               into that action's buffer, and SIN consumes buffered rewards
+ *               one virtual step at a time until its chosen action's buffer
+ *               is empty.  SIN = UCB1 (index mean + sqrt(2 ln tau / n), each
+ *               arm once first) or Gaussian Thompson sampling (posterior
+ *               N(s/(n+1), sigma^2/(n+1)) from a N(0, sigma^2) prior).
+ *   dev-greedy, dev-random   deviations: agent 'deviator' plays greedily
+ *               (on the pooled data) or uniformly at random from its action
+ *               set while the others run LinUCB-M.
+ * Ties go to the item first in a random order of the items drawn once per
+ * replication (the same for every agent, coalition and mechanism).
+ *
+ * Widths.  With x = u * item, ||x||^2_A = item^T (D_u A D_u) item, so the
+ * widths and means of every member of a round come from ONE matrix
+ * product: Y = Items (n x d) . [D_u1 A D_u1 | ... | D_um A D_um | D_u1 th |
+ * ... | D_um th] (d x (m d + m)), then row-wise dot products with Items.
+ * That is n d^2 multiply-adds per LinUCB agent-round (1682 * 100^2 for
+ * MovieLens), done by DGEMM.
+ *
+ * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
+ * in round t come from streams keyed by (seed, replication, agent) only, so
+ * every coalition and every mechanism sees the same draws and coalition
+ * values are paired; so are the deviator's random choices.
+ *
+ * Metrics: regret (the coalition's total, -v(C), with its curve) and
+ * regret_a<k>, agent k's regret (NaN when k is not in the coalition). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "smab/linalg.h"
+#include "smab/movielens.h"
+#include "smab/rng.h"
+#include "smab/shapley.h"
+#include "smab/suite.h"
+
+enum { I_SYNTH, I_ASYM, I_FIXED, I_ML };
+enum {
+	P_INSTANCE, P_AGENTS, P_GROUPS, P_STATES, P_DATA, P_DIM, P_HORIZON,
+	P_COALITION, P_LAMBDA, P_ALPHA, P_NOISE, P_DEVIATOR, P_EXPLORE, NPARAMS
+};
+
+static const smab_param_decl params[NPARAMS] = {
+	[P_INSTANCE] = {"instance", SMAB_P_ENUM, "synthetic", 0, 0,
+	                "synthetic|asymmetric|fixed|movielens",
+	                "agents' action sets: Appendix E.2, its asymmetric variant, one common set, or MovieLens-100k"},
+	[P_AGENTS] = {"agents", SMAB_P_INT, "5", 1, SMAB_MAX_AGENTS, NULL,
+	              "number of agents of the 'fixed' instance"},
+	[P_GROUPS] = {"groups", SMAB_P_ENUM, "gender", 0, 0,
+	              "gender|age|occupation|state",
+	              "movielens: users grouped into agents by this attribute"},
+	[P_STATES] = {"states", SMAB_P_INT, "8", 1, SMAB_MAX_AGENTS, NULL,
+	              "movielens, groups: state: the top states by number of users"},
+	[P_DATA] = {"data", SMAB_P_STR, "\"\"", 0, 0, NULL,
+	            "movielens: the ml-100k directory (empty: $SMAB_DATA, else data/ml-100k)"},
+	[P_DIM] = {"dim", SMAB_P_INT, "100", 2, 200, NULL,
+	           "movielens: embedding dimension d"},
+	[P_HORIZON] = {"horizon", SMAB_P_INT, "4096", 1, 1e7, NULL,
+	               "rounds T"},
+	[P_COALITION] = {"coalition", SMAB_P_INT, "0", 0, 65535, NULL,
+	                 "the agents playing together, a bit mask (0: all); sweep: all, lists, {sizes}, {sample: permutations, n}"},
+	[P_LAMBDA] = {"lambda", SMAB_P_REAL, "1", 1e-9, 1e9, NULL,
+	              "ridge regularization of the pooled least squares"},
+	[P_ALPHA] = {"alpha", SMAB_P_REAL, "1", 0, 1e6, NULL,
+	             "LinUCB-M exploration bonus multiplier"},
+	[P_NOISE] = {"noise", SMAB_P_REAL, "1", 0, 1e6, NULL,
+	             "reward noise standard deviation sigma"},
+	[P_DEVIATOR] = {"deviator", SMAB_P_INT, "0", 0, SMAB_MAX_AGENTS - 1, NULL,
+	                "the agent that deviates in dev-greedy and dev-random"},
+	[P_EXPLORE] = {"metc.explore", SMAB_P_INT, "200", 0, 1e7, NULL,
+	               "M-ETC exploration rounds T'"},
+};
+
+enum { M_LINUCB, M_GREEDY, M_METC, M_MULUCB, M_MULTS, M_DEVGREEDY, M_DEVRANDOM, NMECHS };
+static const smab_mech_decl mechs[NMECHS] = {
+	{"linucb", "LinUCB-M: LinUCB on the coalition's pooled data"},
+	{"greedy", "GREEDY: pooled least squares, no exploration bonus"},
+	{"metc", "M-ETC (Algorithm 2): determinant-maximizing exploration, then commit"},
+	{"mul-ucb", "MUL(UCB1) (Algorithm 1), fixed common action sets only"},
+	{"mul-ts", "MUL(Thompson sampling) (Algorithm 1), fixed common action sets only"},
+	{"dev-greedy", "the deviator plays greedily, the others LinUCB-M"},
+	{"dev-random", "the deviator plays uniformly at random, the others LinUCB-M"},
+};
+
+#define NMETRICS (1 + SMAB_MAX_AGENTS)
+static const smab_metric_decl metrics[NMETRICS] = {
+	{"regret", 1, "total pseudo-regret of the coalition's members, -v(C)"},
+#define AGENT_METRIC(k) {"regret_a" #k, 0, "pseudo-regret of agent " #k " (NaN if not in the coalition)"}
+	AGENT_METRIC(0), AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3),
+	AGENT_METRIC(4), AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7),
+	AGENT_METRIC(8), AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11),
+	AGENT_METRIC(12), AGENT_METRIC(13), AGENT_METRIC(14), AGENT_METRIC(15),
+#undef AGENT_METRIC
+};
+
+/* ---- MovieLens, loaded once per process --------------------------------- */
+
+static struct {
+	char dir[4096];
+	int loaded;             /* 1: ml holds dir's data */
+	smab_ml_data ml;
+	int dim;                /* > 0: em is the embedding of this dimension */
+	smab_ml_embed em;
+	int grouping, nstates;  /* groups of this kind are in group[] */
+	int ngroups;
+	int *group;             /* [nusers] */
+	int **members;          /* [ngroups]: the users of each group */
+	int *nmembers;
+	char names[1024];
+} ml_cache = {.grouping = -1};
+
+static void ml_dir(const smab_value *p, char *buf, size_t len)
+{
+	const char *d = p[P_DATA].s;
+	if (!d || !*d)
+		d = getenv("SMAB_DATA");
+	if (!d || !*d)
+		d = "data/ml-100k";
+	snprintf(buf, len, "%s", d);
+}
+
+static void ml_drop_groups(void)
+{
+	for (int g = 0; g < ml_cache.ngroups; g++)
+		free(ml_cache.members[g]);
+	free(ml_cache.members);
+	free(ml_cache.nmembers);
+	free(ml_cache.group);
+	ml_cache.members = NULL;
+	ml_cache.nmembers = NULL;
+	ml_cache.group = NULL;
+	ml_cache.ngroups = 0;
+	ml_cache.grouping = -1;
+}
+
+/* Load the data of p's directory (if not loaded); then, when 'groups' is
+ * set, its grouping, and when 'embed' is set, its embedding.  Returns
+ * SMAB_OK or an error with a message in err. */
+static int ml_prepare(const smab_value *p, int groups, int embed, char *err,
+                      size_t errlen)
+{
+	char dir[4096];
+	ml_dir(p, dir, sizeof dir);
+	if (!ml_cache.loaded || strcmp(dir, ml_cache.dir) != 0) {
+		if (ml_cache.loaded) {
+			ml_drop_groups();
+			if (ml_cache.dim)
+				smab_ml_embed_free(&ml_cache.em);
+			ml_cache.dim = 0;
+			smab_ml_free(&ml_cache.ml);
+			ml_cache.loaded = 0;
+		}
+		int rc = smab_ml_load(dir, &ml_cache.ml, err, errlen);
+		if (rc != SMAB_OK)
+			return rc;
+		snprintf(ml_cache.dir, sizeof ml_cache.dir, "%s", dir);
+		ml_cache.loaded = 1;
+	}
+	int grouping = (int)p[P_GROUPS].x, nstates = (int)p[P_STATES].x;
+	if (groups && (grouping != ml_cache.grouping ||
+	               (grouping == SMAB_ML_STATE && nstates != ml_cache.nstates))) {
+		ml_drop_groups();
+		const smab_ml_data *ml = &ml_cache.ml;
+		ml_cache.group = smab_xmalloc((size_t)ml->nusers * sizeof(int));
+		int n = smab_ml_groups(ml, grouping, nstates, ml_cache.group,
+		                       ml_cache.names, sizeof ml_cache.names, err, errlen);
+		if (n < 1) {
+			free(ml_cache.group);
+			ml_cache.group = NULL;
+			return n < 0 ? n : SMAB_EINVAL;
+		}
+		ml_cache.ngroups = n;
+		ml_cache.members = smab_xcalloc((size_t)n, sizeof(int *));
+		ml_cache.nmembers = smab_xcalloc((size_t)n, sizeof(int));
+		for (int g = 0; g < n; g++)
+			ml_cache.members[g] = smab_xmalloc((size_t)ml->nusers * sizeof(int));
+		for (int u = 0; u < ml->nusers; u++) {
+			int g = ml_cache.group[u];
+			if (g >= 0)
+				ml_cache.members[g][ml_cache.nmembers[g]++] = u;
+		}
+		for (int g = 0; g < n; g++)
+			if (ml_cache.nmembers[g] == 0) {
+				snprintf(err, errlen, "group %d of '%.200s' has no users", g,
+				         ml_cache.names);
+				ml_drop_groups();
+				return SMAB_EINVAL;
+			}
+		ml_cache.grouping = grouping;
+		ml_cache.nstates = nstates;
+	}
+	int dim = (int)p[P_DIM].x;
+	if (embed && ml_cache.dim != dim) {
+		if (ml_cache.dim)
+			smab_ml_embed_free(&ml_cache.em);
+		ml_cache.dim = 0;
+		int rc = smab_ml_embed_make(&ml_cache.ml, dim, &ml_cache.em, err, errlen);
+		if (rc != SMAB_OK)
+			return rc;
+		ml_cache.dim = dim;
+	}
+	return SMAB_OK;
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+#define SYN_K 25
+
+/* Number of agents of an instance, from the parameters alone. */
+static int n_agents(const smab_value *p)
+{
+	switch ((int)p[P_INSTANCE].x) {
+	case I_SYNTH: return 5;
+	case I_ASYM: return 6;
+	case I_FIXED: return (int)p[P_AGENTS].x;
+	default:
+		switch ((int)p[P_GROUPS].x) {
+		case SMAB_ML_GENDER: return 2;
+		case SMAB_ML_AGE: return 7;
+		case SMAB_ML_OCCUPATION: return 8;
+		default: return (int)p[P_STATES].x;
+		}
+	}
+}
+
+/* Synthetic item i (0-based, item i+1 of the paper) held by agent a? */
+static int syn_holds(int inst, int a, int i)
+{
+	int block = i / 5;      /* A_{block+1} */
+	switch (inst) {
+	case I_SYNTH: return block == a || block == (a + 1) % 5;
+	case I_ASYM: return a == 0 ? i % 6 == 0 : block == a - 1;
+	default: return 1;
+	}
+}
+
+static double syn_theta(int i)
+{
+	static const double v[5] = {0.3, 0.7, 0.6, 0.5, 0.4};   /* (i+1) mod 5 */
+	return v[(i + 1) % 5];
+}
+
+typedef struct inst {
+	int kind, M, d, n;          /* n items of dimension d */
+	const double *item;         /* [n * d] */
+	const double *user;         /* [nusers * d], movielens */
+	const double *theta;        /* [d] */
+	const double *best;         /* [nusers], movielens */
+	unsigned char *holds;       /* [M * n], synthetic: agent a may play item i */
+	double *sbest;              /* [M], synthetic: best mean of agent a */
+	double *own;                /* synthetic storage (items, theta, ones) */
+	const double *ones;         /* [d] all ones: the synthetic user */
+} inst;
+
+static void inst_free(inst *in)
+{
+	free(in->holds);
+	free(in->sbest);
+	free(in->own);
+	memset(in, 0, sizeof *in);
+}
+
+static int inst_make(const smab_value *p, inst *in, char *err, size_t errlen)
+{
+	memset(in, 0, sizeof *in);
+	in->kind = (int)p[P_INSTANCE].x;
+	in->M = n_agents(p);
+	if (in->kind == I_ML) {
+		int rc = ml_prepare(p, 1, 1, err, errlen);
+		if (rc != SMAB_OK)
+			return rc;
+		const smab_ml_embed *em = &ml_cache.em;
+		in->d = em->d;
+		in->n = em->nitems;
+		in->item = em->item;
+		in->user = em->user;
+		in->theta = em->theta;
+		in->best = em->best;
+		return SMAB_OK;
+	}
+	int d = SYN_K;
+	in->d = in->n = d;
+	in->own = smab_xcalloc((size_t)d * (size_t)d + 2 * (size_t)d, sizeof(double));
+	for (int i = 0; i < d; i++)
+		in->own[(size_t)i * (size_t)d + (size_t)i] = 1.0;
+	double *th = in->own + (size_t)d * (size_t)d, *ones = th + d;
+	for (int i = 0; i < d; i++) {
+		th[i] = syn_theta(i);
+		ones[i] = 1.0;
+	}
+	in->item = in->own;
+	in->theta = th;
+	in->ones = ones;
+	in->holds = smab_xmalloc((size_t)in->M * (size_t)d);
+	in->sbest = smab_xmalloc((size_t)in->M * sizeof(double));
+	for (int a = 0; a < in->M; a++) {
+		in->sbest[a] = -INFINITY;
+		for (int i = 0; i < d; i++) {
+			in->holds[(size_t)a * (size_t)d + (size_t)i] = (unsigned char)syn_holds(in->kind, a, i);
+			if (in->holds[(size_t)a * (size_t)d + (size_t)i] && th[i] > in->sbest[a])
+				in->sbest[a] = th[i];
+		}
+	}
+	return SMAB_OK;
+}
+
+/* ---- one task ------------------------------------------------------------ */
+
+typedef struct task {
+	const inst *in;
+	int m;                  /* members */
+	int mem[SMAB_MAX_AGENTS];
+	int64_t T;
+	double sigma, lambda, alpha;
+	int *users;             /* [m * T]: u_{a,t} (movielens) */
+	double *z;              /* [m * T]: standard normal noise */
+	const smab_task *t;
+	/* scratch */
+	double *A;              /* d x d, full V^-1 */
+	double *B;              /* d x (m d + m) */
+	double *Y;              /* n x (m d + m) */
+	double *x;              /* m x d: this round's actions */
+	double *reg;            /* m: regret so far */
+	int *prio;              /* [n]: tie-break rank of each item */
+} task;
+
+static const double *user_of(const task *k, int j, int64_t t)
+{
+	return k->in->user ? k->in->user + (size_t)k->users[(size_t)j * (size_t)k->T + (size_t)t] * (size_t)k->in->d
+	                  : k->in->ones;
+}
+
+static double best_of(const task *k, int j, int64_t t)
+{
+	if (k->in->best)
+		return k->in->best[k->users[(size_t)j * (size_t)k->T + (size_t)t]];
+	return k->in->sbest[k->mem[j]];
+}
+
+static int may_play(const task *k, int j, int i)
+{
+	return !k->in->holds || k->in->holds[(size_t)k->mem[j] * (size_t)k->in->n + (size_t)i];
+}
+
+/* The ENV stream of the tie-break order (agents use ids 0..15). */
+#define TIE_STREAM 1000
+
+/* Draw the users and the noise of every member: streams of (seed, rep,
+ * agent) only, so all coalitions and mechanisms share them. */
+static void tapes(task *k)
+{
+	const inst *in = k->in;
+	smab_rng_key key = {k->t->seed, SMAB_RNG_ALL_POINTS, k->t->rep};
+	gsl_rng *r = smab_rng_alloc();
+	for (int j = 0; j < k->m; j++) {
+		int a = k->mem[j];
+		if (in->kind == I_ML) {
+			int g = a, nm = ml_cache.nmembers[g];
+			smab_rng_seek(r, &key, SMAB_RNG_ENV, (uint64_t)a, 0);
+			for (int64_t t = 0; t < k->T; t++)
+				k->users[(size_t)j * (size_t)k->T + (size_t)t] =
+					ml_cache.members[g][gsl_rng_uniform_int(r, (unsigned long)nm)];
+		}
+		smab_rng_seek(r, &key, SMAB_RNG_REWARD, (uint64_t)a, 0);
+		for (int64_t t = 0; t < k->T; t++)
+			k->z[(size_t)j * (size_t)k->T + (size_t)t] = gsl_ran_gaussian_ziggurat(r, 1.0);
+	}
+	for (int i = 0; i < in->n; i++)
+		k->prio[i] = i;
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, TIE_STREAM, 0);
+	gsl_ran_shuffle(r, k->prio, (size_t)in->n, sizeof *k->prio);
+	smab_rng_free(&r);
+}
+
+/* theta* . x(u, i) */
+static double true_mean(const inst *in, const double *u, int i)
+{
+	const double *it = in->item + (size_t)i * (size_t)in->d;
+	double s = 0;
+	for (int j = 0; j < in->d; j++)
+		s += in->theta[j] * u[j] * it[j];
+	return s;
+}
+
+/* Play item i for member j in round t: regret and the observation. */
+static double play(task *k, int j, int64_t t, int i)
+{
+	const inst *in = k->in;
+	const double *u = user_of(k, j, t);
+	double mu = true_mean(in, u, i);
+	k->reg[j] += best_of(k, j, t) - mu;
+	double *x = k->x + (size_t)j * (size_t)in->d;
+	const double *it = in->item + (size_t)i * (size_t)in->d;
+	for (int c = 0; c < in->d; c++)
+		x[c] = u[c] * it[c];
+	return mu + k->sigma * k->z[(size_t)j * (size_t)k->T + (size_t)t];
+}
+
+/* What a member needs this round. */
+enum { NEED_NONE, NEED_MEAN, NEED_UCB };
+
+/* One product for the round: for member j with need[j] = NEED_UCB its
+ * squared widths under Ainv[j] (full d x d) land in w[j*n ..], and for every
+ * member with a need, the means under th land in mu[j*n ..]; u[j] is member
+ * j's user this round. */
+static void round_scores(task *k, const int *need, const double *const *u,
+                         const double *const *Ainv, const double *th,
+                         double *w, double *mu)
+{
+	const inst *in = k->in;
+	int d = in->d, n = in->n, nw = 0, nm = 0;
+	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS];
+	for (int j = 0; j < k->m; j++) {
+		col[j] = need[j] == NEED_UCB ? nw++ : -1;
+		mcol[j] = need[j] != NEED_NONE ? nm++ : -1;
+	}
+	int ld = nw * d + nm;
+	if (ld == 0)
+		return;
+	for (int j = 0; j < k->m; j++) {
+		if (need[j] == NEED_NONE)
+			continue;
+		const double *uj = u[j];
+		if (col[j] >= 0) {
+			const double *A = Ainv[j];
+			for (int r = 0; r < d; r++) {
+				double *b = k->B + (size_t)r * (size_t)ld + (size_t)(col[j] * d);
+				const double *ar = A + (size_t)r * (size_t)d;
+				for (int c = 0; c < d; c++)
+					b[c] = uj[r] * ar[c] * uj[c];
+			}
+		}
+		for (int r = 0; r < d; r++)
+			k->B[(size_t)r * (size_t)ld + (size_t)(nw * d + mcol[j])] = uj[r] * th[r];
+	}
+	smab_gemm(n, ld, d, in->item, k->B, k->Y);
+	for (int j = 0; j < k->m; j++) {
+		if (need[j] == NEED_NONE)
+			continue;
+		double *mj = mu + (size_t)j * (size_t)n;
+		for (int i = 0; i < n; i++)
+			mj[i] = k->Y[(size_t)i * (size_t)ld + (size_t)(nw * d + mcol[j])];
+		if (col[j] < 0)
+			continue;
+		double *wj = w + (size_t)j * (size_t)n;
+		for (int i = 0; i < n; i++) {
+			const double *y = k->Y + (size_t)i * (size_t)ld + (size_t)(col[j] * d);
+			const double *it = in->item + (size_t)i * (size_t)d;
+			double s = 0;
+			for (int c = 0; c < d; c++)
+				s += y[c] * it[c];
+			wj[i] = s > 0 ? s : 0;
+		}
+	}
+}
+
+/* argmax over member j's items of mu[i] + beta sqrt(w[i]) (w NULL: mu
+ * alone; mu NULL: w alone).  Ties go to the item first in the
+ * replication's random order prio (the same for every agent, coalition and
+ * mechanism): the lowest index would favour the synthetic instance's best
+ * arms, which come first in every block. */
+static int pick(const task *k, int j, const double *mu, const double *w, double beta)
+{
+	int n = k->in->n, best = -1;
+	double bv = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		if (!may_play(k, j, i))
+			continue;
+		double v = (mu ? mu[i] : 0) + (w ? beta * sqrt(w[i]) : 0);
+		if (best < 0 || v > bv || (v == bv && k->prio[i] < k->prio[best])) {
+			best = i;
+			bv = v;
+		}
+	}
+	return best;
+}
+
+/* Uniformly one of member j's items. */
+static int pick_random(const task *k, int j, gsl_rng *r)
+{
+	int n = k->in->n, cnt = 0;
+	for (int i = 0; i < n; i++)
+		cnt += may_play(k, j, i);
+	int c = (int)gsl_rng_uniform_int(r, (unsigned long)cnt);
+	for (int i = 0; i < n; i++)
+		if (may_play(k, j, i) && c-- == 0)
+			return i;
+	return 0;
+}
+
+/* The full symmetric matrix from an upper triangle. */
+static void full_from_upper(const double *U, int d, double *F)
+{
+	for (int r = 0; r < d; r++)
+		for (int c = 0; c < d; c++)
+			F[(size_t)r * (size_t)d + (size_t)c] =
+				r <= c ? U[(size_t)r * (size_t)d + (size_t)c] : U[(size_t)c * (size_t)d + (size_t)r];
+}
+
+/* Curve bookkeeping: record the running total at every checkpoint <= t+1. */
+static void record(const task *k, int64_t t, int *c, double *curve)
+{
+	double tot = 0;
+	for (int j = 0; j < k->m; j++)
+		tot += k->reg[j];
+	while (*c < k->t->ncheck && k->t->check[*c] == t + 1)
+		curve[(*c)++] = tot;
+}
+
+enum { REFACTOR = 512 };
+
+/* LinUCB-M, GREEDY and the two deviations: one pooled least-squares state. */
+static int run_pooled(task *k, int mech, int deviator, double *curve)
+{
+	const inst *in = k->in;
+	int d = in->d, n = in->n, need[SMAB_MAX_AGENTS], c = 0, rc = SMAB_OK;
+	smab_ls ls;
+	if (smab_ls_init(&ls, d, k->lambda, REFACTOR) != SMAB_OK)
+		return SMAB_EINVAL;
+	double *w = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *w);
+	double *mu = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *mu);
+	double *y = smab_xmalloc((size_t)k->m * sizeof *y);
+	const double *u[SMAB_MAX_AGENTS], *Ap[SMAB_MAX_AGENTS];
+	smab_rng_key key = {k->t->seed, SMAB_RNG_ALL_POINTS, k->t->rep};
+	gsl_rng *r = smab_rng_alloc();
+	smab_rng_seek(r, &key, SMAB_RNG_MECH, 100 + (uint64_t)deviator, 0);
+	for (int j = 0; j < k->m; j++) {
+		int dev = k->mem[j] == deviator;
+		need[j] = mech == M_GREEDY || (mech == M_DEVGREEDY && dev) ? NEED_MEAN
+		        : mech == M_DEVRANDOM && dev ? NEED_NONE : NEED_UCB;
+		Ap[j] = k->A;
+	}
+	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
+		full_from_upper(ls.Vinv, d, k->A);
+		for (int j = 0; j < k->m; j++)
+			u[j] = user_of(k, j, t);
+		round_scores(k, need, u, Ap, ls.theta, w, mu);
+		for (int j = 0; j < k->m; j++) {
+			const double *mj = mu + (size_t)j * (size_t)n, *wj = w + (size_t)j * (size_t)n;
+			int i = need[j] == NEED_UCB ? pick(k, j, mj, wj, k->alpha)
+			      : need[j] == NEED_MEAN ? pick(k, j, mj, NULL, 0)
+			      : pick_random(k, j, r);
+			y[j] = play(k, j, t, i);
+		}
+		for (int j = 0; j < k->m && rc == SMAB_OK; j++)
+			rc = smab_ls_update(&ls, k->x + (size_t)j * (size_t)d, y[j], 1.0);
+		record(k, t, &c, curve);
+	}
+	smab_rng_free(&r);
+	smab_ls_free(&ls);
+	free(w);
+	free(mu);
+	free(y);
+	return rc;
+}
+
+/* M-ETC (Algorithm 2). */
+static int run_metc(task *k, int64_t explore, double *curve)
+{
+	const inst *in = k->in;
+	int d = in->d, n = in->n, need[SMAB_MAX_AGENTS], c = 0, rc = SMAB_OK;
+	smab_ls pool, own[SMAB_MAX_AGENTS];
+	double *Af = smab_xmalloc((size_t)k->m * (size_t)d * (size_t)d * sizeof *Af);
+	double *w = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *w);
+	double *mu = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *mu);
+	double *y = smab_xmalloc((size_t)k->m * sizeof *y);
+	double *th = smab_xcalloc((size_t)d, sizeof *th);
+	const double *u[SMAB_MAX_AGENTS], *Ap[SMAB_MAX_AGENTS];
+	smab_ls_init(&pool, d, k->lambda, REFACTOR);
+	for (int j = 0; j < k->m; j++) {
+		smab_ls_init(&own[j], d, 1.0, REFACTOR);     /* I + V_a */
+		Ap[j] = Af + (size_t)j * (size_t)d * (size_t)d;
+	}
+	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
+		int exploring = t < explore;
+		if (t == explore)
+			memcpy(th, pool.theta, (size_t)d * sizeof *th);
+		for (int j = 0; j < k->m; j++) {
+			u[j] = user_of(k, j, t);
+			need[j] = exploring ? NEED_UCB : NEED_MEAN;
+			if (exploring)
+				full_from_upper(own[j].Vinv, d, Af + (size_t)j * (size_t)d * (size_t)d);
+		}
+		round_scores(k, need, u, Ap, th, w, mu);
+		for (int j = 0; j < k->m; j++) {
+			int i = exploring ? pick(k, j, NULL, w + (size_t)j * (size_t)n, 1.0)
+			                  : pick(k, j, mu + (size_t)j * (size_t)n, NULL, 0);
+			y[j] = play(k, j, t, i);
+			if (exploring)
+				rc |= smab_ls_update(&own[j], k->x + (size_t)j * (size_t)d, 0.0, 1.0);
+		}
+		for (int j = 0; exploring && j < k->m && rc == SMAB_OK; j++)
+			rc = smab_ls_update(&pool, k->x + (size_t)j * (size_t)d, y[j], 1.0);
+		record(k, t, &c, curve);
+	}
+	for (int j = 0; j < k->m; j++)
+		smab_ls_free(&own[j]);
+	smab_ls_free(&pool);
+	free(Af);
+	free(w);
+	free(mu);
+	free(y);
+	free(th);
+	return rc;
+}
+
+/* MUL(SIN) (Algorithm 1) on the common action set of instance 'fixed'. */
+static int run_mul(task *k, int ts, double *curve)
+{
+	const inst *in = k->in;
+	int K = in->n, c = 0, m = k->m;
+	double *s = smab_xcalloc((size_t)K, sizeof *s);
+	int64_t *cnt = smab_xcalloc((size_t)K, sizeof *cnt), tau = 0;
+	double *buf = smab_xmalloc((size_t)K * (size_t)m * sizeof *buf);
+	int *head = smab_xcalloc((size_t)K, sizeof *head), *len = smab_xcalloc((size_t)K, sizeof *len);
+	double sig = k->sigma > 0 ? k->sigma : 1.0;
+	smab_rng_key key = {k->t->seed, SMAB_RNG_ALL_POINTS, k->t->rep};
+	gsl_rng *r = smab_rng_alloc();
+	smab_rng_seek(r, &key, SMAB_RNG_MECH, 200, 0);
+#define SIN_NEXT(xv) do { \
+		int b_ = -1; double bv_ = -INFINITY; \
+		for (int i_ = 0; i_ < K; i_++) { \
+			double v_; \
+			if (ts) \
+				v_ = s[i_] / (double)(cnt[i_] + 1) + \
+				     gsl_ran_gaussian_ziggurat(r, sig / sqrt((double)(cnt[i_] + 1))); \
+			else if (cnt[i_] == 0) \
+				v_ = INFINITY; \
+			else \
+				v_ = s[i_] / (double)cnt[i_] + \
+				     sqrt(2.0 * log((double)tau) / (double)cnt[i_]); \
+			if (b_ < 0 || v_ > bv_ || (v_ == bv_ && k->prio[i_] < k->prio[b_])) { \
+				b_ = i_; bv_ = v_; \
+			} \
+		} \
+		(xv) = b_; \
+	} while (0)
+	int x;
+	SIN_NEXT(x);
+	for (int64_t t = 0; t < k->T; t++) {
+		/* every member plays x; the buffer of x was empty */
+		for (int j = 0; j < m; j++) {
+			double yv = play(k, j, t, x);
+			buf[(size_t)x * (size_t)m + (size_t)((head[x] + len[x]) % m)] = yv;
+			len[x]++;
+		}
+		while (len[x] > 0) {
+			double yv = buf[(size_t)x * (size_t)m + (size_t)head[x]];
+			head[x] = (head[x] + 1) % m;
+			len[x]--;
+			s[x] += yv;
+			cnt[x]++;
+			tau++;
+			SIN_NEXT(x);
+		}
+		record(k, t, &c, curve);
+	}
+#undef SIN_NEXT
+	smab_rng_free(&r);
+	free(s);
+	free(cnt);
+	free(buf);
+	free(head);
+	free(len);
+	return SMAB_OK;
+}
+
+static uint32_t coal_mask_of(const smab_value *p)
+{
+	uint32_t all = (1u << n_agents(p)) - 1;
+	uint32_t mask = (uint32_t)p[P_COALITION].x;
+	return mask == 0 ? all : mask;
+}
+
+static int coal_run(const smab_task *t, smab_task_out *out)
+{
+	const smab_value *p = t->p;
+	char err[512];
+	inst in;
+	if (inst_make(p, &in, err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: coalition: %s\n", err);
+		return SMAB_EIO;
+	}
+	task k = {.in = &in, .t = t, .T = (int64_t)p[P_HORIZON].x,
+	          .sigma = p[P_NOISE].x, .lambda = p[P_LAMBDA].x, .alpha = p[P_ALPHA].x};
+	uint32_t mask = coal_mask_of(p);
+	for (int a = 0; a < in.M; a++)
+		if (mask >> a & 1u)
+			k.mem[k.m++] = a;
+	int d = in.d, n = in.n, ld = k.m * d + k.m;
+	k.users = smab_xmalloc((size_t)k.m * (size_t)k.T * sizeof *k.users);
+	k.z = smab_xmalloc((size_t)k.m * (size_t)k.T * sizeof *k.z);
+	k.A = smab_xmalloc((size_t)d * (size_t)d * sizeof *k.A);
+	k.B = smab_xmalloc((size_t)d * (size_t)ld * sizeof *k.B);
+	k.Y = smab_xmalloc((size_t)n * (size_t)ld * sizeof *k.Y);
+	k.x = smab_xmalloc((size_t)k.m * (size_t)d * sizeof *k.x);
+	k.reg = smab_xmalloc((size_t)k.m * sizeof *k.reg);
+	k.prio = smab_xmalloc((size_t)n * sizeof *k.prio);
+	tapes(&k);
+	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x;
+	for (int q = 0; q < t->nmech && rc == SMAB_OK; q++) {
+		int mech = t->mech[q];
+		double *sc = out->scalar + (size_t)q * NMETRICS;
+		double *curve = out->curve + (size_t)q * NMETRICS * (size_t)t->ncheck;
+		memset(k.reg, 0, (size_t)k.m * sizeof *k.reg);
+		for (int m = 0; m < NMETRICS; m++)
+			sc[m] = NAN;
+		if ((mech == M_MULUCB || mech == M_MULTS) && in.kind != I_FIXED)
+			continue;       /* MUL needs one common action set */
+		switch (mech) {
+		case M_METC:
+			rc = run_metc(&k, (int64_t)p[P_EXPLORE].x, curve);
+			break;
+		case M_MULUCB:
+		case M_MULTS:
+			rc = run_mul(&k, mech == M_MULTS, curve);
+			break;
+		default:
+			rc = run_pooled(&k, mech, deviator, curve);
+		}
+		double tot = 0;
+		for (int j = 0; j < k.m; j++) {
+			sc[1 + k.mem[j]] = k.reg[j];
+			tot += k.reg[j];
+		}
+		sc[0] = tot;
+	}
+	free(k.users);
+	free(k.z);
+	free(k.A);
+	free(k.B);
+	free(k.Y);
+	free(k.x);
+	free(k.reg);
+	free(k.prio);
+	inst_free(&in);
+	return rc;
+}
+
+/* ---- declarations --------------------------------------------------------- */
+
+static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
+{
+	int M = n_agents(p);
+	uint32_t mask = (uint32_t)p[P_COALITION].x;
+	if (mask >> M) {
+		snprintf(msg, len, "coalition mask %u names agents beyond the instance's %d",
+		         (unsigned)mask, M);
+		*bad = P_COALITION;
+		return 1;
+	}
+	if ((int)p[P_DEVIATOR].x >= M) {
+		snprintf(msg, len, "deviator %d: the instance has agents 0 to %d",
+		         (int)p[P_DEVIATOR].x, M - 1);
+		*bad = P_DEVIATOR;
+		return 1;
+	}
+	if ((int)p[P_INSTANCE].x == I_ML) {
+		char err[480];
+		int rc = ml_prepare(p, 1, 0, err, sizeof err);
+		if (rc != SMAB_OK) {
+			snprintf(msg, len, "MovieLens-100k: %s (set 'data', or SMAB_DATA; scripts/fetch-movielens.sh downloads it)", err);
+			*bad = rc == SMAB_EIO ? P_DATA : P_GROUPS;
+			return 1;
+		}
+		if (ml_cache.ngroups != M) {
+			snprintf(msg, len, "only %d groups of users (asked for %d)", ml_cache.ngroups, M);
+			*bad = P_STATES;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int coal_agents(const smab_value *p, char **names)
+{
+	int M = n_agents(p);
+	if (!names)
+		return M;
+	if ((int)p[P_INSTANCE].x == I_ML) {
+		char err[480];
+		if (ml_prepare(p, 1, 0, err, sizeof err) != SMAB_OK) {
+			*names = smab_xstrdup(err);
+			return -1;
+		}
+		*names = smab_xstrdup(ml_cache.names);
+		return M;
+	}
+	char *s = smab_xmalloc((size_t)M * 4 + 1);
+	size_t o = 0;
+	for (int a = 0; a < M; a++)
+		o += (size_t)snprintf(s + o, 4, "%s%d", a ? "," : "", a);
+	*names = s;
+	return M;
+}
+
+static int64_t coal_horizon(const smab_value *p)
+{
+	return (int64_t)p[P_HORIZON].x;
+}
+
+/* About one unit per agent-round of a cheap learner; a LinUCB agent-round
+ * costs n d^2 multiply-adds (one unit per ~1000). */
+static double coal_cost(const smab_value *p, int nmech)
+{
+	double n = SYN_K, d = SYN_K;
+	if ((int)p[P_INSTANCE].x == I_ML) {
+		n = 1682;
+		d = p[P_DIM].x;
+	}
+	double m = smab_coal_size(coal_mask_of(p));
+	return nmech * m * p[P_HORIZON].x * (1.0 + n * d * d / 1000.0);
+}
+
+const smab_suite smab_suite_coalition = {
+	.name = "coalition",
+	.doc = "creator coalitions, Shapley values and MovieLens-100k (paper s4)",
+	.params = params, .nparams = NPARAMS,
+	.mechs = mechs, .nmechs = NMECHS,
+	.metrics = metrics, .nmetrics = NMETRICS,
+	.check = coal_check,
+	.horizon = coal_horizon,
+	.cost = coal_cost,
+	.run = coal_run,
+	.agents = coal_agents,
+};
