@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "smab/engine.h"
+#include "smab/coaltab.h"
 #include "smab/h5out.h"
 #include "smab/par.h"
 #include "smab/plan.h"
@@ -344,7 +345,15 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		if (rc != SMAB_OK)
 			fprintf(stderr, "smab: %s\n", err);
 		else if (!o->quiet)
-			smab_h5_report(path, NULL, NULL, 0, log, err, sizeof err);
+			smab_h5_report(path, e->suite->agents ? "regret" : NULL, NULL, 0,
+			               log, err, sizeof err);
+		if (rc == SMAB_OK && e->suite->agents && !o->nshards) {
+			/* the coalition tables: Shapley values, payout, core, ... */
+			smab_coaltab_opts co = {.out = o->quiet ? NULL : log, .write = 1};
+			rc = smab_coaltab(path, &co, err, sizeof err);
+			if (rc != SMAB_OK)
+				fprintf(stderr, "smab: %s\n", err);
+		}
 		double total = smab_par_time() - t_start;
 		/* HDF5 share: every rank's write time averaged, plus the summary. */
 		double h5 = h5_all / nranks + t_sum;
