@@ -43,6 +43,20 @@ void smab_ml_free(smab_ml_data *ml);
  * "T8H1N", "00000" and the like).  See movielens.c for the table. */
 const char *smab_ml_zip_state(const char *zip);
 
+/* The occupation groups of SMAB_ML_OCCUPATION, so a report can print the
+ * mapping: the 21 occupations of u.occupation, each with its group index
+ * 0..7 (names from smab_ml_group_name).  *n (may be NULL) gets 21. */
+typedef struct smab_ml_occ_map {
+	const char *occupation;
+	int group;
+} smab_ml_occ_map;
+const smab_ml_occ_map *smab_ml_occ_mapping(int *n);
+/* The group index 0..7 of an occupation name, or -1 if it has none. */
+int smab_ml_occ_group(const char *occupation);
+/* The name of group g of a fixed grouping (gender, age, occupation), or
+ * NULL (SMAB_ML_STATE, whose names depend on the data, or g out of range). */
+const char *smab_ml_group_name(int grouping, int g);
+
 /* Split the users into agents: group[u] in 0 .. n-1, or -1 for a user in
  * none (a non-US zip for SMAB_ML_STATE, or a state outside the top
  * 'nstates').  names (may be NULL) gets the agents' names as a comma list
