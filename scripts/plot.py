@@ -18,11 +18,13 @@ names.  Everything is read from the file itself, so any suite works:
 COALITION layout (written by coalition suites; this script reads it):
   /coalition                      group; attribute 'agents' = comma list of
                                   agent names (optional; default a0, a1, ...)
-  /coalition/<mech>/shapley       compound [P, M] {n, mean, sd, ci_lo, ci_hi}
-  /coalition/<mech>/payout        compound [P, M], same fields
-with P the points of /points and M the agents; a [M] dataset is read as one
-point.  The compound is the one of /summary (95% Student-t intervals over
-replications; Shapley values computed per replication, then aggregated).
+  /coalition/<mech>/shapley       compound [G, M] {n, mean, sd, ci_lo, ci_hi}
+  /coalition/<mech>/payout        compound [G, M], same fields
+  /coalition/game                 int64 [P], the game of each point (optional)
+with G the games (points equal but for 'coalition'; without /coalition/game
+a row is labelled as the point of the same index) and M the agents; a [M]
+dataset is read as one game.  The compound is the one of /summary (95%
+Student-t intervals over replications; Shapley values computed per replication, then aggregated).
 
 Needs Debian's python3-h5py and python3-matplotlib (run with /usr/bin/python3).
 """
@@ -154,12 +156,20 @@ def plot_coalition(f, labels, outdir):
             sys.exit("plot.py: /coalition/%s: shapley %s and payout %s differ in "
                      "shape" % (mech, sh.shape, pay.shape))
         agents = names.split(",") if names else ["a%d" % a for a in range(sh.shape[1])]
+        glabels = labels
+        if "game" in g:
+            # Rows are games (points equal but for 'coalition'): label each
+            # by its first point.
+            game = g["game"][()]
+            glabels = [", ".join(x for x in labels[int(np.argmax(game == k))].split(", ")
+                                 if not x.startswith("coalition="))
+                       if np.any(game == k) else str(k) for k in range(sh.shape[0])]
         fig, ax = plt.subplots(figsize=(5.6, 5.2))
         for p in range(sh.shape[0]):
             xs, ys = sh[p], pay[p]
             xerr = np.vstack([xs["mean"] - xs["ci_lo"], xs["ci_hi"] - xs["mean"]])
             yerr = np.vstack([ys["mean"] - ys["ci_lo"], ys["ci_hi"] - ys["mean"]])
-            lab = labels[p] if p < len(labels) and sh.shape[0] > 1 else None
+            lab = glabels[p] if p < len(glabels) and sh.shape[0] > 1 else None
             ax.errorbar(xs["mean"], ys["mean"], xerr=np.nan_to_num(xerr),
                         yerr=np.nan_to_num(yerr), fmt="o", ms=5, capsize=2,
                         color="C%d" % (p % 10), label=lab)

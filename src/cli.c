@@ -1,13 +1,14 @@
 /* cli.c - the smab command: subcommands, their options and their help.
  *
- * Only 'run' starts MPI; validate, plan, list and summary are plain serial
- * programs, so they work on a login node without mpirun. */
+ * Only 'run' starts MPI; validate, plan, list, summary and shapley are plain
+ * serial programs, so they work on a login node without mpirun. */
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "smab/coaltab.h"
 #include "smab/config.h"
 #include "smab/engine.h"
 #include "smab/h5out.h"
@@ -27,6 +28,7 @@ static const char *usage_main =
 	"  validate FILE.yaml  check an experiment file; report every error\n"
 	"  plan FILE.yaml      show points, tasks and estimated cost; run nothing\n"
 	"  summary OUT.h5      print the means and 95% confidence intervals of a result file\n"
+	"  shapley OUT.h5      Shapley values, payouts, core and Assumption 3 of a coalition run\n"
 	"  merge A.h5 B.h5...  join the files of 'run --shard' into one (-o ALL.h5)\n"
 	"  submit FILE.yaml    submit a run (or an array of shards) to SLURM\n"
 	"  list [SUITE]        list suites, or a suite's parameters, mechanisms and metrics\n"
@@ -78,6 +80,21 @@ static const char *usage_summary =
 	"  -m, --metric M  only metric M\n"
 	"  --vs MECH       also the paired difference of every mechanism minus MECH\n"
 	"  --csv           comma-separated values instead of a table\n";
+
+static const char *usage_shapley =
+	"usage: smab shapley OUT.h5 [--all] [--csv] [--no-write]\n"
+	"\n"
+	"The coalition tables of a coalition run (paper s4): per mechanism and game,\n"
+	"each agent's payout -R_a^M (its regret in the grand coalition) against its\n"
+	"Shapley value, both with 95% CIs over replications; whether the Shapley value\n"
+	"is in the core and the game convex (on the mean game, when every coalition\n"
+	"ran); and every pair where Assumption 3 fails (an agent's regret grows when\n"
+	"another joins), with the paired CI of the difference.  The Shapley value is\n"
+	"exact when all 2^M - 1 coalitions ran, a permutation estimate for a sampled\n"
+	"design.  The tables are also stored in the file under /coalition (replaced).\n"
+	"  --all       also print every agent's regret in every coalition\n"
+	"  --csv       comma-separated values (one row per quantity) instead of tables\n"
+	"  --no-write  leave the file unchanged (it may then be read-only)\n";
 
 static const char *usage_merge =
 	"usage: smab merge SHARD.h5... -o ALL.h5 [--force]\n"
@@ -298,6 +315,36 @@ static int cmd_summary(int argc, char **argv)
 	return SMAB_EXIT_OK;
 }
 
+static int cmd_shapley(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, 0, 'a'}, {"csv", no_argument, 0, 'c'},
+		{"no-write", no_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	smab_coaltab_opts o = {.out = stdout, .write = 1};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.all = 1; break;
+		case 'c': o.csv = 1; break;
+		case 'n': o.write = 0; break;
+		case 'h':
+			fputs(usage_shapley, stdout);
+			return SMAB_EXIT_OK;
+		default:
+			return usage_error(usage_shapley, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(usage_shapley, "shapley takes one result file");
+	char err[1024] = "";
+	if (smab_coaltab(argv[optind], &o, err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
+	return SMAB_EXIT_OK;
+}
+
 static int cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -448,7 +495,8 @@ int smab_main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"run", cmd_run}, {"validate", cmd_validate}, {"plan", cmd_plan},
-		{"summary", cmd_summary}, {"list", cmd_list}, {"merge", cmd_merge},
+		{"summary", cmd_summary}, {"shapley", cmd_shapley}, {"list", cmd_list},
+		{"merge", cmd_merge},
 		{"submit", smab_submit_main},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -14,7 +14,7 @@
 /* ---- lists ------------------------------------------------------------- */
 
 /* Split a comma list into a NULL-terminated array of fresh strings. */
-static char **split_list(const char *s, int *n)
+char **h5u_split_list(const char *s, int *n)
 {
 	int cnt = 1;
 	for (const char *p = s; *p; p++)
@@ -35,7 +35,7 @@ static char **split_list(const char *s, int *n)
 	return v;
 }
 
-static void free_list(char **v)
+void h5u_free_list(char **v)
 {
 	if (!v)
 		return;
@@ -57,8 +57,8 @@ static int list_find(char *const *v, int n, const char *name)
 void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx)
 {
 	h5u_close_file(&rf->file, rf->path, cx);
-	free_list(rf->mech);
-	free_list(rf->metric);
+	h5u_free_list(rf->mech);
+	h5u_free_list(rf->metric);
 	free(rf->done);
 	rf->mech = rf->metric = NULL;
 	rf->done = NULL;
@@ -107,8 +107,8 @@ int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx)
 		                                             : "/tasks/done or /results/checkpoints");
 		goto out;
 	}
-	rf->mech = split_list(ms, &rf->nmech);
-	rf->metric = split_list(ts, &rf->nmetric);
+	rf->mech = h5u_split_list(ms, &rf->nmech);
+	rf->metric = h5u_split_list(ts, &rf->nmetric);
 	hsize_t d2[2], dc[2];
 	H5OK(d = H5Dopen2(rf->file, "/tasks/done", H5P_DEFAULT), "cannot open /tasks/done of %s", path);
 	if (dims_of(d, 2, d2, "/tasks/done", cx))
@@ -295,15 +295,7 @@ out:
 
 /* ---- report ------------------------------------------------------------ */
 
-/* /points rendered as text: ncol swept columns per point. */
-typedef struct ptab {
-	int ncol;
-	char **name;      /* [ncol] */
-	char **cell;      /* [P*ncol] */
-	char **label;     /* [P] "drift=0.4, noise=bernoulli" */
-} ptab;
-
-static void ptab_free(ptab *t, size_t P)
+void h5u_ptab_free(h5u_ptab *t, size_t P)
 {
 	for (int i = 0; t->name && i < t->ncol; i++)
 		free(t->name[i]);
@@ -352,7 +344,7 @@ static void render_member(hid_t mt, H5T_class_t cls, const unsigned char *v,
 	}
 }
 
-static int read_points(h5u_rfile *rf, ptab *t, h5ctx *cx)
+int h5u_read_points(h5u_rfile *rf, h5u_ptab *t, h5ctx *cx)
 {
 	hid_t d = -1, ft = -1, mt = -1, sub = -1;
 	unsigned char *rows = NULL;
@@ -437,7 +429,7 @@ out:
 }
 
 /* Display width of UTF-8 text (continuation bytes take no column). */
-static size_t width(const char *s)
+size_t h5u_text_width(const char *s)
 {
 	size_t w = 0;
 	for (; *s; s++)
@@ -450,7 +442,7 @@ static void pad(FILE *out, const char *s, size_t w, int last)
 	fputs(s, out);
 	if (last)
 		return;
-	for (size_t i = width(s); i < w + 2; i++)
+	for (size_t i = h5u_text_width(s); i < w + 2; i++)
 		fputc(' ', out);
 }
 
@@ -467,7 +459,7 @@ static char *cell_text(const smab_summary *s)
 	return smab_xstrdup(buf);
 }
 
-static void csv_field(FILE *out, const char *s)
+void h5u_csv_field(FILE *out, const char *s)
 {
 	if (!strpbrk(s, ",\"\n")) {
 		fputs(s, out);
@@ -482,18 +474,18 @@ static void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void csv_row(FILE *out, size_t p, const ptab *t, const char *mech,
+static void csv_row(FILE *out, size_t p, const h5u_ptab *t, const char *mech,
                     const char *metric, const smab_summary *s)
 {
 	fprintf(out, "%zu", p);
 	for (int j = 0; j < t->ncol; j++) {
 		fputc(',', out);
-		csv_field(out, t->cell[p * (size_t)t->ncol + (size_t)j]);
+		h5u_csv_field(out, t->cell[p * (size_t)t->ncol + (size_t)j]);
 	}
 	fputc(',', out);
-	csv_field(out, mech);
+	h5u_csv_field(out, mech);
 	fputc(',', out);
-	csv_field(out, metric);
+	h5u_csv_field(out, metric);
 	/* Shortest text that reads back as the same double: exact, yet 0.4
 	 * stays "0.4". */
 	char v[4][32];
@@ -517,7 +509,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 	h5u_quiet q;
 	h5u_quiet_on(&q);
 	h5u_rfile rf;
-	ptab t;
+	h5u_ptab t;
 	memset(&t, 0, sizeof t);
 	double *x = NULL;
 	smab_summary *sum = NULL;
@@ -545,7 +537,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 		free(l);
 		goto out;
 	}
-	if (read_points(&rf, &t, cx))
+	if (h5u_read_points(&rf, &t, cx))
 		goto out;
 
 	/* Columns: every mechanism, then 'mech - vs' for the others. */
@@ -567,7 +559,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 		fputs("point", out);
 		for (int j = 0; j < t.ncol; j++) {
 			fputc(',', out);
-			csv_field(out, t.name[j]);
+			h5u_csv_field(out, t.name[j]);
 		}
 		fputs(",mechanism,metric,n,mean,sd,ci_lo,ci_hi\n", out);
 	}
@@ -623,7 +615,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 		}
 		size_t *w = smab_xcalloc((size_t)ncols, sizeof *w);
 		for (size_t i = 0; i < ncells; i++) {
-			size_t c = i % (size_t)ncols, l = width(cells[i]);
+			size_t c = i % (size_t)ncols, l = h5u_text_width(cells[i]);
 			if (l > w[c])
 				w[c] = l;
 		}
@@ -655,7 +647,7 @@ out:
 			free(cells[i]);
 		free(cells);
 	}
-	ptab_free(&t, P);
+	h5u_ptab_free(&t, P);
 	h5u_rfile_close(&rf, cx);
 	free(x);
 	free(sum);

@@ -111,6 +111,29 @@ typedef struct h5u_rfile {
 int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx);
 void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx);
 
+/* Split a comma list into a NULL-terminated array of *n fresh strings;
+ * free it with h5u_free_list. */
+char **h5u_split_list(const char *s, int *n);
+void h5u_free_list(char **v);
+
+/* /points rendered as text: ncol swept columns per point ('id' left out). */
+typedef struct h5u_ptab {
+	int ncol;
+	char **name;      /* [ncol] */
+	char **cell;      /* [P*ncol] */
+	char **label;     /* [P] "drift=0.4, noise=bernoulli" */
+} h5u_ptab;
+
+/* Read /points of rf as text (h5read.c).  Returns cx->status; free t with
+ * h5u_ptab_free(t, P) either way. */
+int h5u_read_points(h5u_rfile *rf, h5u_ptab *t, h5ctx *cx);
+void h5u_ptab_free(h5u_ptab *t, size_t P);
+
+/* Display width of UTF-8 text (continuation bytes take no column). */
+size_t h5u_text_width(const char *s);
+/* One CSV field, quoted when it holds a comma, a quote or a newline. */
+void h5u_csv_field(FILE *out, const char *s);
+
 /* Close *file and set it to -1, reporting objects left open and a failed
  * close through cx; nothing if *file < 0.  'path' names it in messages. */
 void h5u_close_file(hid_t *file, const char *path, h5ctx *cx);

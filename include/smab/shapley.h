@@ -44,8 +44,9 @@ int smab_coal_perm_masks(int M, int n, const int *perm, uint32_t *masks);
 /* Exact Shapley value of every agent:
  *   phi_a = sum over S not containing a of
  *           |S|! (M - |S| - 1)! / M! * (v[S | a] - v[S]).
- * v has 2^M entries, v[0] = 0.  O(M 2^M).  Returns SMAB_EINVAL for a bad M
- * or a NaN in v. */
+ * v has 2^M entries, v[0] = 0.  O(M 2^M), summed in a fixed order (the
+ * same table gives the same bits).  Returns SMAB_EINVAL for a bad M, a NULL
+ * pointer, v[0] != 0 or a NaN in v. */
 int smab_shapley_exact(int M, const double *v, double *phi);
 
 /* Permutation estimate: the mean over the n orders of each agent's
@@ -53,7 +54,8 @@ int smab_shapley_exact(int M, const double *v, double *phi);
  * coalitions along the orders are read (the others may be NaN).  sd[a] is
  * the sample standard deviation of the n contributions (NaN when n < 2),
  * so phi[a] -/+ t sd[a] / sqrt(n) is its confidence interval.  sd may be
- * NULL. */
+ * NULL.  SMAB_EINVAL for a bad M, n < 1, an order that is not a
+ * permutation of 0..M-1 or a NaN on the way. */
 int smab_shapley_perm(int M, const double *v, int n, const int *perm,
                       double *phi, double *sd);
 
@@ -61,7 +63,9 @@ int smab_shapley_perm(int M, const double *v, int n, const int *perm,
  * coalition S gets at least its value, sum_{a in S} p_a >= v[S] - tol, and
  * the grand coalition's payout is efficient up to tol.  Returns 1 if in
  * the core, 0 if not; *worst gets the coalition with the largest excess
- * v[S] - sum_{a in S} p_a and *excess that excess (either may be NULL). */
+ * v[S] - sum_{a in S} p_a and *excess that excess (either may be NULL).
+ * -SMAB_EINVAL (negative, since 1 means "in the core") for a bad M, a NULL
+ * or a NaN in v or p. */
 int smab_core_check(int M, const double *v, const double *p, double tol,
                     uint32_t *worst, double *excess);
 
@@ -70,7 +74,8 @@ int smab_core_check(int M, const double *v, const double *p, double tol,
  * agents a != b outside S, v[S|a|b] - v[S|b] >= v[S|a] - v[S] - tol.
  * Returns the number of violated (S, a, b) triples with a < b (0: convex)
  * and sets *checked to the number of triples examined and *worst to the
- * largest violation (0 if none); either may be NULL. */
+ * largest violation (0 if none); either may be NULL.  -SMAB_EINVAL for a
+ * bad M, v NULL or a NaN in v (a partial design is not checked). */
 int64_t smab_convex_check(int M, const double *v, double tol, int64_t *checked,
                           double *worst);
 
@@ -87,8 +92,9 @@ typedef struct smab_a3_pair {
  * R[Q*M + a] > R[S*M + a] + tol.  R holds 2^M * M regrets, NaN where a
  * coalition was not run (such pairs are skipped).  Writes up to maxout
  * violations to out (may be NULL), ordered by Q's size and value, then a,
- * then S; returns the number of violations and sets *checked to the pairs
- * compared. */
+ * then S (increasing); returns the number of violations and sets *checked
+ * to the pairs compared (may be NULL).  -SMAB_EINVAL for a bad M, R NULL or
+ * maxout < 0. */
 int64_t smab_a3_scan(int M, const double *R, double tol, smab_a3_pair *out,
                      int64_t maxout, int64_t *checked);
 

@@ -1,6 +1,6 @@
 # The command line: help on every command, exit statuses, validate/plan/list.
 source "$(dirname "$0")/lib.bash"
-for c in run validate plan summary list; do
+for c in run validate plan summary shapley list; do
 	out=$("$SMAB" $c --help 2>&1); rc=$?
 	check "smab $c --help exits 0 with a usage line" test $rc -eq 0 -a "${out#usage:}" != "$out"
 done
@@ -27,4 +27,11 @@ out=$("$SMAB" run "$ROOT/experiments/quick.yaml" --resume --force 2>&1); rc=$?
 check "run --resume --force exits 2 and says why" test $rc -eq 2 -a "${out#*exclude each other}" != "$out"
 "$SMAB" run --bogus "$ROOT/experiments/quick.yaml" >/dev/null 2>&1; check "run with an unknown option exits 2" test $? -eq 2
 "$SMAB" summary "$TMP/none.h5" >/dev/null 2>&1; check "summary of a missing file exits 2" test $? -eq 2
+"$SMAB" shapley >/dev/null 2>&1; check "shapley without a file exits 2" test $? -eq 2
+"$SMAB" shapley --bogus "$TMP/none.h5" >/dev/null 2>&1; check "shapley with an unknown option exits 2" test $? -eq 2
+"$SMAB" shapley "$TMP/none.h5" >/dev/null 2>&1; check "shapley of a missing file exits 2" test $? -eq 2
+"$SMAB" run "$ROOT/experiments/quick.yaml" -o "$TMP/drift.h5" -q -s replications=2 >/dev/null 2>&1
+out=$("$SMAB" shapley "$TMP/drift.h5" 2>&1); rc=$?
+check "shapley of a drift file exits 2 and names the suite" \
+	test $rc -eq 2 -a "${out#*not a coalition result file (suite drift)}" != "$out"
 echo done
