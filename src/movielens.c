@@ -829,8 +829,14 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 		return SMAB_EINVAL;
 	}
 	/* One OpenBLAS thread, so the sums are taken in one order whatever the
-	 * machine: the embedding is then the same bits on every run. */
+	 * machine: the embedding is then the same bits on every run.  A thread
+	 * count the user set through OPENBLAS_NUM_THREADS (which
+	 * smab_linalg_setup respects) would change the last bits of the SVD,
+	 * so it is set aside here and restored at the end; the embedding takes
+	 * 0.2 s on one thread anyway. */
 	smab_linalg_setup();
+	int threads = openblas_get_num_threads();
+	openblas_set_num_threads(1);
 	size_t sd = (size_t)d, snu = (size_t)nu, sni = (size_t)ni;
 	double *R = smab_xcalloc(snu * sni, sizeof *R);
 	for (int r = 0; r < nr; r++)
@@ -846,6 +852,7 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	if (st) {
 		free(R);
 		smab_ml_embed_free(out);
+		openblas_set_num_threads(threads);
 		return st;
 	}
 	double *M = R;                    /* nu x ni scratch from here on */
@@ -922,5 +929,6 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	free(R);
 	if (st)
 		smab_ml_embed_free(out);
+	openblas_set_num_threads(threads);
 	return st;
 }

@@ -60,8 +60,10 @@ const char *smab_ml_group_name(int grouping, int g);
 /* Split the users into agents: group[u] in 0 .. n-1, or -1 for a user in
  * none (a non-US zip for SMAB_ML_STATE, or a state outside the top
  * 'nstates').  names (may be NULL) gets the agents' names as a comma list
- * ("M,F", "<18,18-24,...", "student,...", "CA,MN,...").  Returns the number
- * of agents n, or a negative status with a message in err. */
+ * ("M,F", "<18,18-24,...", "student,...", "CA,MN,...").  For
+ * SMAB_ML_STATE, nstates is 1..16 and states rank by number of users, ties
+ * by code; if the data have fewer states, n is their number.  Returns the
+ * number of agents n, or a negative status with a message in err. */
 int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
                    int *group, char *names, size_t nameslen, char *err,
                    size_t errlen);
@@ -83,7 +85,9 @@ typedef struct smab_ml_embed {
  * matrix (missing ratings 0) through LAPACKE, user = U sqrt(S) and item =
  * V sqrt(S), scaled so the largest ||x(u, i)|| is 1; theta the least-squares
  * fit of theta . x(u, i) to the 100,000 ratings.  Deterministic for a given
- * data set and d.  Returns SMAB_OK or an error with a message in err. */
+ * data set and d: the same bits whatever OpenBLAS's thread count (it runs on
+ * one thread, then restores the caller's count).  Returns SMAB_OK or an
+ * error with a message in err. */
 int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
                        char *err, size_t errlen);
 void smab_ml_embed_free(smab_ml_embed *em);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cblas.h>
+
 #include "check_util.h"
 #include "smab/movielens.h"
 
@@ -498,9 +500,14 @@ START_TEST(test_embed)
 	ck_assert_double_eq_tol(bmin, 2.0878175101176897, 1e-9);
 	ck_assert_double_eq_tol(bmax, 9.99603232742387, 1e-9);
 
-	/* Deterministic: a second build gives the same bits. */
+	/* Deterministic: a second build gives the same bits, even when the
+	 * caller runs OpenBLAS on more threads (the thread count is restored). */
+	openblas_set_num_threads(2);
+	int threads = openblas_get_num_threads();
 	st = smab_ml_embed_make(&ml, d, &em2, err, sizeof err);
 	ck_assert_msg(st == SMAB_OK, "%s", err);
+	ck_assert_int_eq(openblas_get_num_threads(), threads);
+	openblas_set_num_threads(1);
 	ck_assert(!memcmp(em.user, em2.user, (size_t)(943 * d) * sizeof(double)));
 	ck_assert(!memcmp(em.item, em2.item, (size_t)(1682 * d) * sizeof(double)));
 	ck_assert(!memcmp(em.theta, em2.theta, (size_t)d * sizeof(double)));
