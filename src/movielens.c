@@ -723,11 +723,11 @@ enum { ML_CHUNK = 8192 };
 /* The truncated SVD.  With m = min(nusers, nitems), the m x m Gram matrix
  * G = R R^T (or R^T R) is formed by one DSYRK and its top d eigenpairs
  * (lambda = s^2, the left singular vectors) taken by DSYEVR; the other side
- * is R^T U S^-1.  That costs about a third of a full DGESDD of the
+ * is R^T U S^-1; component k of user a lands at user[a * ld + k].  That costs about a third of a full DGESDD of the
  * 943 x 1682 matrix.  Squaring the matrix squares its condition, but only
  * the top d singular values are kept: their relative error is about
  * eps (s_1 / s_d)^2, far below anything the bandit can see. */
-static int truncated_svd(const smab_ml_data *ml, int d, const double *R,
+static int truncated_svd(const smab_ml_data *ml, int d, int ld, const double *R,
                          double *user, double *item, char *err, size_t errlen)
 {
 	int nu = ml->nusers, ni = ml->nitems;
@@ -771,21 +771,21 @@ static int truncated_svd(const smab_ml_data *ml, int d, const double *R,
 		double s = sqrt(lam), rs = sqrt(s);
 		double *gu = tr ? item : user, *ot = tr ? user : item;
 		for (int a = 0; a < m; a++)
-			gu[(size_t)a * (size_t)d + (size_t)k] = Z[(size_t)a * (size_t)d + (size_t)j] * rs;
+			gu[(size_t)a * (size_t)ld + (size_t)k] = Z[(size_t)a * (size_t)d + (size_t)j] * rs;
 		for (int b = 0; b < n; b++)
-			ot[(size_t)b * (size_t)d + (size_t)k] = O[(size_t)b * (size_t)d + (size_t)j] / rs;
+			ot[(size_t)b * (size_t)ld + (size_t)k] = O[(size_t)b * (size_t)d + (size_t)j] / rs;
 		/* A singular pair is defined up to a common sign: make the largest
 		 * |component| of the movie vector positive (first one on ties). */
 		int arg = 0;
 		for (int i = 1; i < ni; i++)
-			if (fabs(item[(size_t)i * (size_t)d + (size_t)k]) >
-			    fabs(item[(size_t)arg * (size_t)d + (size_t)k]))
+			if (fabs(item[(size_t)i * (size_t)ld + (size_t)k]) >
+			    fabs(item[(size_t)arg * (size_t)ld + (size_t)k]))
 				arg = i;
-		if (item[(size_t)arg * (size_t)d + (size_t)k] < 0) {
+		if (item[(size_t)arg * (size_t)ld + (size_t)k] < 0) {
 			for (int u = 0; u < nu; u++)
-				user[(size_t)u * (size_t)d + (size_t)k] *= -1.0;
+				user[(size_t)u * (size_t)ld + (size_t)k] *= -1.0;
 			for (int i = 0; i < ni; i++)
-				item[(size_t)i * (size_t)d + (size_t)k] *= -1.0;
+				item[(size_t)i * (size_t)ld + (size_t)k] *= -1.0;
 		}
 	}
 	free(O);
@@ -838,9 +838,15 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	int threads = openblas_get_num_threads();
 	openblas_set_num_threads(1);
 	size_t sd = (size_t)d, snu = (size_t)nu, sni = (size_t)ni;
+	/* The ratings centred on their mean; unrated cells 0, i.e. predicted
+	 * at the mean rather than at 0. */
+	double mean = 0.0;
+	for (int r = 0; r < nr; r++)
+		mean += ml->r_value[r];
+	mean /= nr;
 	double *R = smab_xcalloc(snu * sni, sizeof *R);
 	for (int r = 0; r < nr; r++)
-		R[(size_t)ml->r_user[r] * sni + (size_t)ml->r_item[r]] = ml->r_value[r];
+		R[(size_t)ml->r_user[r] * sni + (size_t)ml->r_item[r]] = ml->r_value[r] - mean;
 	out->d = d;
 	out->nusers = nu;
 	out->nitems = ni;
@@ -848,7 +854,14 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	out->item = smab_xmalloc(sni * sd * sizeof(double));
 	out->theta = smab_xmalloc(sd * sizeof(double));
 	out->best = smab_xmalloc(snu * sizeof(double));
-	int st = truncated_svd(ml, d, R, out->user, out->item, err, errlen);
+	/* d - 1 singular components, then a constant last coordinate (the
+	 * intercept: x(u, i)'s last entry is the same for every pair). */
+	int st = d > 1 ? truncated_svd(ml, d - 1, d, R, out->user, out->item, err, errlen)
+	               : SMAB_OK;
+	for (int u = 0; u < nu; u++)
+		out->user[(size_t)u * sd + sd - 1] = 1.0;
+	for (int i = 0; i < ni; i++)
+		out->item[(size_t)i * sd + sd - 1] = 1.0;
 	if (st) {
 		free(R);
 		smab_ml_embed_free(out);
@@ -857,21 +870,22 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	}
 	double *M = R;                    /* nu x ni scratch from here on */
 
-	/* ||x(u, i)||^2 = sum_k user[u,k]^2 item[i,k]^2: one product of the
-	 * squared factors gives every pair's norm exactly (to rounding). */
+	/* The mean of ||x(u, i)||^2 = sum_k user[u,k]^2 item[i,k]^2 over all
+	 * pairs is sum_k (mean_u user[u,k]^2) (mean_i item[i,k]^2); scale it to
+	 * 1, so a typical action has norm about 1 and the ridge lambda = 1 of
+	 * the learners weighs like one observation. */
 	double *A = smab_xmalloc(snu * sd * sizeof *A);
-	double *B = smab_xmalloc(sni * sd * sizeof *B);
-	double *umax = smab_xmalloc(snu * sizeof *umax);
-	for (size_t k = 0; k < snu * sd; k++)
-		A[k] = out->user[k] * out->user[k];
-	for (size_t k = 0; k < sni * sd; k++)
-		B[k] = out->item[k] * out->item[k];
-	row_max(A, B, nu, ni, d, M, umax);
-	double mx = umax[0];
-	for (int u = 1; u < nu; u++)
-		mx = umax[u] > mx ? umax[u] : mx;
+	double ms = 0.0;
+	for (int k = 0; k < d; k++) {
+		double a2 = 0.0, b2 = 0.0;
+		for (int u = 0; u < nu; u++)
+			a2 += out->user[(size_t)u * sd + (size_t)k] * out->user[(size_t)u * sd + (size_t)k];
+		for (int i = 0; i < ni; i++)
+			b2 += out->item[(size_t)i * sd + (size_t)k] * out->item[(size_t)i * sd + (size_t)k];
+		ms += (a2 / nu) * (b2 / ni);
+	}
 	/* x scales with c^2 when both factors scale with c. */
-	double c = 1.0 / sqrt(sqrt(mx));
+	double c = 1.0 / sqrt(sqrt(ms));
 	for (size_t k = 0; k < snu * sd; k++)
 		out->user[k] *= c;
 	for (size_t k = 0; k < sni * sd; k++)
@@ -924,8 +938,6 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 		row_max(A, out->item, nu, ni, d, M, out->best);
 	}
 	free(A);
-	free(B);
-	free(umax);
 	free(R);
 	if (st)
 		smab_ml_embed_free(out);

@@ -81,10 +81,12 @@ typedef struct smab_ml_embed {
 	double rmse;      /* root mean squared error of theta's fit to the ratings */
 } smab_ml_embed;
 
-/* Build the embedding: a rank-d truncated SVD of the 943 x 1682 rating
- * matrix (missing ratings 0) through LAPACKE, user = U sqrt(S) and item =
- * V sqrt(S), scaled so the largest ||x(u, i)|| is 1; theta the least-squares
- * fit of theta . x(u, i) to the 100,000 ratings.  Deterministic for a given
+/* Build the embedding: a rank-(d-1) truncated SVD of the 943 x 1682 matrix
+ * of ratings minus their mean (missing ratings 0) through LAPACKE, user =
+ * U sqrt(S) and item = V sqrt(S), then a constant last coordinate 1 on
+ * both (an intercept), both scaled so the mean of ||x(u, i)||^2 over all
+ * pairs is 1; theta the least-squares fit of theta . x(u, i) to the
+ * 100,000 ratings (docs/movielens.md).  Deterministic for a given
  * data set and d: the same bits whatever OpenBLAS's thread count (it runs on
  * one thread, then restores the caller's count).  Returns SMAB_OK or an
  * error with a message in err. */

@@ -439,13 +439,15 @@ END_TEST
 
 /* ---- the embedding ----------------------------------------------------- */
 
-/* The same construction in numpy (np.linalg.svd of the zero-filled 943 x
- * 1682 matrix, the same sign rule and scaling, np.linalg.lstsq for theta)
- * gave rmse 1.3846590749014365, theta[0] 11.682968808761458 and best[0]
- * 8.069097922030762, best over users from 2.0878175101176897 to
- * 9.99603232742387.  The rmse is above 1: a zero-filled rank-100 SVD
- * without an intercept underfits (predicting the mean rating everywhere
- * gives 1.1257; d = 200 gives 0.912, d = 400 0.377). */
+/* The same construction in numpy (np.linalg.svd of the 943 x 1682 matrix
+ * of ratings minus their mean, unrated cells 0, 99 components with the
+ * same sign rule, a constant 100th coordinate, both factors scaled so the
+ * mean of ||x||^2 over all pairs is 1, np.linalg.lstsq for theta) gave
+ * rmse 0.5647778899407935, theta[0] 1.1817885373301253, theta[99]
+ * 3.5888119267287, best[0] 6.427195915859018, best over users from
+ * 3.705368050801825 to 6.916528534077502, and a largest action norm of
+ * 7.068765866211646.  (Predicting the mean rating everywhere gives rmse
+ * 1.1257.) */
 START_TEST(test_embed)
 {
 	smab_ml_data ml;
@@ -459,8 +461,9 @@ START_TEST(test_embed)
 	ck_assert_int_eq(em.nusers, 943);
 	ck_assert_int_eq(em.nitems, 1682);
 
-	/* The largest action norm is 1, computed directly. */
-	double mx = 0.0;
+	/* The mean squared action norm is 1 and the largest 7.07, computed
+	 * directly over all pairs. */
+	double mx = 0.0, ms = 0.0;
 	for (int u = 0; u < em.nusers; u++)
 		for (int i = 0; i < em.nitems; i++) {
 			double s = 0.0;
@@ -469,14 +472,20 @@ START_TEST(test_embed)
 				s += x * x;
 			}
 			mx = s > mx ? s : mx;
+			ms += s;
 		}
-	ck_assert_double_eq_tol(sqrt(mx), 1.0, 1e-12);
+	ck_assert_double_eq_tol(ms / (943.0 * 1682.0), 1.0, 1e-12);
+	ck_assert_double_eq_tol(sqrt(mx), 7.068765866211646, 1e-9);
+	/* the intercept coordinate is constant */
+	ck_assert(em.user[5 * d + d - 1] == em.user[d - 1]);
+	ck_assert(em.item[7 * d + d - 1] == em.item[d - 1]);
 
 	for (int k = 0; k < d; k++)
 		ck_assert(isfinite(em.theta[k]));
-	ck_assert_double_eq_tol(em.rmse, 1.3846590749014365, 1e-9);
-	ck_assert_double_eq_tol(em.theta[0], 11.682968808761458, 1e-7);
-	ck_assert_double_eq_tol(em.best[0], 8.069097922030762, 1e-9);
+	ck_assert_double_eq_tol(em.rmse, 0.5647778899407935, 1e-9);
+	ck_assert_double_eq_tol(em.theta[0], 1.1817885373301253, 1e-7);
+	ck_assert_double_eq_tol(em.theta[99], 3.5888119267287, 1e-7);
+	ck_assert_double_eq_tol(em.best[0], 6.427195915859018, 1e-9);
 
 	/* best[u] is the largest mean over the movies. */
 	static const int users[] = {0, 1, 470, 941, 942};
@@ -497,8 +506,8 @@ START_TEST(test_embed)
 		bmin = em.best[u] < bmin ? em.best[u] : bmin;
 		bmax = em.best[u] > bmax ? em.best[u] : bmax;
 	}
-	ck_assert_double_eq_tol(bmin, 2.0878175101176897, 1e-9);
-	ck_assert_double_eq_tol(bmax, 9.99603232742387, 1e-9);
+	ck_assert_double_eq_tol(bmin, 3.705368050801825, 1e-9);
+	ck_assert_double_eq_tol(bmax, 6.916528534077502, 1e-9);
 
 	/* Deterministic: a second build gives the same bits, even when the
 	 * caller runs OpenBLAS on more threads (the thread count is restored). */
@@ -533,7 +542,7 @@ START_TEST(test_embed_args)
 	ck_assert_int_eq(smab_ml_embed_make(NULL, 10, &em, err, sizeof err), SMAB_EINVAL);
 	/* A small d works too and fits worse. */
 	ck_assert_int_eq(smab_ml_embed_make(&ml, 10, &em, err, sizeof err), SMAB_OK);
-	ck_assert(em.rmse > 1.3846590749014365);
+	ck_assert(em.rmse > 0.5647778899407935);
 	smab_ml_embed_free(&em);
 	smab_ml_free(&ml);
 }
