@@ -180,7 +180,7 @@ static int read_points(ctab *c, h5ctx *cx)
 	H5OK(ft = H5Dget_type(d), "cannot get the type of /points");
 	if (H5Tget_class(ft) != H5T_COMPOUND || H5Tget_member_index(ft, "coalition") < 0) {
 		H5Eclear2(H5E_DEFAULT);
-		FAIL(SMAB_EINVAL, "%s: /points has no 'coalition' column", c->path);
+		FAIL(SMAB_EINVAL, "%s has one coalition only (no 'coalition' sweep axis): there is no game to table", c->path);
 	}
 	/* The key of a game: the row's bytes with 'id' and 'coalition' zeroed.
 	 * Rows are fixed-size (h5out.c writes no variable-length strings). */
@@ -334,6 +334,30 @@ static double half_width(const smab_summary *s)
 	return 0.5 * (s->ci_hi - s->ci_lo);
 }
 
+
+/* A permutation estimate averages over the same n sampled orders in every
+ * replication, so the spread across replications misses the error of the
+ * orders themselves.  Add it: with s_a the standard deviation of agent a's
+ * marginal contributions over the n orders in the replication-mean game,
+ * the half-width becomes sqrt(h_rep^2 + (t_{n-1} s_a / sqrt(n))^2), the
+ * two errors being independent. */
+static void widen_for_orders(const ctab *c, const double *vbar, smab_summary *sh)
+{
+	int M = c->M;
+	double phi[SMAB_MAX_AGENTS], sd[SMAB_MAX_AGENTS];
+	if (smab_shapley_perm(M, vbar, c->nperm, c->perm, phi, sd) != SMAB_OK)
+		return;
+	double t = smab_t_quantile(0.5 + LEVEL / 2, (double)(c->nperm - 1));
+	for (int a = 0; a < M; a++) {
+		if (!isfinite(sh[a].ci_hi) || !isfinite(sd[a]))
+			continue;
+		double hr = sh[a].ci_hi - sh[a].mean, hp = t * sd[a] / sqrt((double)c->nperm);
+		double h = sqrt(hr * hr + hp * hp);
+		sh[a].ci_lo = sh[a].mean - h;
+		sh[a].ci_hi = sh[a].mean + h;
+	}
+}
+
 static void compute_game(const ctab *c, const double *x, int g, mres *m)
 {
 	int M = c->M, NC = c->NC;
@@ -396,6 +420,8 @@ static void compute_game(const ctab *c, const double *x, int g, mres *m)
 		}
 		for (int a = 0; a < M; a++)
 			smab_summarize(phir + a, (int64_t)R, M, LEVEL, &m->shap[(size_t)g * Mz + (size_t)a]);
+		if (strcmp(c->design, "exact") != 0 && c->nperm >= 2)
+			widen_for_orders(c, vbar, m->shap + (size_t)g * Mz);
 	}
 	int64_t pg = c->grand >= 0 ? pt[c->grand] : -1;
 	if (m->pay) {

@@ -53,6 +53,9 @@ typedef struct cfg {
 	const smab_suite *s;
 	int **marks;   /* per axis: line, col of entry j of param k at [2*(j*nparam+k)] */
 	int *swept;            /* per param: [2*i] line, [2*i+1] col of the axis sweeping it */
+	const yaml_node_t *coal;   /* 'coalition' given as a list in params: read once all are */
+	char *coal_path;
+	int coal_p;
 } cfg;
 
 /* One parameter's sweep values, before they join an axis. */
@@ -560,11 +563,12 @@ static void set_param(cfg *c, int p, const yaml_node_t *kn,
 	e->set[p] = 1;
 	if (c->s->agents && !strcmp(c->s->params[p].name, "coalition") &&
 	    vn->type == YAML_SEQUENCE_NODE) {
-		/* one coalition as a list of agents; its mask is the value */
-		int M = coal_agents(c, vn, path);
-		uint32_t mask;
-		if (M > 0 && coal_mask(c, vn, M, path, &mask) == 0)
-			e->base[p].x = mask;
+		/* one coalition as a list of agents; its mask is the value, once
+		 * every other parameter (the instance) is known */
+		c->coal = vn;
+		c->coal_p = p;
+		free(c->coal_path);
+		c->coal_path = smab_xstrdup(path);
 		return;
 	}
 	if (to_value(c, vn, &c->s->params[p], path, &v) == 0) {
@@ -1174,6 +1178,25 @@ static void check_points(cfg *c)
 	smab_value *vals = smab_xmalloc((size_t)s->nparams * sizeof *vals);
 	check_fail *f = smab_xcalloc(MAX_CHECK_FAILS, sizeof *f);
 	int nf = 0;
+	/* A coalition axis was expanded for the agents of the base values:
+	 * every point must have that many. */
+	int pc = s->agents ? smab_suite_param(s, "coalition") : -1;
+	if (pc >= 0 && c->swept[2 * pc]) {
+		int M0 = s->agents(e->base, NULL);
+		for (int64_t id = 0; id < np; id++) {
+			smab_sweep_point(e, id, vals);
+			int M = s->agents(vals, NULL);
+			if (M == M0)
+				continue;
+			char at[256] = "";
+			describe_point(e, id, vals, at, sizeof at);
+			smab_errors_add(c->err, c->swept[2 * pc], c->swept[2 * pc + 1], "coalition",
+			                "the coalition axis was expanded for %d agents, but this point's instance has %d%s): "
+			                "put instances with different numbers of agents in separate files",
+			                M0, M, at);
+			break;
+		}
+	}
 	for (int64_t id = 0; id < np; id++) {
 		check_fail cur = {.line = 1, .col = 1, .bad = -1};
 		smab_sweep_point(e, id, vals);
@@ -1294,6 +1317,14 @@ static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 	}
 	if (val[K_PARAMS])
 		get_params(c, val[K_PARAMS], NULL);
+	if (c->coal) {
+		int M = coal_agents(c, c->coal, c->coal_path);
+		uint32_t mask;
+		if (M > 0 && coal_mask(c, c->coal, M, c->coal_path, &mask) == 0)
+			e->base[c->coal_p].x = mask;
+		free(c->coal_path);
+		c->coal_path = NULL;
+	}
 	if (val[K_SWEEP])
 		get_sweep(c, key[K_SWEEP], val[K_SWEEP]);
 }

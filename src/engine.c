@@ -178,6 +178,18 @@ static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned cha
 				done[p * pl->reps + r] = 1;
 }
 
+/* A coalition suite run whose sweep has a 'coalition' axis: the runs that
+ * have coalition tables to compute. */
+static int coalition_swept(const smab_experiment *e)
+{
+	int p = e->suite->agents ? smab_suite_param(e->suite, "coalition") : -1;
+	for (int a = 0; p >= 0 && a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++)
+			if (e->axes[a].param[k] == p)
+				return 1;
+	return 0;
+}
+
 int smab_run(const smab_experiment *e, const smab_run_opts *o)
 {
 	FILE *log = o->log ? o->log : stderr;
@@ -347,7 +359,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		else if (!o->quiet)
 			smab_h5_report(path, e->suite->agents ? "regret" : NULL, NULL, 0,
 			               log, err, sizeof err);
-		if (rc == SMAB_OK && e->suite->agents && !o->nshards) {
+		if (rc == SMAB_OK && coalition_swept(e) && !o->nshards) {
 			/* the coalition tables: Shapley values, payout, core, ... */
 			smab_coaltab_opts co = {.out = o->quiet ? NULL : log, .write = 1};
 			rc = smab_coaltab(path, &co, err, sizeof err);

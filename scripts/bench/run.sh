@@ -252,5 +252,56 @@ awk -v s="$(value "$tmp/ctx.txt" linucb_fixed.incremental.rounds_per_s)" \
 	       a, s / a, b, s / b }'
 rule
 
+# ---- coalition suite on MovieLens-100k ------------------------------------
+# bench_coalition (DGEMM peak, LinUCB-M and GREEDY agent-rounds/s for
+# coalitions of 1-8 agents), then the gender table on 2 ranks, timed, and the
+# occupation table projected from the task cost model ('smab plan') at the
+# rate the gender run achieved.  Needs the data: $SMAB_DATA, else
+# ../shared/data/ml-100k, else /work/shared/data/ml-100k.
+echo "## coalition suite, MovieLens-100k (d = 100, 1682 movies)"
+if [ -z "${SMAB_DATA:-}" ]; then
+	for d in ../shared/data/ml-100k /work/shared/data/ml-100k data/ml-100k; do
+		[ -f "$d/u.data" ] && { SMAB_DATA=$(cd "$d" && pwd); break; }
+	done
+fi
+export SMAB_DATA=${SMAB_DATA:-}
+if [ -z "$SMAB_DATA" ] || [ ! -f "$SMAB_DATA/u.data" ]; then
+	echo "run.sh: no MovieLens-100k copy (set SMAB_DATA; scripts/fetch-movielens.sh): coalition section skipped"
+elif [ -x "$BUILD/bench/bench_coalition" ]; then
+	cargs=()
+	[ "$quick" = 1 ] || cargs=(256)
+	runprog bench_coalition "$tmp/coal.txt" "$BUILD/bench/bench_coalition" "${cargs[@]}"
+	gender=experiments/coalition-movielens-gender.yaml
+	occ=experiments/coalition-movielens-occupation.yaml
+	gset=()
+	[ "$quick" = 1 ] && gset=(--set params.horizon=64)
+	if command -v mpirun >/dev/null 2>&1; then
+		t0=$(date +%s.%N)
+		mpirun --oversubscribe -np 2 "$BUILD/smab" run "$gender" "${gset[@]}" \
+			-o "$tmp/gender.h5" -q >"$tmp/gender.txt" 2>&1 || status=1
+		t1=$(date +%s.%N)
+		gcost=$("$BUILD/smab" plan "$gender" "${gset[@]}" 2>/dev/null | awk '/mechanism-rounds/ { print $(NF-1) }')
+		ocost=$("$BUILD/smab" plan "$occ" 2>/dev/null | awk '/mechanism-rounds/ { print $(NF-1) }')
+		awk -v t0="$t0" -v t1="$t1" -v gc="$gcost" -v oc="$ocost" -v q="$quick" \
+		    -v f8="$(value "$tmp/coal.txt" coalition.linucb.m8.peak_fraction)" \
+		    -v f4="$(value "$tmp/coal.txt" coalition.linucb.m4.peak_fraction)" \
+		    -v f1="$(value "$tmp/coal.txt" coalition.linucb.m1.peak_fraction)" 'BEGIN {
+			w = t1 - t0
+			printf "gender table (3 coalitions, LinUCB-M + GREEDY, 5 replications) on 2 ranks: %.1f s%s\n",
+			       w, q ? " (quick: T = 64)" : (w < 120 ? ", target < 120 s: PASS" : ", target < 120 s: MISS")
+			if (f1 != "") printf "LinUCB-M round DGEMM: %.1f%% (1 agent), %.1f%% (4), %.1f%% (8) of the DGEMM peak; occupation target 60%%: %s\n",
+			       100 * f1, 100 * f4, 100 * f8, (f4 >= 0.6 ? "PASS" : "MISS")
+			if (gc > 0 && oc > 0 && w > 0) {
+				rate = gc / w / 2      # cost units per second per rank
+				printf "occupation table (255 coalitions, 5 replications): %.3g cost units; projected at the gender run'"'"'s %.3g units/s/rank: %.0f min on 2 ranks, %.1f min on 64 ranks\n",
+				       oc, rate, oc / rate / 2 / 60, oc / rate / 64 / 60
+			} }'
+	fi
+else
+	echo "run.sh: $BUILD/bench/bench_coalition not built (run 'make bench')" >&2
+	status=1
+fi
+rule
+
 [ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
 exit "$status"

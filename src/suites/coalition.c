@@ -48,9 +48,11 @@
  *               single-agent algorithm's current action, their m rewards go
  *               into that action's buffer, and SIN consumes buffered rewards
  *               one virtual step at a time until its chosen action's buffer
- *               is empty.  SIN = UCB1 (index mean + sqrt(2 ln tau / n), each
- *               arm once first) or Gaussian Thompson sampling (posterior
- *               N(s/(n+1), sigma^2/(n+1)) from a N(0, sigma^2) prior).
+ *               is empty.  SIN = UCB1 (index mean + sigma sqrt(2 ln tau / n),
+ *               each arm once first; tau the virtual steps so far) or
+ *               Gaussian Thompson sampling (posterior N(s/(n+1),
+ *               sigma^2/(n+1)) from a N(0, sigma^2) prior); both take
+ *               sigma = 1 when the noise is 0.
  *   dev-greedy, dev-random   deviations: agent 'deviator' plays greedily
  *               (on the pooled data) or uniformly at random from its action
  *               set while the others run LinUCB-M.
@@ -107,7 +109,7 @@ static const smab_param_decl params[NPARAMS] = {
 	            "movielens: the ml-100k directory (empty: $SMAB_DATA, else data/ml-100k)"},
 	[P_DIM] = {"dim", SMAB_P_INT, "100", 2, 200, NULL,
 	           "movielens: embedding dimension d"},
-	[P_HORIZON] = {"horizon", SMAB_P_INT, "4096", 1, 1e7, NULL,
+	[P_HORIZON] = {"horizon", SMAB_P_INT, "4096", 1, 1e6, NULL,
 	               "rounds T"},
 	[P_COALITION] = {"coalition", SMAB_P_INT, "0", 0, 65535, NULL,
 	                 "the agents playing together, a bit mask (0: all); sweep: all, lists, {sizes}, {sample: permutations, n}"},
@@ -190,6 +192,8 @@ static void ml_drop_groups(void)
  * SMAB_OK or an error with a message in err. */
 static int ml_prepare(const smab_value *p, int groups, int embed, char *err,
                       size_t errlen)
+/* (SMAB_EIO: the files could not be read or parsed; SMAB_EINVAL: the
+ * grouping failed.) */
 {
 	char dir[4096];
 	ml_dir(p, dir, sizeof dir);
@@ -204,7 +208,7 @@ static int ml_prepare(const smab_value *p, int groups, int embed, char *err,
 		}
 		int rc = smab_ml_load(dir, &ml_cache.ml, err, errlen);
 		if (rc != SMAB_OK)
-			return rc;
+			return rc == SMAB_EIO ? rc : SMAB_EIO;     /* a bad file: blame 'data' */
 		snprintf(ml_cache.dir, sizeof ml_cache.dir, "%s", dir);
 		ml_cache.loaded = 1;
 	}
@@ -219,7 +223,7 @@ static int ml_prepare(const smab_value *p, int groups, int embed, char *err,
 		if (n < 1) {
 			free(ml_cache.group);
 			ml_cache.group = NULL;
-			return n < 0 ? n : SMAB_EINVAL;
+			return SMAB_EINVAL;
 		}
 		ml_cache.ngroups = n;
 		ml_cache.members = smab_xcalloc((size_t)n, sizeof(int *));
@@ -490,16 +494,31 @@ static void round_scores(task *k, const int *need, const double *const *u,
 {
 	const inst *in = k->in;
 	int d = in->d, n = in->n, nw = 0, nm = 0;
-	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS];
+	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS], own[SMAB_MAX_AGENTS];
+	/* Members with the same user (every member of the synthetic instances;
+	 * MovieLens members who drew the same user) share their columns. */
 	for (int j = 0; j < k->m; j++) {
-		col[j] = need[j] == NEED_UCB ? nw++ : -1;
-		mcol[j] = need[j] != NEED_NONE ? nm++ : -1;
+		col[j] = mcol[j] = -1;
+		own[j] = 1;
+		if (need[j] == NEED_NONE)
+			continue;
+		for (int q = 0; q < j && own[j]; q++)
+			if (need[q] != NEED_NONE && u[q] == u[j] && mcol[q] >= 0 &&
+			    (need[j] == NEED_MEAN || (need[q] == NEED_UCB && Ainv[q] == Ainv[j]))) {
+				col[j] = need[j] == NEED_UCB ? col[q] : -1;
+				mcol[j] = mcol[q];
+				own[j] = 0;
+			}
+		if (own[j]) {
+			col[j] = need[j] == NEED_UCB ? nw++ : -1;
+			mcol[j] = nm++;
+		}
 	}
 	int ld = nw * d + nm;
 	if (ld == 0)
 		return;
 	for (int j = 0; j < k->m; j++) {
-		if (need[j] == NEED_NONE)
+		if (need[j] == NEED_NONE || !own[j])
 			continue;
 		const double *uj = u[j];
 		if (col[j] >= 0) {
@@ -645,9 +664,11 @@ static int run_metc(task *k, int64_t explore, double *curve)
 	double *y = smab_xmalloc((size_t)k->m * sizeof *y);
 	double *th = smab_xcalloc((size_t)d, sizeof *th);
 	const double *u[SMAB_MAX_AGENTS], *Ap[SMAB_MAX_AGENTS];
-	smab_ls_init(&pool, d, k->lambda, REFACTOR);
+	if (smab_ls_init(&pool, d, k->lambda, REFACTOR) != SMAB_OK)
+		rc = SMAB_EINVAL;
 	for (int j = 0; j < k->m; j++) {
-		smab_ls_init(&own[j], d, 1.0, REFACTOR);     /* I + V_a */
+		if (smab_ls_init(&own[j], d, 1.0, REFACTOR) != SMAB_OK)     /* I + V_a */
+			rc = SMAB_EINVAL;
 		Ap[j] = Af + (size_t)j * (size_t)d * (size_t)d;
 	}
 	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
@@ -665,8 +686,8 @@ static int run_metc(task *k, int64_t explore, double *curve)
 			int i = exploring ? pick(k, j, NULL, w + (size_t)j * (size_t)n, 1.0)
 			                  : pick(k, j, mu + (size_t)j * (size_t)n, NULL, 0);
 			y[j] = play(k, j, t, i);
-			if (exploring)
-				rc |= smab_ls_update(&own[j], k->x + (size_t)j * (size_t)d, 0.0, 1.0);
+			if (exploring && rc == SMAB_OK)
+				rc = smab_ls_update(&own[j], k->x + (size_t)j * (size_t)d, 0.0, 1.0);
 		}
 		for (int j = 0; exploring && j < k->m && rc == SMAB_OK; j++)
 			rc = smab_ls_update(&pool, k->x + (size_t)j * (size_t)d, y[j], 1.0);
@@ -707,7 +728,7 @@ static int run_mul(task *k, int ts, double *curve)
 				v_ = INFINITY; \
 			else \
 				v_ = s[i_] / (double)cnt[i_] + \
-				     sqrt(2.0 * log((double)tau) / (double)cnt[i_]); \
+				     sig * sqrt(2.0 * log((double)tau) / (double)cnt[i_]); \
 			if (b_ < 0 || v_ > bv_ || (v_ == bv_ && k->prio[i_] < k->prio[b_])) { \
 				b_ = i_; bv_ = v_; \
 			} \

@@ -483,6 +483,28 @@ START_TEST(test_permutation_design)
 		ck_assert_double_eq_tol(sh[a].mean, want[a], 1e-12);
 		ck_assert_double_eq_tol(pay[a].mean, -2.0, 1e-12);
 	}
+	/* The interval also counts the error of the 3 sampled orders: at least
+	 * t_{0.975,2} sd_a / sqrt(3), sd_a the spread of agent a's marginal
+	 * contributions over the orders in the replication-mean game. */
+	smab_summary val[10];
+	uint32_t cm[10];
+	st = summary_type();
+	ck_assert_int_eq(read_all(path, "/coalition/alg/value", st, val), n);
+	H5Tclose(st);
+	ck_assert_int_eq(read_all(path, "/coalition/masks", H5T_NATIVE_UINT32, cm), n);
+	double vbar[16], phi[4], sdp[4];
+	for (int s = 0; s < 16; s++)
+		vbar[s] = s ? NAN : 0.0;
+	for (int i = 0; i < n; i++)
+		vbar[cm[i]] = val[i].mean;
+	ck_assert_int_eq(smab_shapley_perm(4, vbar, 3, ip, phi, sdp), SMAB_OK);
+	int wider = 0;
+	for (int a = 0; a < 4; a++) {
+		double hp = smab_t_quantile(0.975, 2) * sdp[a] / sqrt(3.0);
+		ck_assert(sh[a].ci_hi - sh[a].mean >= hp - 1e-12);
+		wider += hp > 0;
+	}
+	ck_assert_int_gt(wider, 0);
 	hid_t ct = checks_type();
 	checks ck;
 	ck_assert_int_eq(read_all(path, "/coalition/alg/checks", ct, &ck), 1);
