@@ -101,6 +101,19 @@ else
 	echo "skip - no MovieLens-100k copy here (set SMAB_DATA): MovieLens game"
 fi
 
+# One coalition, no coalition axis: an ordinary run, no tables.
+cat >one.yaml <<'YAML'
+suite: coalition
+replications: 2
+mechanisms: [linucb]
+params: {instance: synthetic, horizon: 50, coalition: [0, 1]}
+sweep:
+  alpha: [0.5, 1]
+YAML
+mpi 1 run one.yaml -o one.h5 >one.out 2>&1
+check "a run of one coalition (no coalition axis) succeeds" test $? -eq 0
+check "... without coalition tables" sh -c "! h5dump -n one.h5 | grep -q ' /coalition'"
+
 # Bad input: exit 2, file:line:col, nothing written.
 cat >bad.yaml <<'YAML'
 suite: coalition

@@ -249,6 +249,13 @@ START_TEST(axis_forms)
 	ck_assert_double_eq(e->base[smab_suite_param(e->suite, "coalition")].x, 6);
 	smab_experiment_free(&e);
 	smab_errors_clear(&err);
+
+	/* ... read once the instance is known, whatever the order of the keys */
+	e = parse("suite: coalition\nparams: {coalition: [0, 5], instance: asymmetric}\n", &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_double_eq(e->base[smab_suite_param(e->suite, "coalition")].x, 33);
+	smab_experiment_free(&e);
+	smab_errors_clear(&err);
 }
 END_TEST
 
@@ -277,6 +284,8 @@ START_TEST(axis_errors)
 		 "expected 'all'", 3, 14},
 		{"suite: coalition\nparams: {coalition: 64}\n",
 		 "names agents beyond", 2, 21},
+		{"suite: coalition\nsweep:\n  instance: [synthetic, asymmetric]\n  coalition: all\n",
+		 "expanded for 5 agents, but this point's instance has 6", 4, 3},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		smab_errors err;
