@@ -375,6 +375,12 @@ static int cmd_merge(int argc, char **argv)
 		return SMAB_EXIT_USAGE;
 	}
 	printf("smab: merged %d file%s into %s\n", argc - optind, argc - optind == 1 ? "" : "s", out);
+	/* a shard has no coalition tables; the merged file gets them */
+	smab_coaltab_opts co = {.write = 1, .if_any = 1};
+	if (smab_coaltab(out, &co, err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: merge: the coalition tables of %s: %s\n", out, err);
+		return SMAB_EXIT_FAIL;
+	}
 	return SMAB_EXIT_OK;
 }
 

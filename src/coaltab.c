@@ -77,6 +77,7 @@ typedef struct ctab {
 	int *perm;           /* [nperm*M] the sampled orders, or NULL */
 	const char *design;
 	int grand;           /* index of the grand coalition in cmask, -1 */
+	int notab;           /* 1: not a coalition file, or one coalition only */
 } ctab;
 
 /* Everything computed for one mechanism. */
@@ -180,6 +181,7 @@ static int read_points(ctab *c, h5ctx *cx)
 	H5OK(ft = H5Dget_type(d), "cannot get the type of /points");
 	if (H5Tget_class(ft) != H5T_COMPOUND || H5Tget_member_index(ft, "coalition") < 0) {
 		H5Eclear2(H5E_DEFAULT);
+		c->notab = 1;
 		FAIL(SMAB_EINVAL, "%s has one coalition only (no 'coalition' sweep axis): there is no game to table", c->path);
 	}
 	/* The key of a game: the row's bytes with 'id' and 'coalition' zeroed.
@@ -1017,6 +1019,7 @@ static int open_tab(ctab *c, const char *path, int write, h5ctx *cx)
 	    h5u_get_str(c->rf.file, path, "agents", &c->agents, cx))
 		goto out;
 	if (!c->agents) {
+		c->notab = 1;
 		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a coalition result file (suite %s)", path,
 		              suite ? suite : "unknown");
 		goto out;
@@ -1084,5 +1087,10 @@ out:
 	free(x);
 	ctab_free(&c, cx);
 	h5u_quiet_off(&q);
+	if (c.notab && o->if_any) {
+		if (err && errlen)
+			err[0] = '\0';
+		return SMAB_OK;
+	}
 	return cx->status;
 }

@@ -23,6 +23,8 @@ typedef struct smab_coaltab_opts {
 	int all;        /* also print the per-coalition per-agent regrets */
 	int csv;        /* CSV instead of aligned text */
 	int write;      /* (re)write /coalition in the file */
+	int if_any;     /* a file with no game to table (another suite, or one
+	                 * coalition) is not an error: SMAB_OK, nothing done */
 } smab_coaltab_opts;
 
 /* Serial (one process, file not open elsewhere).  A file of a suite

@@ -55,6 +55,15 @@ check "Shapley values are efficient and the payout is -R_a^M" grep -qx ok py.out
 check "smab shapley --all prints per-coalition regrets" test $? -eq 0
 check "... including the 5-agent coalition" grep -q "(0, 1, 2, 3, 4)" all.out
 
+# Shards carry no tables; their merge gets the same tables as one run.
+for i in 0 1; do
+	"$SMAB" run syn.yaml --shard $i/2 -o syn.s$i.h5 -q >/dev/null 2>&1
+done
+"$SMAB" merge syn.s0.h5 syn.s1.h5 -o merged.h5 >/dev/null 2>&1
+check "two shards merge" test $? -eq 0
+check "... and the merged file has the run's Shapley tables" \
+	h5diff -q syn1.h5 merged.h5 /coalition/linucb/shapley /coalition/linucb/shapley
+
 # A sampled design: only the coalitions along 3 random orders of 6 agents.
 cat >perm.yaml <<'YAML'
 suite: coalition
