@@ -219,6 +219,11 @@ def main():
         labels = point_labels(f, P)
         outs = []
         for metric in metrics:
+            # a metric with no value anywhere (a coalition suite's agents
+            # beyond the instance's) has nothing to plot
+            if not any(np.isfinite(f["summary/%s/%s" % (m, metric)]["mean"]).any()
+                       for m in mechs if "summary/%s/%s" % (m, metric) in f):
+                continue
             if any("summary/%s/%s_curve" % (m, metric) in f for m in mechs):
                 outs.append(plot_curves(f, mechs, metric, labels, outdir))
             outs.append(plot_bars(f, mechs, metric, labels, outdir))
