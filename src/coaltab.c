@@ -609,22 +609,6 @@ out:
 	return cx->status;
 }
 
-static int put_str(hid_t loc, const char *name, const char *s, h5ctx *cx)
-{
-	hid_t t = -1, sp = -1, a = -1;
-	H5OK(t = H5Tcopy(H5T_C_S1), "cannot make a string type for '%s'", name);
-	H5OK(H5Tset_size(t, strlen(s) + 1), "cannot size the string '%s'", name);
-	H5OK(H5Tset_strpad(t, H5T_STR_NULLTERM), "cannot pad the string '%s'", name);
-	H5OK(sp = H5Screate(H5S_SCALAR), "cannot make a dataspace for '%s'", name);
-	H5OK(a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
-	     "cannot create attribute '%s'", name);
-	H5OK(H5Awrite(a, t, s), "cannot write attribute '%s'", name);
-out:
-	CLOSE(H5Aclose, a);
-	CLOSE(H5Sclose, sp);
-	CLOSE(H5Tclose, t);
-	return cx->status;
-}
 
 /* A fresh /coalition with its attributes, masks and games. */
 static int write_head(const ctab *c, h5ctx *cx)
@@ -636,7 +620,7 @@ static int write_head(const ctab *c, h5ctx *cx)
 	H5Eclear2(H5E_DEFAULT);
 	H5OK(g = H5Gcreate2(f, "/coalition", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
 	     "cannot create /coalition in %s", c->path);
-	if (put_str(g, "agents", c->agents, cx) || put_str(g, "design", c->design, cx))
+	if (h5u_put_str(g, "agents", c->agents, cx) || h5u_put_str(g, "design", c->design, cx))
 		goto out;
 	hsize_t nc = (hsize_t)c->NC, np = (hsize_t)c->P;
 	if (put_dset(f, "/coalition/masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc,

@@ -44,28 +44,23 @@
 static int put_str(hid_t loc, const char *name, const char *s, int rank,
                    hid_t dxpl, h5ctx *late, h5ctx *cx)
 {
-	hid_t t = -1, sp = -1, a = -1, d = -1;
+	hid_t t = -1, sp = -1, d = -1;
 	size_t len = strlen(s) + 1;
+	if (len <= ATTR_MAX)
+		return h5u_put_str(loc, name, s, cx);
 	H5OK(t = H5Tcopy(H5T_C_S1), "cannot make a string type for '%s'", name);
 	H5OK(H5Tset_size(t, len), "cannot size the string '%s'", name);
 	H5OK(H5Tset_strpad(t, H5T_STR_NULLTERM), "cannot pad the string '%s'", name);
 	H5OK(sp = H5Screate(H5S_SCALAR), "cannot make a dataspace for '%s'", name);
-	if (len <= ATTR_MAX) {
-		H5OK(a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
-		     "cannot create attribute '%s'", name);
-		H5OK(H5Awrite(a, t, s), "cannot write attribute '%s'", name);
-	} else {
-		hid_t dcpl = h5u_make_dcpl(t, NULL, name, cx);
-		if (dcpl < 0)
-			goto out;
-		d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-		H5Pclose(dcpl);
-		H5OK(d, "cannot create dataset /%s", name);
-		if (rank == 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, dxpl, s) < 0)
-			h5u_fail_h5(late, __FILE__, __LINE__, "cannot write /%s", name);
-	}
+	hid_t dcpl = h5u_make_dcpl(t, NULL, name, cx);
+	if (dcpl < 0)
+		goto out;
+	d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	H5Pclose(dcpl);
+	H5OK(d, "cannot create dataset /%s", name);
+	if (rank == 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, dxpl, s) < 0)
+		h5u_fail_h5(late, __FILE__, __LINE__, "cannot write /%s", name);
 out:
-	CLOSE(H5Aclose, a);
 	CLOSE(H5Dclose, d);
 	CLOSE(H5Sclose, sp);
 	CLOSE(H5Tclose, t);

@@ -281,3 +281,22 @@ void h5u_close_file(hid_t *file, const char *path, h5ctx *cx)
 		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot close %s", path);
 	*file = -1;
 }
+
+/* A scalar, fixed-length, NUL-terminated string attribute (h5py reads it
+ * as bytes, h5dump prints it). */
+int h5u_put_str(hid_t loc, const char *name, const char *s, h5ctx *cx)
+{
+	hid_t t = -1, sp = -1, a = -1;
+	H5OK(t = H5Tcopy(H5T_C_S1), "cannot make a string type for '%s'", name);
+	H5OK(H5Tset_size(t, strlen(s) + 1), "cannot size the string '%s'", name);
+	H5OK(H5Tset_strpad(t, H5T_STR_NULLTERM), "cannot pad the string '%s'", name);
+	H5OK(sp = H5Screate(H5S_SCALAR), "cannot make a dataspace for '%s'", name);
+	H5OK(a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot create attribute '%s'", name);
+	H5OK(H5Awrite(a, t, s), "cannot write attribute '%s'", name);
+out:
+	CLOSE(H5Aclose, a);
+	CLOSE(H5Sclose, sp);
+	CLOSE(H5Tclose, t);
+	return cx->status;
+}

@@ -88,6 +88,8 @@ hid_t h5u_open_dset(hid_t file, const char *fname, const char *path, int rank,
                     const hsize_t *dims, const char *what, h5ctx *cx);
 /* Create group 'path' unless it exists; returns cx->status. */
 int h5u_ensure_group(hid_t file, const char *path, h5ctx *cx);
+/* Write string attribute 'name' = s on loc (short strings: < 64 KiB). */
+int h5u_put_str(hid_t loc, const char *name, const char *s, h5ctx *cx);
 /* Root string attribute 'name' as a fresh *s (free it), NULL if absent. */
 int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
                 h5ctx *cx);

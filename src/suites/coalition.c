@@ -495,11 +495,13 @@ static void round_scores(task *k, const int *need, const double *const *u,
 	const inst *in = k->in;
 	int d = in->d, n = in->n, nw = 0, nm = 0;
 	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS], own[SMAB_MAX_AGENTS];
+	int from[SMAB_MAX_AGENTS];      /* the member whose columns j shares */
 	/* Members with the same user (every member of the synthetic instances;
 	 * MovieLens members who drew the same user) share their columns. */
 	for (int j = 0; j < k->m; j++) {
 		col[j] = mcol[j] = -1;
 		own[j] = 1;
+		from[j] = j;
 		if (need[j] == NEED_NONE)
 			continue;
 		for (int q = 0; q < j && own[j]; q++)
@@ -508,6 +510,7 @@ static void round_scores(task *k, const int *need, const double *const *u,
 				col[j] = need[j] == NEED_UCB ? col[q] : -1;
 				mcol[j] = mcol[q];
 				own[j] = 0;
+				from[j] = q;
 			}
 		if (own[j]) {
 			col[j] = need[j] == NEED_UCB ? nw++ : -1;
@@ -540,7 +543,7 @@ static void round_scores(task *k, const int *need, const double *const *u,
 		const double *items = in->item + (size_t)r0 * (size_t)d;
 		smab_gemm(rows, ld, d, items, k->B, k->Y);
 		for (int j = 0; j < k->m; j++) {
-			if (need[j] == NEED_NONE)
+			if (need[j] == NEED_NONE || !own[j])
 				continue;
 			double *mj = mu + (size_t)j * (size_t)n + (size_t)r0;
 			for (int i = 0; i < rows; i++)
@@ -549,6 +552,15 @@ static void round_scores(task *k, const int *need, const double *const *u,
 				row_dots(k->Y + (size_t)(col[j] * d), ld, items, d, rows,
 				         w + (size_t)j * (size_t)n + (size_t)r0);
 		}
+	}
+	/* members sharing another's columns share its results */
+	for (int j = 0; j < k->m; j++) {
+		if (need[j] == NEED_NONE || own[j])
+			continue;
+		int q = from[j];
+		memcpy(mu + (size_t)j * (size_t)n, mu + (size_t)q * (size_t)n, (size_t)n * sizeof *mu);
+		if (col[j] >= 0)
+			memcpy(w + (size_t)j * (size_t)n, w + (size_t)q * (size_t)n, (size_t)n * sizeof *w);
 	}
 }
 
