@@ -477,11 +477,14 @@ static int cmd_run(int argc, char **argv)
 	free(set);
 	int status = smab_run(e, &o);
 	smab_experiment_free(&e);
+	/* Before MPI_Finalize, and only if every close succeeded (h5out.h). */
+	if (smab_h5_lib_close() != SMAB_OK && status == SMAB_EXIT_OK)
+		status = SMAB_EXIT_FAIL;
 	smab_par_finalize();
 	return status;
 }
 
-int smab_main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage_main, stderr);
@@ -510,4 +513,13 @@ int smab_main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "smab: unknown command '%s'\n\n%s", cmd, usage_main);
 	return SMAB_EXIT_USAGE;
+}
+
+int smab_main(int argc, char **argv)
+{
+	smab_h5_lib_open();
+	int status = dispatch(argc, argv);
+	if (smab_h5_lib_close() != SMAB_OK && status == SMAB_EXIT_OK)
+		status = SMAB_EXIT_FAIL;
+	return status;
 }

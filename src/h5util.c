@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smab/h5out.h"
 #include "h5util.h"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -268,6 +269,26 @@ hid_t h5u_summary_type(int file)
 
 /* ---- files ------------------------------------------------------------- */
 
+/* Set once an H5Fclose has failed: HDF5 1.10 then keeps the file's id
+ * pointing at a half-destroyed file, and terminating the library (at exit,
+ * or from MPI_Finalize) would crash on it. */
+static int lib_poisoned;
+
+void smab_h5_lib_open(void)
+{
+	/* Before MPI_Init: HDF5 then hooks neither atexit nor MPI_Finalize,
+	 * and smab_h5_lib_close decides whether the library is shut down. */
+	H5dont_atexit();
+	H5open();
+}
+
+int smab_h5_lib_close(void)
+{
+	if (lib_poisoned)
+		return SMAB_EIO;
+	return H5close() < 0 ? SMAB_EIO : SMAB_OK;
+}
+
 /* Close a file, reporting any object a code path forgot to close first. */
 void h5u_close_file(hid_t *file, const char *path, h5ctx *cx)
 {
@@ -277,8 +298,12 @@ void h5u_close_file(hid_t *file, const char *path, h5ctx *cx)
 	if (n > 1)
 		h5u_fail_at(cx, SMAB_EINTERNAL, __FILE__, __LINE__,
 		            "%zd HDF5 object(s) of %s left open at close", n - 1, path);
-	if (H5Fclose(*file) < 0)
+	if (H5Fclose(*file) < 0) {
 		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot close %s", path);
+		if (H5Iis_valid(*file) > 0)
+			lib_poisoned = 1;
+		H5Eclear2(H5E_DEFAULT);
+	}
 	*file = -1;
 }
 

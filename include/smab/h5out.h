@@ -22,6 +22,15 @@
 #include "smab/plan.h"
 #include "smab/stats.h"
 
+/* The HDF5 library's life in the smab command.  HDF5 1.10 leaves a file
+ * whose close failed (a full disk) half-destroyed, and its own clean-up at
+ * exit or inside MPI_Finalize then crashes on it.  So the command opens the
+ * library itself, first thing and before MPI_Init, without exit hooks, and
+ * closes it at the end only if every close succeeded (SMAB_OK; else
+ * SMAB_EIO, and the process just exits: the OS releases what is left). */
+void smab_h5_lib_open(void);
+int smab_h5_lib_close(void);
+
 /* Provenance written as root attributes. */
 typedef struct smab_prov {
 	const char *canonical;   /* smab_config_canonical() text */

@@ -1,0 +1,254 @@
+/* outfile.c - a result file's path, temporary name, publication, lock and
+ * space (see outfile.h).  Plain POSIX and Linux calls; no HDF5, no MPI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "smab/outfile.h"
+
+/* The byte the writer's lock covers: far past any data, so the lock never
+ * overlaps a byte range another tool might lock. */
+#define LOCK_AT ((off_t)1 << 62)
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *smab_out_bytes_str(double bytes, char *buf, size_t len)
+{
+	static const char *unit[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+	int u = 0;
+	while (bytes >= 1000 && u < 5) {
+		bytes /= 1000;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+	return buf;
+}
+
+int smab_out_check_path(const char *path, char *err, size_t errlen)
+{
+	if (!path || !*path) {
+		say(err, errlen, "the output file name is empty");
+		return SMAB_EINVAL;
+	}
+	size_t n = strlen(path);
+	if (path[n - 1] == '/') {
+		say(err, errlen, "the output '%s' ends in '/': expected a file name, "
+		    "not a directory", path);
+		return SMAB_EINVAL;
+	}
+	size_t abs = n;
+	if (path[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof cwd)) {
+			say(err, errlen, "cannot tell the working directory: %s", strerror(errno));
+			return SMAB_EINVAL;
+		}
+		abs += strlen(cwd) + 1;
+	}
+	if (abs > SMAB_OUT_PATH_MAX) {
+		say(err, errlen, "the output path is %zu bytes long as an absolute path; at most "
+		    "%d are supported (Open MPI's MPI-IO cannot open longer ones): choose a "
+		    "shorter name or directory", abs, SMAB_OUT_PATH_MAX);
+		return SMAB_EINVAL;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		say(err, errlen, "the output %s exists and is %s, not a regular file", path,
+		    S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
+		return SMAB_EINVAL;
+	}
+	return SMAB_OK;
+}
+
+int smab_out_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!a || !b || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int smab_out_make_parents(const char *path, char *err, size_t errlen)
+{
+	char *d = smab_xstrdup(path);
+	int rc = SMAB_OK;
+	for (char *s = d + 1; *s && rc == SMAB_OK; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+			say(err, errlen, "cannot create the directory %s: %s", d, strerror(errno));
+			rc = SMAB_EIO;
+		}
+		*s = '/';
+	}
+	free(d);
+	return rc;
+}
+
+char *smab_out_tmpname(const char *path)
+{
+	static unsigned serial;
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t len = strlen(path) + 48;
+	char *t = smab_xmalloc(len);
+	snprintf(t, len, "%.*s.%s.smab-%ld-%u.tmp", (int)dir, path, path + dir,
+	         (long)getpid(), serial++);
+	return t;
+}
+
+static struct flock lock_desc(short type)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = LOCK_AT;
+	fl.l_len = 1;
+	return fl;
+}
+
+/* Errors that mean "this file system has no such locks". */
+static int no_locks(int e)
+{
+	return e == ENOSYS || e == EOPNOTSUPP || e == ENOLCK || e == EINVAL;
+}
+
+int smab_out_lock(const char *path, int *fd, char *err, size_t errlen)
+{
+	/* A write lock needs a descriptor open for writing. */
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0) {
+		say(err, errlen, "cannot open %s for writing: %s", path, strerror(errno));
+		return SMAB_EIO;
+	}
+	struct flock fl = lock_desc(F_WRLCK);
+	if (fcntl(*fd, F_OFD_SETLK, &fl) == 0)
+		return SMAB_OK;
+	int e = errno;
+	close(*fd);
+	*fd = -1;
+	if (e == EAGAIN || e == EACCES) {
+		say(err, errlen, "%s is in use: another smab process (a run, a merge or "
+		    "'smab shapley') is writing it; wait for it to end or stop it first", path);
+		return SMAB_EBUSY;
+	}
+	if (no_locks(e))
+		return SMAB_OK;
+	say(err, errlen, "cannot lock %s: %s", path, strerror(e));
+	return SMAB_EIO;
+}
+
+void smab_out_unlock(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int smab_out_locked(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct flock fl = lock_desc(F_WRLCK);
+	int held = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
+/* fsync the directory holding 'path', so a rename in it survives a crash
+ * of the machine; a file system that cannot is not an error. */
+static void sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *d = slash ? smab_xstrdup(path) : smab_xstrdup(".");
+	if (slash)
+		d[slash == path ? 1 : slash - path] = '\0';
+	int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(d);
+}
+
+int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
+                     size_t errlen)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)) {
+		say(err, errlen, "cannot flush %s to disk: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return SMAB_EIO;
+	}
+	close(fd);
+	if (replace) {
+		if (rename(tmp, path) != 0) {
+			say(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+			return SMAB_EIO;
+		}
+	} else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		int e = errno;
+		if (e == EINVAL || e == ENOSYS) {
+			/* No RENAME_NOREPLACE here: link() fails as well on an
+			 * existing target, and is just as atomic. */
+			if (link(tmp, path) == 0) {
+				unlink(tmp);
+				sync_dir(path);
+				return SMAB_OK;
+			}
+			e = errno;
+		}
+		if (e == EEXIST) {
+			say(err, errlen, "%s appeared while this one was being made (another run "
+			    "writing the same file?): it is left as it is", path);
+			return SMAB_EEXIST;
+		}
+		say(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+		return SMAB_EIO;
+	}
+	sync_dir(path);
+	return SMAB_OK;
+}
+
+int smab_out_check_space(const char *path, double bytes, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *d = slash ? smab_xstrdup(path) : smab_xstrdup(".");
+	if (slash)
+		d[slash == path ? 1 : slash - path] = '\0';
+	struct statvfs sv;
+	int rc = SMAB_OK;
+	if (statvfs(d, &sv) == 0 && sv.f_frsize > 0) {
+		double avail = (double)sv.f_bavail * (double)sv.f_frsize;
+		if (avail < bytes) {
+			char a[32], b[32];
+			say(err, errlen, "not enough space for %s: it needs %s, the file system of "
+			    "%s has %s free", path, smab_out_bytes_str(bytes, a, sizeof a), d,
+			    smab_out_bytes_str(avail, b, sizeof b));
+			rc = SMAB_EIO;
+		}
+	}
+	free(d);
+	return rc;
+}
