@@ -12,7 +12,7 @@ ifeq ($(origin CC),default)
 CC       = mpicc
 endif
 NP      ?= 2
-PKGS     = hdf5-openmpi yaml-0.1 openblas lapacke gsl libcrypto
+PKGS     = hdf5-openmpi yaml-0.1 openblas lapacke gsl libcrypto zlib
 TESTPKGS = check
 OPT     ?= -O2 -march=x86-64-v2
 WARN     = -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \

@@ -13,6 +13,7 @@ PACKAGES=(
 	librandom123-dev                    # counter-based random streams
 	libgsl-dev                          # distributions, Student-t quantiles
 	libssl-dev                          # SHA-256 of the configuration (libcrypto)
+	zlib1g-dev                          # CRC-32 task checksums in result files
 	python3-numpy python3-h5py          # benchmark reference, reading results
 	procps                              # pgrep, in the kill-and-resume test
 	python3-scipy                       # Student-t intervals in scripts/replication-tables.py

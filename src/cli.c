@@ -30,18 +30,25 @@ static const char *usage_main =
 	"  summary OUT.h5      print the means and 95% confidence intervals of a result file\n"
 	"  shapley OUT.h5      Shapley values, payouts, core and Assumption 3 of a coalition run\n"
 	"  merge A.h5 B.h5...  join the files of 'run --shard' into one (-o ALL.h5)\n"
+	"  verify OUT.h5       check a result file's structure and task checksums\n"
 	"  submit FILE.yaml    submit a run (or an array of shards) to SLURM\n"
 	"  list [SUITE]        list suites, or a suite's parameters, mechanisms and metrics\n"
 	"\n"
 	"'smab <command> --help' describes a command.  smab " SMAB_VERSION "\n";
 
 static const char *usage_run =
-	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--resume] [--force] [--quiet]\n"
-	"                              [--set KEY=VALUE]... [--shard I/N] [--progress S]\n"
+	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--resume [--repair] [--same-build]]\n"
+	"                              [--force] [--quiet] [--set KEY=VALUE]... [--shard I/N]\n"
+	"                              [--progress S]\n"
 	"\n"
 	"Run every task of the experiment on all MPI ranks and write one HDF5 file.\n"
 	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
 	"  --resume             finish an interrupted run of the same configuration\n"
+	"  --repair             with --resume: compute again the tasks whose results fail\n"
+	"                       their checksum (see 'smab verify'); without it a damaged\n"
+	"                       file is refused\n"
+	"  --same-build         with --resume: refuse a file that another smab build\n"
+	"                       (version or commit) wrote to; without it, a warning\n"
 	"  --force              replace an existing result file\n"
 	"  -s, --set KEY=VALUE  override a key of the file (params.horizon=1000,\n"
 	"                       replications=10, sweep.drift=[0,0.5]); checked as if\n"
@@ -54,7 +61,9 @@ static const char *usage_run =
 	"  -q, --quiet          no progress and no summary table (the one-line\n"
 	"                       timing report at the end stays)\n"
 	"  -h, --help           this text\n"
-	"An existing result file is never overwritten without --force.\n"
+	"An existing result file is never overwritten without --force, nor one that\n"
+	"another smab process is writing, even with --force.  A new file is built\n"
+	"complete under a temporary name and then renamed into place.\n"
 	"SIGTERM or SIGINT (SLURM's time limit, scancel, Ctrl-C) on any rank stops\n"
 	"every rank after its current task; the file is closed and resumable.\n"
 	"Exit status: 0 done, 1 runtime failure, 2 bad input or refused output,\n"
@@ -105,6 +114,15 @@ static const char *usage_merge =
 	"of them (no overlap, no gap).\n"
 	"  -o, --output ALL.h5  the merged file (required)\n"
 	"  --force              replace an existing ALL.h5\n";
+
+static const char *usage_verify =
+	"usage: smab verify OUT.h5 [--most N]\n"
+	"\n"
+	"Check a result file: its structure against its own attributes, and every\n"
+	"finished task's results against the CRC-32 checksum written with them.\n"
+	"Lists the damaged tasks (at most N, default 20) with their points;\n"
+	"'smab run FILE.yaml -o OUT.h5 --resume --repair' computes them again.\n"
+	"Exit status: 0 intact, 2 damaged or not a result file, 1 cannot read it.\n";
 
 static const char *usage_list =
 	"usage: smab list [SUITE]\n"
@@ -345,6 +363,39 @@ static int cmd_shapley(int argc, char **argv)
 	return SMAB_EXIT_OK;
 }
 
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"most", required_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	long most = 20;
+	int c;
+	char *end;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			most = strtol(optarg, &end, 10);
+			if (*end || most < 0 || most > 1000000000)
+				return usage_error(usage_verify, "--most expects a count, got '%s'", optarg);
+			break;
+		case 'h':
+			fputs(usage_verify, stdout);
+			return SMAB_EXIT_OK;
+		default:
+			return usage_error(usage_verify, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(usage_verify, "verify takes one result file");
+	char err[1024] = "";
+	int st = smab_h5_verify(argv[optind], stdout, (int)most, err, sizeof err);
+	if (st != SMAB_OK) {
+		fprintf(stderr, "smab: %s\n", err);
+		return st == SMAB_EIO ? SMAB_EXIT_FAIL : SMAB_EXIT_USAGE;
+	}
+	return SMAB_EXIT_OK;
+}
+
 static int cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -369,18 +420,15 @@ static int cmd_merge(int argc, char **argv)
 	if (argc - optind < 1)
 		return usage_error(usage_merge, "merge needs at least one shard file");
 	char err[2048] = "";
-	if (smab_h5_merge((const char *const *)argv + optind, argc - optind, out, force,
-	                  err, sizeof err) != SMAB_OK) {
+	/* A signal ends the merge at once, removing its temporary file. */
+	smab_par_catch_stop();
+	int st = smab_h5_merge((const char *const *)argv + optind, argc - optind, out, force,
+	                       err, sizeof err);
+	if (st != SMAB_OK) {
 		fprintf(stderr, "smab: merge: %s\n", err);
-		return SMAB_EXIT_USAGE;
+		return st == SMAB_EINVAL || st == SMAB_EEXIST ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
 	}
 	printf("smab: merged %d file%s into %s\n", argc - optind, argc - optind == 1 ? "" : "s", out);
-	/* a shard has no coalition tables; the merged file gets them */
-	smab_coaltab_opts co = {.write = 1, .if_any = 1};
-	if (smab_coaltab(out, &co, err, sizeof err) != SMAB_OK) {
-		fprintf(stderr, "smab: merge: the coalition tables of %s: %s\n", out, err);
-		return SMAB_EXIT_FAIL;
-	}
 	return SMAB_EXIT_OK;
 }
 
@@ -408,8 +456,11 @@ static int cmd_run(int argc, char **argv)
 		{"output", required_argument, 0, 'o'}, {"resume", no_argument, 0, 'r'},
 		{"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
 		{"set", required_argument, 0, 's'}, {"shard", required_argument, 0, 'S'},
-		{"progress", required_argument, 0, 'P'},
+		{"progress", required_argument, 0, 'P'}, {"repair", no_argument, 0, 'R'},
+		{"same-build", no_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	/* First: a stop signal during setup exits with status 3 (par.h). */
+	smab_par_catch_stop();
 	smab_run_opts o = {0};
 	int c, help = 0, nset = 0;
 	const char **set = smab_xcalloc((size_t)argc + 1, sizeof *set);
@@ -421,6 +472,8 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'r': o.resume = 1; break;
+		case 'R': o.repair = o.resume = 1; break;
+		case 'B': o.same_build = 1; break;
 		case 'f': o.force = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 's': set[nset++] = optarg; break;
@@ -505,7 +558,7 @@ static int dispatch(int argc, char **argv)
 	} cmds[] = {
 		{"run", cmd_run}, {"validate", cmd_validate}, {"plan", cmd_plan},
 		{"summary", cmd_summary}, {"shapley", cmd_shapley}, {"list", cmd_list},
-		{"merge", cmd_merge},
+		{"merge", cmd_merge}, {"verify", cmd_verify},
 		{"submit", smab_submit_main},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -14,6 +14,7 @@
 #include "smab/engine.h"
 #include "smab/coaltab.h"
 #include "smab/h5out.h"
+#include "smab/outfile.h"
 #include "smab/par.h"
 #include "smab/plan.h"
 #include "smab/sched.h"
@@ -45,46 +46,140 @@ static void sha256_hex(const char *s, char hex[65])
 	hex[64] = '\0';
 }
 
-/* Create the parent directories of 'path' (like mkdir -p of dirname). */
-static int make_parents(const char *path)
+/* ---- the output file: decided and prepared by rank 0 ------------------- */
+
+/* What rank 0 found out about the output before any rank opens it. */
+typedef struct output {
+	int status;            /* SMAB_EXIT_OK, or the exit status to stop with */
+	int resume;            /* 1: finish an existing file; 0: a new one */
+	int lock;              /* the writer's lock (outfile.h), -1 if none */
+	smab_h5_info info;     /* resume: what the file holds */
+	unsigned char *bad;    /* resume: [P*R] tasks failing their checksum */
+	int64_t nbad;          /* ... and how many, cleared to run again */
+} output;
+
+/* An exit status for a failed step: bad or refused input 2, else 1. */
+static int exit_for(int st)
 {
-	char *d = smab_xstrdup(path);
-	int rc = 0;
-	for (char *s = d + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(d, 0777) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(d);
-	return rc;
+	return st == SMAB_EIO || st == SMAB_ENOMEM || st == SMAB_EINTERNAL ? SMAB_EXIT_FAIL
+	                                                                    : SMAB_EXIT_USAGE;
 }
 
-/* Rank 0 decides whether the output may be written; everyone learns the
- * verdict.  Returns 0 to create, 1 to resume, -1 to stop (message printed). */
-static int output_verdict(const char *path, const smab_run_opts *o, FILE *log)
+static int refuse(output *out, int status, const char *msg)
 {
-	int verdict = 0;
-	if (smab_par_rank() == 0) {
-		int exists = access(path, F_OK) == 0;
-		if (exists && o->resume)
-			verdict = 1;
-		else if (exists && !o->force) {
-			fprintf(stderr, "smab: %s already exists: pass --resume to finish it "
-			        "or --force to replace it\n", path);
-			verdict = -1;
-		} else if (!exists && o->resume && !o->quiet)
-			fprintf(log, "smab: %s does not exist yet: starting a new run\n", path);
-		if (verdict >= 0 && make_parents(path) != 0) {
-			fprintf(stderr, "smab: cannot create the directory of %s: %s\n",
-			        path, strerror(errno));
-			verdict = -1;
-		}
+	fprintf(stderr, "smab: %s\n", msg);
+	out->status = status;
+	return status;
+}
+
+/* A new file: built complete under a temporary name, locked, and renamed
+ * into place -- never over a file that appeared meanwhile unless --force. */
+static int prepare_new(const char *path, const smab_run_opts *o, const smab_plan *pl,
+                       const smab_prov *prov, output *out)
+{
+	char err[1024];
+	int st = smab_out_make_parents(path, err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_out_check_space(path, smab_h5_file_bytes(pl), err, sizeof err);
+	if (st != SMAB_OK)
+		return refuse(out, SMAB_EXIT_FAIL, err);
+	char *tmp = smab_out_tmpname(path);
+	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
+	st = smab_h5_build(tmp, pl, prov, err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_out_lock(tmp, &out->lock, err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_out_publish(tmp, path, o->force, err, sizeof err);
+	if (st != SMAB_OK) {
+		smab_out_unlock(&out->lock);
+		remove(tmp);
+		refuse(out, exit_for(st), err);
 	}
-	smab_par_bcast(&verdict, sizeof verdict);
-	return verdict;
+	smab_par_stop_unlink(NULL);
+	free(tmp);
+	return out->status;
+}
+
+/* An existing file: locked, then checked read-only (configuration,
+ * structure, checksums, the builds that wrote it) before anyone writes. */
+static int prepare_resume(const char *path, const smab_run_opts *o, const smab_plan *pl,
+                          const smab_prov *prov, unsigned char *done, output *out, FILE *log)
+{
+	char err[1024];
+	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
+	int st = smab_out_lock(path, &out->lock, err, sizeof err);
+	if (st != SMAB_OK)
+		return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
+	out->bad = smab_xcalloc(T + 1, 1);
+	st = smab_h5_inspect(path, pl, prov, &out->info, done, out->bad, err, sizeof err);
+	if (st != SMAB_OK)
+		return refuse(out, exit_for(st), err);
+	if (out->info.builds[0]) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s was written before by %s; this is smab %s (commit "
+		         "%s)%s", path, out->info.builds, SMAB_VERSION, smab_git_commit,
+		         o->same_build ? ": refused (--same-build)" : "");
+		if (o->same_build)
+			return refuse(out, SMAB_EXIT_USAGE, msg);
+		fprintf(stderr, "smab: warning: %s; /history records every session's build "
+		        "(--same-build refuses this)\n", msg);
+	}
+	out->nbad = out->info.nbad;
+	if (out->nbad > 0 && !o->repair) {
+		snprintf(err, sizeof err, "%s is damaged: %lld task%s marked done fail%s its "
+		         "checksum; 'smab verify %s' lists them, and --resume --repair computes "
+		         "them again", path, (long long)out->nbad, out->nbad == 1 ? "" : "s",
+		         out->nbad == 1 ? "s" : "", path);
+		return refuse(out, SMAB_EXIT_USAGE, err);
+	}
+	for (size_t t = 0; t < T; t++)
+		if (out->bad[t])
+			done[t] = 0;
+	out->info.ndone -= out->nbad;
+	if (out->nbad > 0 && !o->quiet)
+		fprintf(log, "smab: %s: %lld damaged task%s will be computed again\n", path,
+		        (long long)out->nbad, out->nbad == 1 ? "" : "s");
+	return out->status;
+}
+
+/* Rank 0: may the output be written, and how?  Every refusal happens here,
+ * before any rank opens the file; its message is printed here. */
+static void prepare(const smab_experiment *e, const char *path, const smab_run_opts *o,
+                    const smab_plan *pl, const smab_prov *prov, unsigned char *done,
+                    output *out, FILE *log)
+{
+	char err[1024];
+	if (smab_out_check_path(path, err, sizeof err) != SMAB_OK) {
+		refuse(out, SMAB_EXIT_USAGE, err);
+		return;
+	}
+	if (smab_out_same_file(path, e->path)) {
+		snprintf(err, sizeof err, "the output %s is the experiment file itself: choose "
+		         "another output (-o)", path);
+		refuse(out, SMAB_EXIT_USAGE, err);
+		return;
+	}
+	int exists = access(path, F_OK) == 0;
+	if (exists && o->resume) {
+		out->resume = 1;
+		prepare_resume(path, o, pl, prov, done, out, log);
+		return;
+	}
+	if (exists && !o->force) {
+		snprintf(err, sizeof err, "%s already exists: pass --resume to finish it or "
+		         "--force to replace it", path);
+		refuse(out, SMAB_EXIT_USAGE, err);
+		return;
+	}
+	if (exists && smab_out_locked(path)) {
+		snprintf(err, sizeof err, "%s is in use by another smab process (a run, a merge "
+		         "or 'smab shapley' writing it): it is not replaced", path);
+		refuse(out, SMAB_EXIT_USAGE, err);
+		return;
+	}
+	if (!exists && o->resume && !o->quiet)
+		fprintf(log, "smab: %s does not exist yet: starting a new run\n", path);
+	prepare_new(path, o, pl, prov, out);
 }
 
 /* Progress on rank 0: a bar redrawn in place on a terminal, otherwise one
@@ -208,12 +303,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	int rank = smab_par_rank(), nranks = smab_par_size();
 	double t_start = smab_par_time();
 
-	int verdict = output_verdict(path, o, log);
-	if (verdict < 0) {
-		free(shard_path);
-		return SMAB_EXIT_USAGE;
-	}
-
+	smab_par_catch_stop();
 	smab_plan *pl = NULL;
 	if (smab_plan_make(e, &pl) != SMAB_OK)
 		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot plan the experiment");
@@ -225,27 +315,48 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		snprintf(shard, sizeof shard, "%d/%d", o->shard, o->nshards);
 	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks,
 	                  .shard = shard[0] ? shard : NULL};
-	smab_par_catch_stop();
 	double delay = test_delay();
 
 	int64_t ntask_all = pl->npoints * pl->reps;
 	unsigned char *done = smab_xcalloc((size_t)ntask_all, 1);
+	output of = {.status = SMAB_EXIT_OK, .lock = -1};
+	if (rank == 0)
+		prepare(e, path, o, pl, &prov, done, &of, log);
+	int head[2] = {of.status, of.resume};
+	smab_par_bcast(head, sizeof head);
+	if (head[0] == SMAB_EXIT_OK && head[1])
+		smab_par_bcast(done, (size_t)ntask_all);
 	smab_h5 *h = NULL;
 	char err[1024] = "";
-	int rc = verdict == 1
-	         ? smab_h5_resume(path, pl, &prov, smab_par_comm(), &h, done, err, sizeof err)
-	         : smab_h5_create(path, pl, &prov, smab_par_comm(), &h, err, sizeof err);
+	int rc = head[0] == SMAB_EXIT_OK
+	         ? smab_h5_open(path, pl, &prov, smab_par_comm(), &h, err, sizeof err)
+	         : SMAB_EINVAL;
+	/* This session's /history row (a new file's is its first); a repair
+	 * forgets the damaged tasks' done flags first, so a crash now cannot
+	 * resurrect them. */
+	if (!of.resume)
+		of.info = (smab_h5_info){.session = 1, .slot = 0};
+	if (rc == SMAB_OK && rank == 0 &&
+	    smab_h5_begin(h, !of.resume ? "create" : of.nbad > 0 ? "repair" : "resume",
+	                  &of.info, nranks, of.nbad > 0 ? of.bad : NULL) != SMAB_OK) {
+		snprintf(err, sizeof err, "cannot record this session in %s", path);
+		rc = SMAB_EIO;
+	}
 	if (!smab_par_all(rc == SMAB_OK)) {
-		if (rank == 0)
+		if (rank == 0 && head[0] == SMAB_EXIT_OK)
 			fprintf(stderr, "smab: %s\n", err[0] ? err : "cannot open the output file");
 		if (h)
 			smab_h5_close(&h);
+		smab_out_unlock(&of.lock);
+		free(of.bad);
 		free(done);
 		free(canon);
 		smab_plan_free(&pl);
 		free(shard_path);
-		return verdict == 1 ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
+		return head[0] != SMAB_EXIT_OK ? head[0] : SMAB_EXIT_FAIL;
 	}
+	/* From here a stop signal ends the run between tasks, cleanly. */
+	smab_par_stop_at_once(0);
 
 	keep_shard(pl, o, done);
 	int64_t nbatch = 0, ntask = 0;
@@ -338,6 +449,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	int64_t all_written = (int64_t)smab_par_sum((double)written);
 	int stopped = all_written < ntask && !smab_par_all(!stopping);
 	double t0 = smab_par_time();
+	if (rank == 0)
+		smab_h5_end(h, of.info.ndone + all_written);
 	rc = smab_par_all(smab_h5_close(&h) == SMAB_OK) ? SMAB_OK : SMAB_EIO;
 	t_h5 += smab_par_time() - t0;
 	double h5_all = smab_par_sum(t_h5);
@@ -374,6 +487,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		        total > 0 ? 100.0 * h5 / total : 0.0);
 	}
 	int ok = smab_par_all(rc == SMAB_OK);
+	smab_out_unlock(&of.lock);
+	free(of.bad);
 	free(scalar);
 	free(curve);
 	free(secs);

@@ -4,10 +4,16 @@
  * only its own tasks marked done, so a merge is: check that the files are
  * shards of one experiment (same config digest, seed, shape), that every
  * task is done in exactly one of them, copy the first file and fill in the
- * other files' tasks row by row, drop the 'shard' mark and recompute
- * /summary.  The result equals a single run's /results and /summary (the
- * summary is a pure function of /results and /tasks/done) and is itself an
- * ordinary, resumable result file.  Serial HDF5, one process. */
+ * other files' tasks row by row, drop the 'shard' mark, join the files'
+ * session histories, recompute /summary and, for a coalition sweep, the
+ * /coalition tables.  The result equals a single run's /results and
+ * /summary (the summary is a pure function of /results and /tasks/done)
+ * and is itself an ordinary, resumable result file.
+ *
+ * All of it happens in a temporary file beside the output, renamed into
+ * place only once complete and on disk: a merge that fails at any step --
+ * a damaged shard, a full disk, a signal -- leaves no output and keeps an
+ * existing one.  Serial HDF5, one process. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,7 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "smab/coaltab.h"
 #include "smab/h5out.h"
+#include "smab/outfile.h"
+#include "smab/par.h"
 #include "h5util.h"
 
 /* Root u64 attribute 'name' (the seed); 0 with *has = 0 if absent. */
@@ -67,6 +76,12 @@ static int same_experiment(h5u_rfile *f, int n, h5ctx *cx)
 			h5u_fail_user(cx, SMAB_EINVAL, "%s and %s come from different configurations "
 			              "(config digest %.12s... and %.12s...): they are not shards of "
 			              "one run", f[0].path, f[i].path, sha0, sha ? sha : "none");
+			goto out;
+		}
+		if (f[i].format != f[0].format) {
+			h5u_fail_user(cx, SMAB_EINVAL, "%s and %s have different file formats (%d and "
+			              "%d): they were written by different smab versions", f[0].path,
+			              f[i].path, f[0].format, f[i].format);
 			goto out;
 		}
 		/* Implied by the digest; checked so a damaged file is caught here. */
@@ -212,6 +227,9 @@ static int fill_all(hid_t out, h5u_rfile *src, const int *owner, int i, h5ctx *c
 	size_t C = (size_t)src->C;
 	if (fill_from(out, src, "/tasks/seconds", owner, i, H5T_NATIVE_DOUBLE, sizeof(double), 1, cx))
 		return cx->status;
+	if (src->format >= 2 && fill_from(out, src, "/tasks/checksum", owner, i,
+	                                  H5T_NATIVE_UINT32, sizeof(uint32_t), 1, cx))
+		return cx->status;
 	for (int k = 0; k < src->nmech; k++)
 		for (int m = 0; m < src->nmetric; m++) {
 			snprintf(path, sizeof path, "/results/%s/%s", src->mech[k], src->metric[m]);
@@ -229,6 +247,87 @@ static int fill_all(hid_t out, h5u_rfile *src, const int *owner, int i, h5ctx *c
 	return fill_from(out, src, "/tasks/done", owner, i, H5T_NATIVE_UCHAR, 1, 1, cx);
 }
 
+/* Every input intact: its done tasks pass their checksums. */
+static int inputs_intact(h5u_rfile *f, int n, h5ctx *cx)
+{
+	for (int i = 0; i < n; i++) {
+		size_t T = (size_t)(f[i].P * f[i].R);
+		unsigned char *bad = smab_xcalloc(T + 1, 1);
+		int64_t nbad = -1;
+		if (h5u_verify(&f[i], bad, &nbad, cx) == SMAB_OK)
+			h5u_fail_damaged(&f[i], bad, nbad, cx);
+		free(bad);
+		if (cx->status)
+			break;
+	}
+	return cx->status;
+}
+
+/* The merged file's /history: every input's sessions in input order,
+ * renumbered, then this merge (the inputs are format 2). */
+static int join_history(hid_t fo, h5u_rfile *f, int n, h5ctx *cx)
+{
+	h5u_session *all = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *all);
+	h5u_session *rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);
+	hid_t d = -1, t = -1;
+	int k = 0;
+	int64_t ndone = 0;
+	for (int i = 0; i < n && cx->status == SMAB_OK; i++) {
+		if (h5u_read_history(&f[i], rows, cx))
+			break;
+		for (int r = 0; r < H5U_HISTORY_ROWS && k < H5U_HISTORY_ROWS - 1; r++)
+			if (rows[r].session > 0) {
+				all[k] = rows[r];
+				all[k].session = k + 1;
+				k++;
+			}
+		for (size_t j = 0; j < (size_t)(f[i].P * f[i].R); j++)
+			ndone += f[i].done[j];
+	}
+	if (cx->status)
+		goto out;
+	h5u_session_now(&all[k], "merge", k + 1, 1, 0);
+	h5u_utc_now(all[k].ended, sizeof all[k].ended);
+	all[k].tasks_after = ndone;
+	H5OK(t = h5u_session_type(), "cannot make the /history type");
+	H5OK(d = H5Dopen2(fo, "/history", H5P_DEFAULT), "cannot open /history of the merged file");
+	H5OK(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, all), "cannot write /history of the "
+	     "merged file");
+out:
+	CLOSE(H5Dclose, d);
+	CLOSE(H5Tclose, t);
+	free(all);
+	free(rows);
+	return cx->status;
+}
+
+/* The output may be written: a sound path, not an input, not an existing
+ * file unless 'force', and never a file another smab process is writing. */
+static int output_ok(const char *const *in, int nin, const char *out, int force, h5ctx *cx)
+{
+	char why[512];
+	if (smab_out_check_path(out, why, sizeof why) != SMAB_OK) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s", why);
+		return cx->status;
+	}
+	/* The same file under another name (./x.h5, an absolute path, a link)
+	 * is still an input: compare inodes, not spellings. */
+	for (int i = 0; i < nin; i++)
+		if (strcmp(in[i], out) == 0 || smab_out_same_file(in[i], out)) {
+			h5u_fail_user(cx, SMAB_EINVAL, "the output %s is also an input (%s)", out, in[i]);
+			return cx->status;
+		}
+	if (access(out, F_OK) == 0) {
+		if (!force)
+			h5u_fail_user(cx, SMAB_EINVAL, "%s already exists: pass --force to replace it",
+			              out);
+		else if (smab_out_locked(out))
+			h5u_fail_user(cx, SMAB_EINVAL, "%s is in use by another smab process (a run, a "
+			              "merge or 'smab shapley' writing it): it is not replaced", out);
+	}
+	return cx->status;
+}
+
 int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
                   char *err, size_t errlen)
 {
@@ -239,43 +338,37 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5_merge: no input or no output");
 		return cx->status;
 	}
-	/* The same file under another name (./x.h5, an absolute path, a link)
-	 * is still an input: compare inodes, not spellings. */
-	struct stat so;
-	int have_out = stat(out, &so) == 0;
-	for (int i = 0; i < nin; i++) {
-		struct stat si;
-		if (strcmp(in[i], out) == 0 ||
-		    (have_out && stat(in[i], &si) == 0 && si.st_dev == so.st_dev &&
-		     si.st_ino == so.st_ino)) {
-			h5u_fail_user(cx, SMAB_EINVAL, "the output %s is also an input (%s)", out, in[i]);
-			return cx->status;
-		}
-	}
-	if (!force && access(out, F_OK) == 0) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s already exists: pass --force to replace it", out);
+	if (output_ok(in, nin, out, force, cx))
 		return cx->status;
-	}
-	/* Everything is written to a temporary file beside OUT and renamed over
-	 * it only once complete, so a failed merge leaves no partial file and
-	 * never removes an existing OUT (even with --force). */
-	size_t tl = strlen(out) + 32;
-	char *tmp = smab_xmalloc(tl);
-	snprintf(tmp, tl, "%s.merge-%ld", out, (long)getpid());
 	h5u_quiet q;
 	h5u_quiet_on(&q);
 	h5u_rfile *f = smab_xcalloc((size_t)nin, sizeof *f);
 	int *owner = NULL, opened = 0;
-	hid_t fo = -1;
+	hid_t fo = -1, fapl = -1;
+	char *tmp = NULL;
+	struct stat st0;
 	for (; opened < nin; opened++)
 		if (h5u_rfile_open(&f[opened], in[opened], 0, cx))
 			goto out;
-	if (same_experiment(f, nin, cx))
+	if (same_experiment(f, nin, cx) || inputs_intact(f, nin, cx))
 		goto out;
 	owner = smab_xmalloc((size_t)(f[0].P * f[0].R + 1) * sizeof *owner);
-	if (assign(f, nin, owner, cx) || copy_file(in[0], tmp, cx))
+	if (assign(f, nin, owner, cx))
 		goto out;
-	H5OK(fo = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT), "cannot open %s", tmp);
+	/* Room for the copy, its coalition tables and the summaries. */
+	char why[512];
+	if (stat(in[0], &st0) == 0 &&
+	    smab_out_check_space(out, 1.2 * (double)st0.st_size + (1 << 20), why,
+	                         sizeof why) != SMAB_OK) {
+		h5u_fail_user(cx, SMAB_EIO, "%s", why);
+		goto out;
+	}
+	tmp = smab_out_tmpname(out);
+	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
+	if (copy_file(in[0], tmp, cx))
+		goto out;
+	fapl = h5u_fapl_serial();
+	H5OK(fo = H5Fopen(tmp, H5F_ACC_RDWR, fapl), "cannot open %s", tmp);
 	for (int i = 1; i < nin; i++)
 		if (fill_all(fo, &f[i], owner, i, cx))
 			goto out;
@@ -283,10 +376,13 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 	if (H5Aexists(fo, "shard") > 0)
 		H5OK(H5Adelete(fo, "shard"), "cannot remove the shard mark of %s", out);
 	H5Eclear2(H5E_DEFAULT);
+	if (f[0].format >= 2 && join_history(fo, f, nin, cx))
+		goto out;
 	h5u_close_file(&fo, tmp, cx);
 out:
 	if (fo >= 0)
 		h5u_close_file(&fo, tmp, cx);
+	CLOSE(H5Pclose, fapl);
 	for (int i = 0; i < opened; i++)
 		h5u_rfile_close(&f[i], cx);
 	free(f);
@@ -294,10 +390,16 @@ out:
 	h5u_quiet_off(&q);
 	if (cx->status == SMAB_OK)
 		cx->status = smab_h5_summarize(tmp, err, errlen);
-	if (cx->status == SMAB_OK && rename(tmp, out) != 0)
-		h5u_fail_user(cx, SMAB_EIO, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
-	if (cx->status != SMAB_OK)
+	/* A shard has no coalition tables (it holds only some coalitions):
+	 * the merged file gets them, before it is published. */
+	smab_coaltab_opts co = {.write = 1, .if_any = 1};
+	if (cx->status == SMAB_OK && smab_coaltab(tmp, &co, why, sizeof why) != SMAB_OK)
+		h5u_fail_user(cx, SMAB_EIO, "the coalition tables: %s", why);
+	if (cx->status == SMAB_OK)
+		cx->status = smab_out_publish(tmp, out, force, err, errlen);
+	if (tmp && cx->status != SMAB_OK)
 		remove(tmp);
+	smab_par_stop_unlink(NULL);
 	free(tmp);
 	return cx->status;
 }

@@ -1,14 +1,25 @@
 /* h5out.c - the shared result file: parallel HDF5 over MPI-IO.
  *
  * Why the file looks the way it does:
+ *  - The whole layout is built by ONE process with the serial driver
+ *    (smab_h5_build), under a temporary name that the caller renames into
+ *    place once it is complete and on disk.  Every metadata operation thus
+ *    happens in one process, where a failure (a full disk) is an ordinary
+ *    error: in parallel HDF5 a collective call that fails on one rank only
+ *    leaves the others waiting forever.  A visible result file is always a
+ *    complete, resumable layout.
  *  - Every dataset is fixed-size, CONTIGUOUS and allocated EARLY with its
  *    fill value written at creation (done = 0, results and seconds = NaN).
- *    After smab_h5_create has flushed, a task write is a pure raw-data write
- *    at a fixed offset: no metadata changes, so ranks write independently
- *    (no collective per task) and a process killed mid-run leaves a file
- *    whose metadata is the flushed, consistent one.
- *  - Results go to disk before the task's done flags, so a done flag of 1
- *    always means the results are in.
+ *    The ranks then open the finished file together (smab_h5_open) and a
+ *    task write is a pure raw-data write at a fixed offset: no metadata
+ *    changes, so ranks write independently (no collective per task) and a
+ *    process killed mid-run leaves the consistent metadata of the build.
+ *  - A task's results go to disk first, then its CRC-32 in /tasks/checksum,
+ *    then its done flag: a done flag of 1 always means the results are in,
+ *    and a checksum lets every reader tell whether they are still intact.
+ *  - /history has a fixed number of rows, written in place: one per session
+ *    (the build, each resume, repair or merge), with the build, host and
+ *    SLURM job that ran it.
  *  - The library's default (earliest) format bounds are kept on purpose:
  *    newer superblocks carry a "file open for writing" flag that refuses to
  *    reopen a file whose writer was killed (tests/unit/test_h5out.c checks a
@@ -23,12 +34,14 @@
  * checked; a failure becomes one message naming the object and the source
  * line, with HDF5's innermost reason appended, and HDF5's own error printing
  * is silenced for the duration of each public call. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "smab/h5out.h"
+#include "smab/outfile.h"
 #include "smab/shapley.h"
 #include "h5util.h"
 
@@ -38,11 +51,8 @@
 /* ---- attributes -------------------------------------------------------- */
 
 /* A fixed-length, NUL-terminated string attribute (h5py reads it as bytes,
- * h5dump prints it); too long for an attribute: a scalar dataset, written
- * by rank 0 alone -- a failure of that write goes to 'late', so rank 0 does
- * not skip the collective calls that follow. */
-static int put_str(hid_t loc, const char *name, const char *s, int rank,
-                   hid_t dxpl, h5ctx *late, h5ctx *cx)
+ * h5dump prints it); too long for an attribute: a scalar dataset. */
+static int put_str(hid_t loc, const char *name, const char *s, h5ctx *cx)
 {
 	hid_t t = -1, sp = -1, d = -1;
 	size_t len = strlen(s) + 1;
@@ -58,8 +68,7 @@ static int put_str(hid_t loc, const char *name, const char *s, int rank,
 	d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 	H5Pclose(dcpl);
 	H5OK(d, "cannot create dataset /%s", name);
-	if (rank == 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, dxpl, s) < 0)
-		h5u_fail_h5(late, __FILE__, __LINE__, "cannot write /%s", name);
+	H5OK(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s), "cannot write /%s", name);
 out:
 	CLOSE(H5Dclose, d);
 	CLOSE(H5Sclose, sp);
@@ -98,8 +107,7 @@ out:
 
 /* A coalition suite's agents and, for a sampled coalition axis, the agent
  * orders it was drawn from: what 'smab shapley' needs besides /results. */
-static int put_agents(hid_t f, const smab_experiment *e, int rank, hid_t dxpl,
-                      h5ctx *late, h5ctx *cx)
+static int put_agents(hid_t f, const smab_experiment *e, h5ctx *cx)
 {
 	char *names = NULL;
 	int M = e->suite->agents(e->base, &names);
@@ -109,7 +117,7 @@ static int put_agents(hid_t f, const smab_experiment *e, int rank, hid_t dxpl,
 		free(names);
 		return cx->status;
 	}
-	if (put_str(f, "agents", names, rank, dxpl, late, cx) == SMAB_OK && e->coal_nperm) {
+	if (put_str(f, "agents", names, cx) == SMAB_OK && e->coal_nperm) {
 		size_t n = (size_t)e->coal_nperm * (size_t)M;
 		int *perm = smab_xmalloc(n * sizeof *perm);
 		int64_t *p64 = smab_xmalloc(n * sizeof *p64);
@@ -256,7 +264,7 @@ static unsigned char *points_rows(const smab_plan *pl, const points_type *pt)
 struct smab_h5 {
 	char *path;
 	hid_t file, dxpl;
-	hid_t done, seconds;
+	hid_t done, seconds, checksum, history;
 	hid_t *scal, *curv;     /* [nmech*nmetrics]; curv is -1 without a curve */
 	hid_t fs2, fs3;         /* file dataspaces [P,R] and [P,R,C] */
 	int64_t npoints;
@@ -264,14 +272,20 @@ struct smab_h5 {
 	double *buf;
 	size_t bufcap;
 	unsigned char *ones;
+	uint32_t *crc;
 	size_t onescap;
+	double *nans;           /* [ncheck]: the curve a task did not pass */
+	int slot;               /* this session's /history row, -1 if none */
+	h5u_session row;
 };
 
 static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
 {
 	smab_h5 *h = smab_xcalloc(1, sizeof *h);
 	h->path = smab_xstrdup(path);
-	h->file = h->dxpl = h->done = h->seconds = h->fs2 = h->fs3 = -1;
+	h->file = h->dxpl = h->done = h->seconds = h->checksum = h->history = -1;
+	h->fs2 = h->fs3 = -1;
+	h->slot = -1;
 	h->npoints = pl->npoints;
 	h->reps = pl->reps;
 	h->ncheck = pl->ncheck;
@@ -282,11 +296,15 @@ static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
 	h->curv = smab_xmalloc((nm + 1) * sizeof *h->curv);
 	for (size_t i = 0; i < nm; i++)
 		h->scal[i] = h->curv[i] = -1;
+	h->nans = smab_xmalloc(((size_t)pl->ncheck + 1) * sizeof *h->nans);
+	for (int c = 0; c <= pl->ncheck; c++)
+		h->nans[c] = NAN;
 	return h;
 }
 
-/* Close every id and the file (collective when the file is open); the
- * first failure, or objects left open, is reported through cx. */
+/* Close every id and the file (collective when the file is open in
+ * parallel); the first failure, or objects left open, is reported through
+ * cx. */
 static void h5_release(smab_h5 *h, h5ctx *cx)
 {
 	size_t nm = (size_t)h->nmech * (size_t)h->nmetrics;
@@ -296,6 +314,8 @@ static void h5_release(smab_h5 *h, h5ctx *cx)
 	}
 	CLOSE(H5Dclose, h->done);
 	CLOSE(H5Dclose, h->seconds);
+	CLOSE(H5Dclose, h->checksum);
+	CLOSE(H5Dclose, h->history);
 	CLOSE(H5Sclose, h->fs2);
 	CLOSE(H5Sclose, h->fs3);
 	CLOSE(H5Pclose, h->dxpl);
@@ -304,6 +324,8 @@ static void h5_release(smab_h5 *h, h5ctx *cx)
 	free(h->curv);
 	free(h->buf);
 	free(h->ones);
+	free(h->crc);
+	free(h->nans);
 	free(h->path);
 	free(h);
 }
@@ -313,8 +335,8 @@ static const char *mech_name(const smab_plan *pl, int k)
 	return pl->e->suite->mechs[pl->e->mech[k]].name;
 }
 
-/* Create (make = 1) or open and check (make = 0) every dataset of the
- * layout, keeping the ones tasks write. */
+/* Create (make = 1, serial) or open and check (make = 0) every dataset of
+ * the layout, keeping the ones tasks and sessions write. */
 static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 {
 	const smab_suite *s = pl->e->suite;
@@ -322,15 +344,19 @@ static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 	hsize_t d2[2] = {(hsize_t)pl->npoints, (hsize_t)pl->reps};
 	hsize_t d3[3] = {(hsize_t)pl->npoints, (hsize_t)pl->reps, (hsize_t)pl->ncheck};
 	hsize_t dc[2] = {(hsize_t)pl->npoints, (hsize_t)pl->ncheck};
-	hsize_t dp[1] = {(hsize_t)pl->npoints};
+	hsize_t dp[1] = {(hsize_t)pl->npoints}, dh[1] = {H5U_HISTORY_ROWS};
 	const unsigned char zero = 0;
+	const uint32_t zero32 = 0;
 	const double nanv = NAN;
 	const smab_summary sfill = {0, NAN, NAN, NAN, NAN};
-	hid_t st = -1, sm = -1, d = -1;
+	h5u_session hfill;
+	memset(&hfill, 0, sizeof hfill);
+	hid_t st = -1, sm = -1, ht = -1, d = -1;
 	char path[512];
 
 	H5OK(h->fs2 = H5Screate_simple(2, d2, NULL), "cannot make a dataspace");
 	H5OK(h->fs3 = H5Screate_simple(3, d3, NULL), "cannot make a dataspace");
+	H5OK(ht = h5u_session_type(), "cannot make the /history type");
 	if (make) {
 		H5OK(st = h5u_summary_type(1), "cannot make the summary type");
 		H5OK(sm = h5u_summary_type(0), "cannot make the summary type");
@@ -341,6 +367,11 @@ static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 		                             H5T_NATIVE_UCHAR, &zero, cx), "cannot create /tasks/done");
 		H5OK(h->seconds = h5u_make_dset(h->file, "/tasks/seconds", H5T_IEEE_F64LE, 2, d2,
 		                                H5T_NATIVE_DOUBLE, &nanv, cx), "cannot create /tasks/seconds");
+		H5OK(h->checksum = h5u_make_dset(h->file, "/tasks/checksum", H5T_STD_U32LE, 2, d2,
+		                                 H5T_NATIVE_UINT32, &zero32, cx),
+		     "cannot create /tasks/checksum");
+		H5OK(h->history = h5u_make_dset(h->file, "/history", ht, 1, dh, ht, &hfill, cx),
+		     "cannot create /history");
 		H5OK(d = h5u_make_dset(h->file, "/results/checkpoints", H5T_STD_I64LE, 2, dc,
 		                       H5T_NATIVE_INT64, NULL, cx), "cannot create /results/checkpoints");
 		CLOSE(H5Dclose, d);
@@ -349,6 +380,11 @@ static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 		                             "points x replications", cx), "cannot open /tasks/done");
 		H5OK(h->seconds = h5u_open_dset(h->file, f, "/tasks/seconds", 2, d2,
 		                                "points x replications", cx), "cannot open /tasks/seconds");
+		H5OK(h->checksum = h5u_open_dset(h->file, f, "/tasks/checksum", 2, d2,
+		                                 "points x replications", cx),
+		     "cannot open /tasks/checksum");
+		H5OK(h->history = h5u_open_dset(h->file, f, "/history", 1, dh, "sessions", cx),
+		     "cannot open /history");
 		H5OK(d = h5u_open_dset(h->file, f, "/results/checkpoints", 2, dc,
 		                       "points x checkpoints", cx), "cannot open /results/checkpoints");
 		CLOSE(H5Dclose, d);
@@ -403,11 +439,12 @@ out:
 	CLOSE(H5Dclose, d);
 	CLOSE(H5Tclose, st);
 	CLOSE(H5Tclose, sm);
+	CLOSE(H5Tclose, ht);
 	return cx->status;
 }
 
 static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
-                       const char *stamp, int rank, h5ctx *late, h5ctx *cx)
+                       const char *stamp, h5ctx *cx)
 {
 	const smab_experiment *e = pl->e;
 	const smab_suite *s = e->suite;
@@ -427,7 +464,7 @@ static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
 	char h5v[48];
 	snprintf(h5v, sizeof h5v, "%u.%u.%u", maj, min, rel);
 	int64_t reps = pl->reps, np = pl->npoints, ranks = prov->ranks;
-	int64_t nck = pl->ncheck;
+	int64_t nck = pl->ncheck, format = H5U_FORMAT;
 	uint64_t seed = e->seed;
 
 	struct {
@@ -449,15 +486,16 @@ static int write_attrs(smab_h5 *h, const smab_plan *pl, const smab_prov *prov,
 		{"shard", prov->shard},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-		if (strs[i].val && put_str(f, strs[i].name, strs[i].val, rank, h->dxpl, late, cx))
+		if (strs[i].val && put_str(f, strs[i].name, strs[i].val, cx))
 			goto out;
-	if (put_num(f, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed, cx) ||
+	if (put_num(f, "format", H5T_STD_I64LE, H5T_NATIVE_INT64, &format, cx) ||
+	    put_num(f, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed, cx) ||
 	    put_num(f, "replications", H5T_STD_I64LE, H5T_NATIVE_INT64, &reps, cx) ||
 	    put_num(f, "npoints", H5T_STD_I64LE, H5T_NATIVE_INT64, &np, cx) ||
 	    put_num(f, "checkpoints", H5T_STD_I64LE, H5T_NATIVE_INT64, &nck, cx) ||
 	    put_num(f, "ranks", H5T_STD_I64LE, H5T_NATIVE_INT64, &ranks, cx))
 		goto out;
-	if (s->agents && put_agents(f, e, rank, h->dxpl, late, cx))
+	if (s->agents && put_agents(f, e, cx))
 		goto out;
 out:
 	free(mechs);
@@ -465,9 +503,7 @@ out:
 	return cx->status;
 }
 
-/* /points: created collectively, written by rank 0 alone as the last step,
- * so a failure there cannot make rank 0 skip a collective call. */
-static int make_points(smab_h5 *h, const smab_plan *pl, int rank, h5ctx *cx)
+static int make_points(smab_h5 *h, const smab_plan *pl, h5ctx *cx)
 {
 	points_type pt;
 	hid_t sp = -1, dcpl = -1, d = -1;
@@ -479,11 +515,9 @@ static int make_points(smab_h5 *h, const smab_plan *pl, int rank, h5ctx *cx)
 	H5OK(dcpl = h5u_make_dcpl(pt.t, NULL, "/points", cx), "cannot make properties for /points");
 	H5OK(d = H5Dcreate2(h->file, "/points", pt.t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT),
 	     "cannot create /points in %s", h->path);
-	if (rank == 0) {
-		rows = points_rows(pl, &pt);
-		H5OK(H5Dwrite(d, pt.t, H5S_ALL, H5S_ALL, h->dxpl, rows),
-		     "cannot write /points in %s", h->path);
-	}
+	rows = points_rows(pl, &pt);
+	H5OK(H5Dwrite(d, pt.t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows),
+	     "cannot write /points in %s", h->path);
 out:
 	CLOSE(H5Dclose, d);
 	CLOSE(H5Pclose, dcpl);
@@ -493,7 +527,6 @@ out:
 	return cx->status;
 }
 
-/* Rank 0 only, right after creation. */
 static int write_checkpoints(smab_h5 *h, const smab_plan *pl, h5ctx *cx)
 {
 	hid_t d = -1;
@@ -501,21 +534,38 @@ static int write_checkpoints(smab_h5 *h, const smab_plan *pl, h5ctx *cx)
 		return SMAB_OK;
 	H5OK(d = H5Dopen2(h->file, "/results/checkpoints", H5P_DEFAULT),
 	     "cannot open /results/checkpoints");
-	H5OK(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, h->dxpl, pl->check),
+	H5OK(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, pl->check),
 	     "cannot write /results/checkpoints");
 out:
 	CLOSE(H5Dclose, d);
 	return cx->status;
 }
 
-static int check_args(const char *path, const smab_plan *pl, const smab_prov *prov,
-                      smab_h5 **out, h5ctx *cx)
+/* Write h->row at /history row h->slot (dxpl: the transfer properties of
+ * the open file). */
+static int put_row(smab_h5 *h, hid_t dxpl, h5ctx *cx)
 {
-	if (!out) {
-		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: no place for the result");
+	hid_t t = -1, ms = -1, fs = -1;
+	hsize_t start = (hsize_t)h->slot, one = 1;
+	if (h->slot < 0)
 		return cx->status;
-	}
-	*out = NULL;
+	H5OK(t = h5u_session_type(), "cannot make the /history type");
+	H5OK(ms = H5Screate_simple(1, &one, NULL), "cannot make a dataspace");
+	H5OK(fs = H5Dget_space(h->history), "cannot get the shape of /history");
+	H5OK(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &one, NULL),
+	     "cannot select row %d of /history", h->slot);
+	H5OK(H5Dwrite(h->history, t, ms, fs, dxpl, &h->row), "cannot write /history of %s",
+	     h->path);
+out:
+	CLOSE(H5Sclose, fs);
+	CLOSE(H5Sclose, ms);
+	CLOSE(H5Tclose, t);
+	return cx->status;
+}
+
+static int check_args(const char *path, const smab_plan *pl, const smab_prov *prov,
+                      h5ctx *cx)
+{
 	if (!path || !pl || !pl->e || !pl->e->suite || !prov || !prov->sha256 ||
 	    !prov->canonical)
 		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: missing path, plan or provenance");
@@ -528,11 +578,62 @@ static int check_args(const char *path, const smab_plan *pl, const smab_prov *pr
 	return cx->status;
 }
 
+double smab_h5_file_bytes(const smab_plan *pl)
+{
+	double P = (double)pl->npoints, R = (double)pl->reps, C = (double)pl->ncheck;
+	double per = 0;   /* values per task: scalars and curves */
+	for (int m = 0; m < pl->nmetrics; m++)
+		per += 1 + (pl->e->suite->metrics[m].has_curve ? C : 0);
+	per *= pl->nmech;
+	/* results, their summaries (40-byte rows), /tasks, checkpoints,
+	 * /points, /history, and the metadata and provenance. */
+	return 8 * P * R * per + 40 * P * per + P * R * (1 + 8 + 4) + 8 * P * C +
+	       P * (8 + 64.0 * (pl->e->naxes + 1)) +
+	       (double)H5U_HISTORY_ROWS * sizeof(h5u_session) + (1 << 20);
+}
+
+int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
+                  char *err, size_t errlen)
+{
+	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
+	if (err && errlen)
+		err[0] = '\0';
+	if (check_args(path, pl, prov, cx))
+		return cx->status;
+	h5u_quiet q;
+	h5u_quiet_on(&q);
+	smab_h5 *h = h5_alloc(path, pl);
+	h5u_session row;
+	h5u_session_now(&row, "create", 1, prov->ranks, 0);
+	const char *stamp = row.started;
+	int made = 0;
+	/* No H5Pset_libver_bounds: see the top of this file. */
+	hid_t fapl = h5u_fapl_serial();
+	h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (h->file < 0)
+		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot create %s", path);
+	else
+		made = 1;
+	if (cx->status == SMAB_OK && write_attrs(h, pl, prov, stamp, cx) == SMAB_OK &&
+	    layout(h, pl, 1, cx) == SMAB_OK && make_points(h, pl, cx) == SMAB_OK &&
+	    write_checkpoints(h, pl, cx) == SMAB_OK) {
+		h->slot = 0;
+		h->row = row;
+		put_row(h, H5P_DEFAULT, cx);
+	}
+	h5_release(h, cx);
+	if (cx->status != SMAB_OK && made)
+		remove(path);
+	h5u_quiet_off(&q);
+	return cx->status;
+}
+
 static hid_t mpio_fapl(MPI_Comm comm, h5ctx *cx)
 {
 	hid_t fapl = -1;
 	H5OK(fapl = H5Pcreate(H5P_FILE_ACCESS), "cannot make file access properties");
-	/* No H5Pset_libver_bounds: see the top of this file. */
 	H5OK(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "cannot select the MPI-IO driver");
 	return fapl;
 out:
@@ -563,49 +664,31 @@ static int agree(MPI_Comm comm, h5ctx *cx)
 	return all;
 }
 
-int smab_h5_create(const char *path, const smab_plan *pl, const smab_prov *prov,
-                   MPI_Comm comm, smab_h5 **out, char *err, size_t errlen)
+int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
+                 MPI_Comm comm, smab_h5 **out, char *err, size_t errlen)
 {
 	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
 	if (err && errlen)
 		err[0] = '\0';
-	if (check_args(path, pl, prov, out, cx))
+	if (!out) {
+		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5_open: no place for the result");
+		return cx->status;
+	}
+	*out = NULL;
+	if (check_args(path, pl, prov, cx))
 		return cx->status;
 	h5u_quiet q;
 	h5u_quiet_on(&q);
-	int rank = 0;
-	MPI_Comm_rank(comm, &rank);
-
-	/* One timestamp for all: attribute writes must be identical on every
-	 * rank in parallel HDF5. */
-	char stamp[32] = "";
-	if (rank == 0) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
-	MPI_Bcast(stamp, (int)sizeof stamp, MPI_CHAR, 0, comm);
-
 	smab_h5 *h = h5_alloc(path, pl);
-	h5ctx late = {err, errlen, SMAB_OK};
 	hid_t fapl = mpio_fapl(comm, cx);
 	if (fapl >= 0) {
-		h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+		h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
 		if (h->file < 0)
-			h5u_fail_h5(cx, __FILE__, __LINE__, "cannot create %s", path);
+			h5u_fail_h5(cx, __FILE__, __LINE__, "cannot open %s", path);
 		H5Pclose(fapl);
 	}
-	if (cx->status == SMAB_OK && (h->dxpl = indep_dxpl(cx)) >= 0 &&
-	    write_attrs(h, pl, prov, stamp, rank, &late, cx) == SMAB_OK &&
-	    layout(h, pl, 1, cx) == SMAB_OK &&
-	    make_points(h, pl, rank, cx) == SMAB_OK && rank == 0)
-		write_checkpoints(h, pl, cx);
-	/* Every object exists: put the metadata on disk before any task runs. */
-	if (h->file >= 0 && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot flush %s", path);
-	if (cx->status == SMAB_OK && late.status != SMAB_OK)
-		ctx = late;
+	if (cx->status == SMAB_OK && (h->dxpl = indep_dxpl(cx)) >= 0)
+		layout(h, pl, 0, cx);
 	if (agree(comm, cx) != SMAB_OK) {
 		h5_release(h, cx);
 		h5u_quiet_off(&q);
@@ -616,82 +699,234 @@ int smab_h5_create(const char *path, const smab_plan *pl, const smab_prov *prov,
 	return SMAB_OK;
 }
 
-int smab_h5_resume(const char *path, const smab_plan *pl, const smab_prov *prov,
-                   MPI_Comm comm, smab_h5 **out, unsigned char *done,
-                   char *err, size_t errlen)
+/* ---- sessions: what /history says about a file ------------------------- */
+
+/* The next session's number and row, and the earlier builds that differ
+ * from this one, from the rows of /history. */
+static void next_session(const h5u_session *rows, smab_h5_info *info)
+{
+	int64_t last = 0;
+	info->slot = -1;
+	info->builds[0] = '\0';
+	for (int i = 0; i < H5U_HISTORY_ROWS; i++) {
+		const h5u_session *r = &rows[i];
+		if (r->session <= 0) {
+			if (info->slot < 0)
+				info->slot = i;
+			continue;
+		}
+		if (r->session > last)
+			last = r->session;
+		if (strcmp(r->version, SMAB_VERSION) == 0 && strcmp(r->commit, smab_git_commit) == 0)
+			continue;
+		char b[96];
+		snprintf(b, sizeof b, "smab %s (commit %s)", r->version, r->commit);
+		if (strstr(info->builds, b))
+			continue;
+		size_t at = strlen(info->builds);
+		snprintf(info->builds + at, sizeof info->builds - at, "%s%s", at ? ", " : "", b);
+	}
+	/* A full table: later sessions share its last row. */
+	if (info->slot < 0)
+		info->slot = H5U_HISTORY_ROWS - 1;
+	info->session = last + 1;
+}
+
+int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov,
+                    smab_h5_info *info, unsigned char *done, unsigned char *bad,
+                    char *err, size_t errlen)
 {
 	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
 	if (err && errlen)
 		err[0] = '\0';
-	if (check_args(path, pl, prov, out, cx))
+	memset(info, 0, sizeof *info);
+	if (check_args(path, pl, prov, cx))
 		return cx->status;
-	if (!done) {
-		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5_resume: no done[] array");
+	if (access(path, R_OK | W_OK) != 0) {
+		h5u_fail_at(cx, SMAB_EIO, __FILE__, __LINE__, "cannot open %s to resume it: %s",
+		            path, strerror(errno));
 		return cx->status;
 	}
 	h5u_quiet q;
 	h5u_quiet_on(&q);
-	int rank = 0;
-	MPI_Comm_rank(comm, &rank);
-	smab_h5 *h = h5_alloc(path, pl);
-	char *sha = NULL;
-	hid_t fapl = mpio_fapl(comm, cx);
-	if (fapl >= 0) {
-		h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
-		if (h->file < 0)
-			h5u_fail_h5(cx, __FILE__, __LINE__, "cannot open %s to resume it", path);
-		H5Pclose(fapl);
+	h5u_rfile rf;
+	char *sha = NULL, *ver = NULL, *commit = NULL;
+	h5u_session *rows = NULL;
+	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
+	if (h5u_rfile_open(&rf, path, 0, cx)) {
+		h5u_quiet_off(&q);
+		return cx->status;
 	}
-	if (cx->status == SMAB_OK && h5u_get_str(h->file, path, "config_sha256", &sha, cx) == SMAB_OK) {
-		if (!sha)
-			h5u_fail_user(cx, SMAB_EINVAL, "%s is not a smab result file (no config_sha256 "
-			              "attribute): use a new output file or --force to replace it", path);
-		else if (strcmp(sha, prov->sha256) != 0)
-			h5u_fail_user(cx, SMAB_EINVAL, "%s was made by a different configuration "
-			              "(config digest %.12s... != %.12s...): use a new output file or "
-			              "--force to replace it", path, sha, prov->sha256);
+	if (h5u_get_str(rf.file, path, "config_sha256", &sha, cx))
+		goto out;
+	if (!sha) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a smab result file (no config_sha256 "
+		              "attribute): use a new output file or --force to replace it", path);
+		goto out;
+	}
+	if (strcmp(sha, prov->sha256) != 0) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s was made by a different configuration "
+		              "(config digest %.12s... != %.12s...): use a new output file or "
+		              "--force to replace it", path, sha, prov->sha256);
+		goto out;
 	}
 	free(sha);
 	sha = NULL;
 	/* A shard file is finished by the same shard only. */
-	if (cx->status == SMAB_OK && h5u_get_str(h->file, path, "shard", &sha, cx) == SMAB_OK &&
-	    (sha ? !prov->shard || strcmp(sha, prov->shard) != 0 : prov->shard != NULL))
+	if (h5u_get_str(rf.file, path, "shard", &sha, cx))
+		goto out;
+	if (sha ? !prov->shard || strcmp(sha, prov->shard) != 0 : prov->shard != NULL) {
 		h5u_fail_user(cx, SMAB_EINVAL, "%s holds %s%s, not %s%s: resume it with the "
 		              "same --shard", path, sha ? "shard " : "all tasks", sha ? sha : "",
 		              prov->shard ? "shard " : "all tasks", prov->shard ? prov->shard : "");
+		goto out;
+	}
+	if (rf.P != (hsize_t)pl->npoints || rf.R != (hsize_t)pl->reps ||
+	    rf.C != (hsize_t)pl->ncheck) {
+		h5u_fail_user(cx, SMAB_EINVAL, "%s does not match this experiment: /tasks/done is "
+		              "%llu x %llu, expected %lld x %d (points x replications), with %llu "
+		              "checkpoints for %d", path, (unsigned long long)rf.P,
+		              (unsigned long long)rf.R, (long long)pl->npoints, pl->reps,
+		              (unsigned long long)rf.C, pl->ncheck);
+		goto out;
+	}
+	if (rf.format < H5U_FORMAT) {
+		if (h5u_get_str(rf.file, path, "smab_version", &ver, cx) ||
+		    h5u_get_str(rf.file, path, "git_commit", &commit, cx))
+			goto out;
+		h5u_fail_user(cx, SMAB_EINVAL, "%s has file format %d, written by smab %s (commit "
+		              "%s), without task checksums or a session history; this smab (%s) "
+		              "resumes format %d only: finish it with the build that began it, or "
+		              "start a new file", path, rf.format, ver ? ver : "?",
+		              commit ? commit : "?", SMAB_VERSION, H5U_FORMAT);
+		goto out;
+	}
+	rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);
+	if (h5u_read_history(&rf, rows, cx) || h5u_verify(&rf, bad, &info->nbad, cx))
+		goto out;
+	next_session(rows, info);
+	memcpy(done, rf.done, T);
+	for (size_t t = 0; t < T; t++)
+		info->ndone += done[t];
+out:
 	free(sha);
-	if (cx->status == SMAB_OK && (h->dxpl = indep_dxpl(cx)) >= 0)
-		layout(h, pl, 0, cx);
-
-	/* Rank 0 reads the flags and broadcasts them, so a large job does not
-	 * send every rank to the file system for the same bytes. */
-	if (agree(comm, cx) == SMAB_OK) {
-		int st = SMAB_OK;
-		if (rank == 0 && H5Dread(h->done, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL,
-		                         h->dxpl, done) < 0) {
-			h5u_fail_h5(cx, __FILE__, __LINE__, "cannot read /tasks/done of %s", path);
-			st = cx->status;
-		}
-		MPI_Bcast(&st, 1, MPI_INT, 0, comm);
-		if (st == SMAB_OK) {
-			size_t total = (size_t)pl->npoints * (size_t)pl->reps;
-			for (size_t at = 0; at < total;) {
-				size_t n = total - at > (1u << 30) ? (1u << 30) : total - at;
-				MPI_Bcast(done + at, (int)n, MPI_UNSIGNED_CHAR, 0, comm);
-				at += n;
-			}
-		} else if (cx->status == SMAB_OK) {
-			h5u_fail_user(cx, st, "rank 0 cannot read /tasks/done of %s", path);
-		}
-	}
-	if (cx->status != SMAB_OK) {
-		h5_release(h, cx);
-		h5u_quiet_off(&q);
-		return cx->status;
-	}
-	*out = h;
+	free(ver);
+	free(commit);
+	free(rows);
+	h5u_rfile_close(&rf, cx);
 	h5u_quiet_off(&q);
-	return SMAB_OK;
+	return cx->status;
+}
+
+int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int ranks,
+                  const unsigned char *undo)
+{
+	h5ctx ctx = {NULL, 0, SMAB_OK}, *cx = &ctx;
+	h5u_quiet q;
+	h5u_quiet_on(&q);
+	/* Tasks to compute again: not done any more, before anything else. */
+	size_t T = (size_t)h->npoints * (size_t)h->reps;
+	const unsigned char zero = 0;
+	hsize_t one[2] = {1, 1}, n1 = 1;
+	hid_t ms = -1;
+	H5OK(ms = H5Screate_simple(1, &n1, NULL), "cannot make a dataspace");
+	for (size_t t = 0; undo && t < T; t++) {
+		if (!undo[t])
+			continue;
+		hsize_t at[2] = {t / (size_t)h->reps, t % (size_t)h->reps};
+		H5OK(H5Sselect_hyperslab(h->fs2, H5S_SELECT_SET, at, NULL, one, NULL),
+		     "cannot select a task");
+		H5OK(H5Dwrite(h->done, H5T_NATIVE_UCHAR, ms, h->fs2, h->dxpl, &zero),
+		     "cannot clear the done flag of point %llu replication %llu in %s",
+		     (unsigned long long)at[0], (unsigned long long)at[1], h->path);
+	}
+	h->slot = info->slot;
+	h5u_session_now(&h->row, action, info->session, ranks, info->ndone);
+	put_row(h, h->dxpl, cx);
+out:
+	CLOSE(H5Sclose, ms);
+	h5u_quiet_off(&q);
+	return cx->status;
+}
+
+int smab_h5_end(smab_h5 *h, int64_t tasks_after)
+{
+	h5ctx ctx = {NULL, 0, SMAB_OK}, *cx = &ctx;
+	if (h->slot < 0)
+		return SMAB_OK;
+	h5u_quiet q;
+	h5u_quiet_on(&q);
+	h5u_utc_now(h->row.ended, sizeof h->row.ended);
+	h->row.tasks_after = tasks_after;
+	put_row(h, h->dxpl, cx);
+	h5u_quiet_off(&q);
+	return cx->status;
+}
+
+/* ---- the collective conveniences --------------------------------------- */
+
+int smab_h5_create(const char *path, const smab_plan *pl, const smab_prov *prov,
+                   MPI_Comm comm, smab_h5 **out, char *err, size_t errlen)
+{
+	int rank = 0, st = SMAB_OK;
+	MPI_Comm_rank(comm, &rank);
+	if (out)
+		*out = NULL;
+	if (rank == 0) {
+		char *tmp = smab_out_tmpname(path);
+		st = smab_h5_build(tmp, pl, prov, err, errlen);
+		if (st == SMAB_OK)
+			st = smab_out_publish(tmp, path, 1, err, errlen);
+		if (st != SMAB_OK)
+			remove(tmp);
+		free(tmp);
+	}
+	MPI_Bcast(&st, 1, MPI_INT, 0, comm);
+	if (st != SMAB_OK) {
+		if (rank != 0 && err && errlen)
+			snprintf(err, errlen, "rank 0 could not create %s", path);
+		return st;
+	}
+	return smab_h5_open(path, pl, prov, comm, out, err, errlen);
+}
+
+int smab_h5_resume(const char *path, const smab_plan *pl, const smab_prov *prov,
+                   MPI_Comm comm, smab_h5 **out, unsigned char *done,
+                   char *err, size_t errlen)
+{
+	int rank = 0, nranks = 1, st = SMAB_OK;
+	MPI_Comm_rank(comm, &rank);
+	MPI_Comm_size(comm, &nranks);
+	if (out)
+		*out = NULL;
+	if (!done || !out) {
+		if (err && errlen)
+			snprintf(err, errlen, "smab_h5_resume: no done[] array or no place for the result");
+		return SMAB_EINVAL;
+	}
+	smab_h5_info info;
+	memset(&info, 0, sizeof info);
+	if (rank == 0) {
+		st = smab_h5_inspect(path, pl, prov, &info, done, NULL, err, errlen);
+		if (st == SMAB_OK && info.nbad > 0) {
+			snprintf(err, errlen, "%s is damaged: %lld tasks fail their checksum", path,
+			         (long long)info.nbad);
+			st = SMAB_EINVAL;
+		}
+	}
+	MPI_Bcast(&st, 1, MPI_INT, 0, comm);
+	if (st != SMAB_OK)
+		return st;
+	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
+	for (size_t at = 0; at < T;) {
+		size_t n = T - at > (1u << 30) ? (1u << 30) : T - at;
+		MPI_Bcast(done + at, (int)n, MPI_UNSIGNED_CHAR, 0, comm);
+		at += n;
+	}
+	st = smab_h5_open(path, pl, prov, comm, out, err, errlen);
+	if (st == SMAB_OK && rank == 0 && smab_h5_begin(*out, "resume", &info, nranks, NULL))
+		st = SMAB_EIO;
+	return st;
 }
 
 /* One hyperslab write of 'buf' (all elements of the selection) into d. */
@@ -736,8 +971,26 @@ int smab_h5_write(smab_h5 *h, int64_t p, int rep0, int n, const double *scalar,
 		h->buf = smab_xrealloc(h->buf, need * sizeof *h->buf);
 		h->bufcap = need;
 	}
+	if (un > h->onescap) {
+		h->ones = smab_xrealloc(h->ones, un);
+		memset(h->ones, 1, un);
+		h->crc = smab_xrealloc(h->crc, un * sizeof *h->crc);
+		h->onescap = un;
+	}
 	hsize_t s2[2] = {(hsize_t)p, (hsize_t)rep0}, c2[2] = {1, (hsize_t)n};
 	hsize_t s3[3] = {(hsize_t)p, (hsize_t)rep0, 0}, c3[3] = {1, (hsize_t)n, (hsize_t)C};
+	/* Each task's checksum covers what its rows of /results will hold, in
+	 * the order mechanism, metric, value, then curve (h5check.c reads them
+	 * back in the same order). */
+	for (size_t i = 0; i < un; i++) {
+		uint32_t c = 0;
+		for (size_t km = 0; km < nm; km++) {
+			c = h5u_crc_doubles(c, &scalar[i * nm + km], 1);
+			if (h->curv[km] >= 0)
+				c = h5u_crc_doubles(c, curve ? curve + (i * nm + km) * C : h->nans, C);
+		}
+		h->crc[i] = c;
+	}
 	/* The caller's arrays are task-major; each dataset wants its own
 	 * contiguous run, so gather one and write it with a single call. */
 	for (size_t km = 0; km < nm; km++) {
@@ -755,12 +1008,9 @@ int smab_h5_write(smab_h5 *h, int64_t p, int rep0, int n, const double *scalar,
 	if (seconds && put_slab(h, h->seconds, h->fs2, 2, s2, c2, H5T_NATIVE_DOUBLE,
 	                        seconds, cx))
 		goto out;
+	if (put_slab(h, h->checksum, h->fs2, 2, s2, c2, H5T_NATIVE_UINT32, h->crc, cx))
+		goto out;
 	/* Last: the flags that say the results above are complete. */
-	if (un > h->onescap) {
-		h->ones = smab_xrealloc(h->ones, un);
-		memset(h->ones, 1, un);
-		h->onescap = un;
-	}
 	put_slab(h, h->done, h->fs2, 2, s2, c2, H5T_NATIVE_UCHAR, h->ones, cx);
 out:
 	h5u_quiet_off(&q);

@@ -54,91 +54,6 @@ static int list_find(char *const *v, int n, const char *name)
 
 /* ---- serial readers ---------------------------------------------------- */
 
-void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx)
-{
-	h5u_close_file(&rf->file, rf->path, cx);
-	h5u_free_list(rf->mech);
-	h5u_free_list(rf->metric);
-	free(rf->done);
-	rf->mech = rf->metric = NULL;
-	rf->done = NULL;
-}
-
-static int dims_of(hid_t d, int rank, hsize_t *dims, const char *what, h5ctx *cx)
-{
-	hid_t sp = -1;
-	H5OK(sp = H5Dget_space(d), "cannot get the shape of %s", what);
-	if (H5Sget_simple_extent_ndims(sp) != rank) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s has rank %d, expected %d: not a smab result "
-		              "file", what, H5Sget_simple_extent_ndims(sp), rank);
-		goto out;
-	}
-	H5OK(H5Sget_simple_extent_dims(sp, dims, NULL), "cannot get the shape of %s", what);
-out:
-	CLOSE(H5Sclose, sp);
-	return cx->status;
-}
-
-int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx)
-{
-	hid_t d = -1;
-	char *ms = NULL, *ts = NULL;
-	memset(rf, 0, sizeof *rf);
-	rf->path = path;
-	rf->file = -1;
-	htri_t is = H5Fis_hdf5(path);
-	if (is == 0) {
-		H5Eclear2(H5E_DEFAULT);
-		h5u_fail_user(cx, SMAB_EINVAL, "%s is not an HDF5 file, so not a smab result file", path);
-		return cx->status;
-	}
-	H5OK(rf->file = H5Fopen(path, write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT),
-	     "cannot open %s", path);
-	if (h5u_get_str(rf->file, path, "mechanisms", &ms, cx) ||
-	    h5u_get_str(rf->file, path, "metrics", &ts, cx))
-		goto out;
-	if (!ms || !ts || H5Lexists(rf->file, "/tasks", H5P_DEFAULT) <= 0 ||
-	    H5Lexists(rf->file, "/tasks/done", H5P_DEFAULT) <= 0 ||
-	    H5Lexists(rf->file, "/results", H5P_DEFAULT) <= 0 ||
-	    H5Lexists(rf->file, "/results/checkpoints", H5P_DEFAULT) <= 0) {
-		H5Eclear2(H5E_DEFAULT);
-		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a smab result file (no %s)", path,
-		              !ms ? "'mechanisms' attribute" : !ts ? "'metrics' attribute"
-		                                             : "/tasks/done or /results/checkpoints");
-		goto out;
-	}
-	rf->mech = h5u_split_list(ms, &rf->nmech);
-	rf->metric = h5u_split_list(ts, &rf->nmetric);
-	hsize_t d2[2], dc[2];
-	H5OK(d = H5Dopen2(rf->file, "/tasks/done", H5P_DEFAULT), "cannot open /tasks/done of %s", path);
-	if (dims_of(d, 2, d2, "/tasks/done", cx))
-		goto out;
-	rf->P = d2[0];
-	rf->R = d2[1];
-	rf->done = smab_xcalloc((size_t)(rf->P * rf->R) + 1, 1);
-	if (rf->P * rf->R > 0)
-		H5OK(H5Dread(d, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, rf->done),
-		     "cannot read /tasks/done of %s", path);
-	CLOSE(H5Dclose, d);
-	H5OK(d = H5Dopen2(rf->file, "/results/checkpoints", H5P_DEFAULT),
-	     "cannot open /results/checkpoints of %s", path);
-	if (dims_of(d, 2, dc, "/results/checkpoints", cx))
-		goto out;
-	if (dc[0] != rf->P) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s: /results/checkpoints has %llu rows for %llu "
-		              "points", path, (unsigned long long)dc[0], (unsigned long long)rf->P);
-		goto out;
-	}
-	rf->C = dc[1];
-out:
-	CLOSE(H5Dclose, d);
-	free(ms);
-	free(ts);
-	if (cx->status != SMAB_OK)
-		h5u_rfile_close(rf, cx);
-	return cx->status;
-}
-
 /* Read /results/<mech>/<metric> [P,R] into x, NaN where the task is not
  * done (a task killed between its results and its flag must not count). */
 static int read_results(h5u_rfile *rf, const char *mech, const char *metric, double *x,
@@ -146,20 +61,9 @@ static int read_results(h5u_rfile *rf, const char *mech, const char *metric, dou
 {
 	hid_t d = -1;
 	char path[512];
-	hsize_t dims[2];
+	hsize_t dims[2] = {rf->P, rf->R};
 	snprintf(path, sizeof path, "/results/%s/%s", mech, metric);
-	if (H5Lexists(rf->file, path, H5P_DEFAULT) <= 0) {
-		H5Eclear2(H5E_DEFAULT);
-		h5u_fail_user(cx, SMAB_EINVAL, "%s has no dataset %s", rf->path, path);
-		return cx->status;
-	}
-	H5OK(d = H5Dopen2(rf->file, path, H5P_DEFAULT), "cannot open %s of %s", path, rf->path);
-	if (dims_of(d, 2, dims, path, cx))
-		goto out;
-	if (dims[0] != rf->P || dims[1] != rf->R) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s: %s is not points x replications", rf->path, path);
-		goto out;
-	}
+	H5OK(d = h5u_rfile_dset(rf, path, H5T_FLOAT, 8, 2, dims, cx), "cannot open %s", path);
 	H5OK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x),
 	     "cannot read %s of %s", path, rf->path);
 	for (size_t i = 0; i < (size_t)(rf->P * rf->R); i++)
@@ -167,6 +71,18 @@ static int read_results(h5u_rfile *rf, const char *mech, const char *metric, dou
 			x[i] = NAN;
 out:
 	CLOSE(H5Dclose, d);
+	return cx->status;
+}
+
+/* cx->status, after refusing a file with tasks that fail their checksum. */
+static int intact(h5u_rfile *rf, h5ctx *cx)
+{
+	size_t T = (size_t)(rf->P * rf->R);
+	unsigned char *bad = smab_xcalloc(T + 1, 1);
+	int64_t nbad = -1;
+	if (h5u_verify(rf, bad, &nbad, cx) == SMAB_OK)
+		h5u_fail_damaged(rf, bad, nbad, cx);
+	free(bad);
 	return cx->status;
 }
 
@@ -222,6 +138,8 @@ int smab_h5_summarize(const char *path, char *err, size_t errlen)
 		return cx->status;
 	}
 	size_t P = (size_t)rf.P, R = (size_t)rf.R, C = (size_t)rf.C;
+	if (intact(&rf, cx))
+		goto out;
 	x = smab_xmalloc((P * R + 1) * sizeof *x);
 	xc = smab_xmalloc((R * C + 1) * sizeof *xc);
 	sum = smab_xmalloc((P + 1) * sizeof *sum);
@@ -246,14 +164,9 @@ int smab_h5_summarize(const char *path, char *err, size_t errlen)
 				H5Eclear2(H5E_DEFAULT);
 				continue;
 			}
-			hsize_t d3[3], one[3] = {1, rf.R, rf.C}, n3 = R * C;
-			H5OK(dc = H5Dopen2(rf.file, cpath, H5P_DEFAULT), "cannot open %s of %s",
-			     cpath, path);
-			if (dims_of(dc, 3, d3, cpath, cx))
-				goto out;
-			if (d3[0] != rf.P || d3[1] != rf.R || d3[2] != rf.C)
-				FAIL(SMAB_EINVAL, "%s: %s is not points x replications x checkpoints",
-				     path, cpath);
+			hsize_t d3[3] = {rf.P, rf.R, rf.C}, one[3] = {1, rf.R, rf.C}, n3 = R * C;
+			H5OK(dc = h5u_rfile_dset(&rf, cpath, H5T_FLOAT, 8, 3, d3, cx), "cannot open %s",
+			     cpath);
 			H5OK(fs = H5Dget_space(dc), "cannot get the shape of %s", cpath);
 			H5OK(ms = H5Screate_simple(1, &n3, NULL), "cannot make a dataspace");
 			/* One point at a time: the whole [P,R,C] may not fit. */
@@ -350,22 +263,12 @@ int h5u_read_points(h5u_rfile *rf, h5u_ptab *t, h5ctx *cx)
 	unsigned char *rows = NULL;
 	int *member = NULL;
 	size_t P = (size_t)rf->P;
-	hsize_t dims[1];
+	hsize_t dims[1] = {rf->P};
 	memset(t, 0, sizeof *t);
 	t->label = smab_xcalloc(P + 1, sizeof *t->label);
-	if (H5Lexists(rf->file, "/points", H5P_DEFAULT) <= 0) {
-		H5Eclear2(H5E_DEFAULT);
-		FAIL(SMAB_EINVAL, "%s is not a smab result file (no /points)", rf->path);
-	}
-	H5OK(d = H5Dopen2(rf->file, "/points", H5P_DEFAULT), "cannot open /points of %s", rf->path);
-	if (dims_of(d, 1, dims, "/points", cx))
-		goto out;
-	if (dims[0] != rf->P)
-		FAIL(SMAB_EINVAL, "%s: /points has %llu rows for %llu points", rf->path,
-		     (unsigned long long)dims[0], (unsigned long long)rf->P);
+	H5OK(d = h5u_rfile_dset(rf, "/points", H5T_COMPOUND, 0, 1, dims, cx),
+	     "cannot open /points of %s", rf->path);
 	H5OK(ft = H5Dget_type(d), "cannot get the type of /points");
-	if (H5Tget_class(ft) != H5T_COMPOUND)
-		FAIL(SMAB_EINVAL, "%s: /points is not a table", rf->path);
 	H5OK(mt = H5Tget_native_type(ft, H5T_DIR_ASCEND), "cannot get the type of /points");
 	size_t size = H5Tget_size(mt);
 	int nm = H5Tget_nmembers(mt);
@@ -523,6 +426,8 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 	}
 	size_t P = (size_t)rf.P, R = (size_t)rf.R;
 	int K = rf.nmech, vk = -1;
+	if (intact(&rf, cx))
+		goto out;
 	if (metric && list_find(rf.metric, rf.nmetric, metric) < 0) {
 		char *l = h5u_join_list(rf.metric, rf.nmetric, ", ");
 		h5u_fail_user(cx, SMAB_EINVAL, "unknown metric '%s' in %s (available: %s)", metric,

@@ -96,22 +96,75 @@ int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
 /* The summary row type: file = 1 packed little-endian for the file,
  * file = 0 smab_summary in memory.  -1 on failure; close with H5Tclose. */
 hid_t h5u_summary_type(int file);
+/* ---- the file format ---------------------------------------------------- */
+
+/* Version of the layout h5out.c writes (root attribute 'format').  Files
+ * without it are format 1: no /tasks/checksum and no /history. */
+#define H5U_FORMAT 2
+/* Rows of /history: one per session that wrote the file (h5out.h). */
+#define H5U_HISTORY_ROWS 256
+
+/* One row of /history, the same in memory and in the file. */
+typedef struct h5u_session {
+	int64_t session;          /* 1, 2, ...; 0 marks an unused row */
+	char started[24];         /* UTC, ISO 8601 */
+	char ended[24];           /* UTC; empty while running or if killed */
+	char action[16];          /* create, resume, repair, merge */
+	char version[16];         /* smab version */
+	char commit[48];          /* git commit of the build */
+	char host[64];            /* host name of rank 0 */
+	char job[32];             /* SLURM job id (array: JOB_TASK), or empty */
+	int64_t ranks;
+	int64_t tasks_before;     /* tasks done when the session began */
+	int64_t tasks_after;      /* when it ended; -1 until then */
+} h5u_session;
+
+/* The /history row type.  -1 on failure; close with H5Tclose. */
+hid_t h5u_session_type(void);
+/* A row for a session of this process beginning now: action, build,
+ * host, SLURM job, ranks, tasks done so far. */
+void h5u_session_now(h5u_session *s, const char *action, int64_t session, int ranks,
+                     int64_t tasks_before);
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+void h5u_utc_now(char *buf, size_t len);
+
+/* CRC-32 (zlib) of n doubles as little-endian IEEE bytes, continuing crc:
+ * the per-task checksum of /tasks/checksum (h5out.h says what it covers). */
+uint32_t h5u_crc_doubles(uint32_t crc, const double *v, size_t n);
+
 /* A result file opened serially, with what summarize, report and merge
- * need (h5read.c). */
+ * need (h5check.c). */
 typedef struct h5u_rfile {
 	const char *path;
 	hid_t file;
+	int format;              /* H5U_FORMAT, or 1 for older files */
 	int nmech, nmetric;
 	char **mech, **metric;
 	hsize_t P, R, C;
 	unsigned char *done;     /* [P*R] */
+	double fsize;            /* bytes, for bounds checks */
 } h5u_rfile;
 
-/* Open 'path' (read-write if 'write'), check it is a smab result file and
- * read its lists, shape and /tasks/done.  Returns cx->status; on failure
- * nothing stays open. */
+/* Open 'path' (read-write if 'write'), check it is a smab result file whose
+ * datasets have the shapes its attributes state, and read its lists, shape
+ * and /tasks/done.  Returns cx->status; on failure nothing stays open. */
 int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx);
 void h5u_rfile_close(h5u_rfile *rf, h5ctx *cx);
+/* Open dataset 'path' of rf and check its class (H5T_FLOAT, H5T_INTEGER),
+ * element size, shape dims[rank] and that its data lies inside the file,
+ * before anything is read from it.  -1 on failure (reason in cx). */
+hid_t h5u_rfile_dset(h5u_rfile *rf, const char *path, H5T_class_t cls, size_t size,
+                     int rank, const hsize_t *dims, h5ctx *cx);
+/* Recompute the checksum of every task marked done and compare it with
+ * /tasks/checksum: bad[t] = 1 for each task that fails (bad may be NULL),
+ * *nbad their number; *nbad = -1 for a format-1 file (no checksums).
+ * Returns cx->status (I/O or a malformed file), not the verdict. */
+int h5u_verify(h5u_rfile *rf, unsigned char *bad, int64_t *nbad, h5ctx *cx);
+/* Read /history of a format-2 file into rows[H5U_HISTORY_ROWS]. */
+int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx);
+/* "N tasks ... fail their checksum (first: point P replication R)", as an
+ * error in cx, if nbad > 0; what to do about it follows. */
+int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ctx *cx);
 
 /* Split a comma list into a NULL-terminated array of *n fresh strings;
  * free it with h5u_free_list. */
@@ -135,6 +188,12 @@ void h5u_ptab_free(h5u_ptab *t, size_t P);
 size_t h5u_text_width(const char *s);
 /* One CSV field, quoted when it holds a comma, a quote or a newline. */
 void h5u_csv_field(FILE *out, const char *s);
+
+/* File access properties for a serial open or create (close with
+ * H5Pclose): HDF5's own flock() is off, because smab's writers hold their
+ * own lock (outfile.h), which flock() emulated on NFS would collide with
+ * inside one process.  -1 on failure. */
+hid_t h5u_fapl_serial(void);
 
 /* Close *file and set it to -1, reporting objects left open and a failed
  * close through cx; nothing if *file < 0.  'path' names it in messages. */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smab/par.h"
 
@@ -172,10 +173,21 @@ void smab_par_counter_free(smab_par_counter **c)
 }
 
 static volatile sig_atomic_t stop_signal;
+/* 1 while the run is setting up: a stop signal ends the process at once
+ * (exit status 3, after removing 'stop_unlink'), since nothing of value is
+ * in flight and a call that does not return (a file system, a damaged file)
+ * must not hold the job past its time limit. */
+static volatile sig_atomic_t stop_now = 1;
+static char stop_unlink[4096];
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+	if (stop_now) {
+		if (stop_unlink[0])
+			unlink(stop_unlink);
+		_exit(SMAB_EXIT_STOPPED);
+	}
 	/* A second Ctrl-C at a terminal means "now". */
 	if (sig == SIGINT)
 		signal(SIGINT, SIG_DFL);
@@ -190,6 +202,38 @@ void smab_par_catch_stop(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Run fn(arg) with SIGTERM and SIGINT held back. */
+static void with_stop_blocked(void (*fn)(const void *), const void *arg)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	fn(arg);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void set_at_once(const void *on)
+{
+	stop_now = *(const int *)on;
+}
+
+static void set_unlink(const void *path)
+{
+	snprintf(stop_unlink, sizeof stop_unlink, "%s", path ? (const char *)path : "");
+}
+
+void smab_par_stop_at_once(int on)
+{
+	with_stop_blocked(set_at_once, &on);
+}
+
+void smab_par_stop_unlink(const char *path)
+{
+	with_stop_blocked(set_unlink, path);
 }
 
 int smab_par_stop_requested(void)

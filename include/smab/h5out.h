@@ -5,15 +5,24 @@
  *   /points                        compound [P]: id + one column per swept parameter
  *   /tasks/done                    uint8  [P,R]  1 once a task's results are in
  *   /tasks/seconds                 double [P,R]  wall time of each task
+ *   /tasks/checksum                uint32 [P,R]  CRC-32 of the task's results
+ *   /history                       compound [256] one row per session
  *   /results/checkpoints           int64  [P,C]  rounds where curves are sampled
  *   /results/<mech>/<metric>       double [P,R]
  *   /results/<mech>/<metric>_curve double [P,R,C]
  *   /summary/<mech>/<metric>       compound [P]   {n, mean, sd, ci_lo, ci_hi}
  *   /summary/<mech>/<metric>_curve compound [P,C]
  *
- * Crash safety: every object is created, and the metadata flushed, before any
- * task runs; afterwards tasks only write raw data into contiguous datasets,
- * so a process killed at any moment leaves a file that opens and whose
+ * The checksum of a task is the CRC-32 (zlib) of its values as little-endian
+ * doubles, mechanism by mechanism in the order of the root attribute
+ * 'mechanisms', within a mechanism metric by metric in the order of
+ * 'metrics': the value of /results/<mech>/<metric>, then, where the file has
+ * it, the row of /results/<mech>/<metric>_curve.
+ *
+ * Crash safety: one process builds the whole layout under a temporary name
+ * (smab_h5_build) and the caller publishes it (outfile.h) before any task
+ * runs; afterwards tasks only write raw data into contiguous datasets, so a
+ * process killed at any moment leaves a file that opens and whose
  * /tasks/done marks exactly the tasks whose results are complete. */
 #ifndef SMAB_H5OUT_H
 #define SMAB_H5OUT_H
@@ -41,15 +50,57 @@ typedef struct smab_prov {
 
 typedef struct smab_h5 smab_h5;
 
-/* Create 'path' collectively (every rank of comm calls it) with the whole
- * layout above, /tasks/done all zero.  Truncates an existing file: the caller
- * decides whether that is allowed. */
+/* Bytes the result file of this plan takes on disk (an upper estimate:
+ * for the free-space check before it is built). */
+double smab_h5_file_bytes(const smab_plan *pl);
+
+/* Serial, one process: create the new file 'path' (it must not exist) with
+ * the whole layout above, /tasks/done all zero, /history row 1 saying who
+ * built it, and close it.  On failure nothing is left at 'path'. */
+int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
+                  char *err, size_t errlen);
+
+/* What a file about to be resumed holds (smab_h5_inspect). */
+typedef struct smab_h5_info {
+	int64_t ndone;      /* tasks marked done */
+	int64_t nbad;       /* of those, tasks whose results fail their checksum */
+	int64_t session;    /* the number the next session gets */
+	int slot;           /* its /history row */
+	char builds[512];   /* builds of earlier sessions other than this one,
+	                       "smab 0.2.0 (commit abc...), ...", or "" */
+} smab_h5_info;
+
+/* Serial, one process, read-only: check that 'path' is a complete result
+ * file of this configuration (digest, shard, shape, format) whose every
+ * dataset lies where its attributes say, read its done flags into
+ * done[P*R], recompute every done task's checksum (bad[P*R] = 1 for those
+ * that fail, if bad is not NULL; their count in info->nbad) and read its
+ * history.  Nothing is written. */
+int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov,
+                    smab_h5_info *info, unsigned char *done, unsigned char *bad,
+                    char *err, size_t errlen);
+
+/* Collective: open a built (or inspected) file on every rank of comm for
+ * task writes, checking every dataset's shape against the plan. */
+int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
+                 MPI_Comm comm, smab_h5 **out, char *err, size_t errlen);
+
+/* One rank (0), after smab_h5_open and before tasks run: clear the done
+ * flags of the tasks with undo[t] != 0 (NULL: none), then record this
+ * session ('action': create, resume, repair) in /history row info->slot,
+ * as session info->session with info->ndone tasks done before it. */
+int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int ranks,
+                  const unsigned char *undo);
+/* One rank (0), before the close: the session ended with 'tasks_after'
+ * tasks done. */
+int smab_h5_end(smab_h5 *h, int64_t tasks_after);
+
+/* Collective conveniences for tests and tools: rank 0 builds 'path'
+ * (replacing a file there) and every rank opens it; or rank 0 inspects an
+ * existing file (refusing a damaged one), every rank gets done[P*R] and
+ * opens it, and rank 0 records the session. */
 int smab_h5_create(const char *path, const smab_plan *pl, const smab_prov *prov,
                    MPI_Comm comm, smab_h5 **out, char *err, size_t errlen);
-
-/* Open an existing file collectively to finish it.  Fails with a clear
- * message in err if its config digest differs from prov->sha256 or its shape
- * differs from the plan.  Fills done[P*R] (every rank). */
 int smab_h5_resume(const char *path, const smab_plan *pl, const smab_prov *prov,
                    MPI_Comm comm, smab_h5 **out, unsigned char *done,
                    char *err, size_t errlen);
@@ -66,8 +117,16 @@ int smab_h5_write(smab_h5 *h, int64_t p, int rep0, int n, const double *scalar,
 int smab_h5_close(smab_h5 **h);
 
 /* Serial (one process, file not open elsewhere): recompute every /summary
- * dataset from /results over the tasks marked done. */
+ * dataset from /results over the tasks marked done, after checking their
+ * checksums (a damaged task is an error). */
 int smab_h5_summarize(const char *path, char *err, size_t errlen);
+
+/* Serial, read-only: check a result file's structure and every done task's
+ * checksum; print a verdict on 'out' (and the damaged tasks, at most
+ * 'most' of them, with their points).  SMAB_OK if intact, SMAB_EINVAL if
+ * damaged or not a result file (message in err), SMAB_EIO on I/O
+ * failure. */
+int smab_h5_verify(const char *path, FILE *out, int most, char *err, size_t errlen);
 
 /* Serial: join the files of 'run --shard i/n' (in[0..nin-1]) into 'out'.
  * Refuses, with a message in err, files of different configurations or
@@ -77,7 +136,8 @@ int smab_h5_summarize(const char *path, char *err, size_t errlen);
 int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
                   char *err, size_t errlen);
 
-/* Serial: print the summary of a result file as a table (or CSV) on 'out'.
+/* Serial: print the summary of a result file as a table (or CSV) on 'out',
+ * after checking its checksums (a damaged task is an error).
  * metric: only this metric (NULL: all scalar metrics); vs: also print the
  * paired difference (this mechanism minus 'vs', per replication) with its
  * 95% CI.  Returns SMAB_OK, or an error with a message in err. */

@@ -43,11 +43,19 @@ smab_par_counter *smab_par_counter_create(int nslots);
 int64_t smab_par_counter_take(smab_par_counter *c, int slot, int64_t n);
 void smab_par_counter_free(smab_par_counter **c);
 
-/* Catch SIGTERM and SIGINT from now on: the first one only raises a flag
+/* Catch SIGTERM and SIGINT from now on (the run calls it first thing).
+ * While setting up, a stop signal ends the process at once with exit
+ * status 3, removing the file named by smab_par_stop_unlink; once the
+ * engine calls smab_par_stop_at_once(0) the first one only raises a flag
  * (smab_par_stop_requested), so the engine can stop between tasks and close
- * the file cleanly; a second SIGINT kills as usual.  Not MPI, but it lives
- * with the other process-wide machinery. */
+ * the file cleanly, and a second SIGINT kills as usual.  Not MPI, but it
+ * lives with the other process-wide machinery. */
 void smab_par_catch_stop(void);
+/* on = 1: a stop signal exits at once (setup); 0: it raises the flag. */
+void smab_par_stop_at_once(int on);
+/* A file to remove if a stop signal exits at once (a temporary file being
+ * built), or NULL for none.  The path is copied. */
+void smab_par_stop_unlink(const char *path);
 /* The signal that asked this process to stop (SIGTERM, SIGINT), or 0. */
 int smab_par_stop_requested(void);
 
