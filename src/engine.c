@@ -83,6 +83,7 @@ static int prepare_new(const char *path, const smab_run_opts *o, const smab_plan
 		st = smab_out_check_space(path, smab_h5_file_bytes(pl), err, sizeof err);
 	if (st != SMAB_OK)
 		return refuse(out, SMAB_EXIT_FAIL, err);
+	smab_out_clean_stale(path);
 	char *tmp = smab_out_tmpname(path);
 	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
 	st = smab_h5_build(tmp, pl, prov, err, sizeof err);

@@ -363,6 +363,7 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 		h5u_fail_user(cx, SMAB_EIO, "%s", why);
 		goto out;
 	}
+	smab_out_clean_stale(out);
 	tmp = smab_out_tmpname(out);
 	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
 	if (copy_file(in[0], tmp, cx))

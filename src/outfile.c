@@ -1,6 +1,9 @@
 /* outfile.c - a result file's path, temporary name, publication, lock and
  * space (see outfile.h).  Plain POSIX and Linux calls; no HDF5, no MPI. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -103,16 +106,69 @@ int smab_out_make_parents(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* This host's name, cut at the first dot and kept to file-name-safe
+ * characters: temporary names say where their builder runs. */
+static void host_tag(char *buf, size_t len)
+{
+	char h[256] = "";
+	if (gethostname(h, sizeof h - 1) != 0)
+		h[0] = '\0';
+	size_t n = 0;
+	for (const char *p = h; *p && *p != '.' && n + 1 < len; p++)
+		buf[n++] = (isalnum((unsigned char)*p) || *p == '-' || *p == '_') ? *p : '_';
+	buf[n] = '\0';
+	if (!n)
+		snprintf(buf, len, "host");
+}
+
 char *smab_out_tmpname(const char *path)
 {
 	static unsigned serial;
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-	size_t len = strlen(path) + 48;
+	char host[33];
+	host_tag(host, sizeof host);
+	size_t len = strlen(path) + 96;
 	char *t = smab_xmalloc(len);
-	snprintf(t, len, "%.*s.%s.smab-%ld-%u.tmp", (int)dir, path, path + dir,
+	snprintf(t, len, "%.*s.%s.smab-%s-%ld-%u.tmp", (int)dir, path, path + dir, host,
 	         (long)getpid(), serial++);
 	return t;
+}
+
+int smab_out_clean_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *d = slash ? smab_xstrdup(path) : smab_xstrdup(".");
+	if (slash)
+		d[slash == path ? 1 : slash - path] = '\0';
+	const char *base = slash ? slash + 1 : path;
+	char host[33], prefix[512];
+	host_tag(host, sizeof host);
+	snprintf(prefix, sizeof prefix, ".%s.smab-%s-", base, host);
+	size_t pl = strlen(prefix);
+	int removed = 0;
+	DIR *dir = opendir(d);
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		char *end;
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		long pid = strtol(de->d_name + pl, &end, 10);
+		if (end == de->d_name + pl || *end != '-' || pid <= 0 ||
+		    strcmp(de->d_name + strlen(de->d_name) - 4, ".tmp") != 0)
+			continue;
+		/* Built on this host by a process that is gone: a killed build. */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *full = smab_xmalloc(strlen(d) + strlen(de->d_name) + 2);
+		sprintf(full, "%s/%s", d, de->d_name);
+		removed += unlink(full) == 0;
+		free(full);
+	}
+	if (dir)
+		closedir(dir);
+	free(d);
+	return removed;
 }
 
 static struct flock lock_desc(short type)

@@ -375,8 +375,9 @@ int smab_submit_main(int argc, char **argv)
 		rc = fail("cannot get the working directory: %s", strerror(errno));
 	} else {
 		const char *out = o.output ? o.output : e->output;
-		char *args = smab_xstrdup("");
-		add_arg(&args, file);
+		/* Options only: the template puts the file after '--', so a file
+		 * named like an option ("-ohijack.yaml") stays a file name. */
+		char *args = smab_xstrdup(""), *qfile = smab_shell_quote(file);
 		for (int i = 0; i < o.nset; i++) {
 			add_arg(&args, "--set");
 			add_arg(&args, o.set[i]);
@@ -394,10 +395,14 @@ int smab_submit_main(int argc, char **argv)
 		char *lines = sbatch_lines(&o, e->name);
 		char nsh[32];
 		snprintf(nsh, sizeof nsh, "%ld", o.shards);
-		const char *names[] = {"SBATCH", "WORKDIR", "SMAB", "RUN_ARGS", "OUT_STEM", "SHARDS"};
-		const char *vals[] = {lines, qcwd, qexe, args, qstem, nsh};
-		script = smab_fill_template(tmpl, names, vals, 6);
-		if (o.dry) {
+		const char *names[] = {"SBATCH", "WORKDIR", "SMAB", "RUN_ARGS", "OUT_STEM", "SHARDS",
+		                       "FILE"};
+		const char *vals[] = {lines, qcwd, qexe, args, qstem, nsh, qfile};
+		script = strstr(tmpl, "-- @FILE@") ? smab_fill_template(tmpl, names, vals, 7) : NULL;
+		if (!script) {
+			rc = fail("the template %s does not end its smab run line with '-- @FILE@' "
+			          "(the experiment file, after the options)", where);
+		} else if (o.dry) {
 			fputs(script, stdout);
 		} else {
 			char path[] = "/tmp/smab-submit-XXXXXX";
@@ -415,6 +420,7 @@ int smab_submit_main(int argc, char **argv)
 				unlink(path);
 		}
 		free(args);
+		free(qfile);
 		free(stem);
 		free(qstem);
 		free(exe);

@@ -34,9 +34,13 @@ int smab_out_same_file(const char *a, const char *b);
 int smab_out_make_parents(const char *path, char *err, size_t errlen);
 
 /* A fresh temporary name in the directory of 'path',
- * "<dir>/.<base>.smab-<pid>-<n>.tmp" (caller frees): on the same file
- * system, so publishing it is an atomic rename. */
+ * "<dir>/.<base>.smab-<host>-<pid>-<n>.tmp" (caller frees): on the same
+ * file system, so publishing it is an atomic rename. */
 char *smab_out_tmpname(const char *path);
+/* Remove the temporary files of 'path' that a process of this host, now
+ * gone, left behind (a build killed with SIGKILL); those of other hosts or
+ * of live processes are left alone.  Returns how many were removed. */
+int smab_out_clean_stale(const char *path);
 
 /* The writer's lock: an exclusive Linux open-file-description lock on one
  * byte far past any data, taken through its own descriptor.  It is released

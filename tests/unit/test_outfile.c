@@ -110,6 +110,34 @@ START_TEST(test_tmpname)
 }
 END_TEST
 
+/* A killed build's temporary file goes; a live one's and others stay. */
+START_TEST(test_clean_stale)
+{
+	char *live = smab_out_tmpname(at("x.h5"));
+	touch(live, "live");
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	/* the same name as 'live' but for the dead child's pid */
+	char dead[512], other[512], mine[256];
+	snprintf(mine, sizeof mine, "-%ld-", (long)getpid());
+	const char *at_pid = strstr(live, mine);
+	ck_assert_ptr_nonnull(at_pid);
+	snprintf(dead, sizeof dead, "%.*s-%ld-7.tmp", (int)(at_pid - live), live, (long)pid);
+	snprintf(other, sizeof other, "%s/.x.h5.smab-elsewhere-%ld-0.tmp", dir, (long)pid);
+	touch(dead, "dead");
+	touch(other, "other host");
+	touch(at("y.h5"), "unrelated");
+	ck_assert_int_eq(smab_out_clean_stale(at("x.h5")), 1);
+	ck_assert_int_eq(access(dead, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	ck_assert_int_eq(access(at("y.h5"), F_OK), 0);
+	free(live);
+}
+END_TEST
+
 START_TEST(test_publish)
 {
 	char err[512];
@@ -202,6 +230,7 @@ int main(void)
 	tcase_add_test(tc, test_check_path);
 	tcase_add_test(tc, test_same_file);
 	tcase_add_test(tc, test_tmpname);
+	tcase_add_test(tc, test_clean_stale);
 	tcase_add_test(tc, test_publish);
 	tcase_add_test(tc, test_lock);
 	tcase_add_test(tc, test_space);
