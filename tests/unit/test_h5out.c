@@ -11,6 +11,8 @@
 
 #include <hdf5.h>
 #include <mpi.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 #include "check_util.h"
 #include "smab/h5out.h"
@@ -867,6 +869,176 @@ START_TEST(test_long_provenance)
 }
 END_TEST
 
+/* Row 'row' of /history is session 'session' by this build, 'action',
+ * with 'before' tasks done when it began. */
+static void history_check(hid_t file, int row, int64_t session, const char *action,
+                              int64_t before)
+{
+	typedef struct {
+		int64_t session;
+		char action[16], commit[48];
+		int64_t before;
+	} hrow;
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(hrow)), s16 = H5Tcopy(H5T_C_S1),
+	      s48 = H5Tcopy(H5T_C_S1);
+	H5Tset_size(s16, 16);
+	H5Tset_size(s48, 48);
+	H5Tinsert(t, "session", HOFFSET(hrow, session), H5T_NATIVE_INT64);
+	H5Tinsert(t, "action", HOFFSET(hrow, action), s16);
+	H5Tinsert(t, "git_commit", HOFFSET(hrow, commit), s48);
+	H5Tinsert(t, "tasks_before", HOFFSET(hrow, before), H5T_NATIVE_INT64);
+	hrow rows[256];
+	hid_t d = H5Dopen2(file, "/history", H5P_DEFAULT);
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_ge(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), 0);
+	ck_assert_int_eq(rows[row].session, session);
+	ck_assert_str_eq(rows[row].action, action);
+	ck_assert_str_eq(rows[row].commit, smab_git_commit);
+	ck_assert_int_eq(rows[row].before, before);
+	ck_assert_int_eq(rows[row + 1].session, 0);
+	H5Dclose(d);
+	H5Tclose(t);
+	H5Tclose(s16);
+	H5Tclose(s48);
+}
+
+/* Flip one bit of task (p, r) of dataset 'dset' in the file, as a disk or
+ * a careless tool would. */
+static void flip_bit(const char *path, const char *dset, const fixture *f, int64_t p, int r)
+{
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(file, dset, H5P_DEFAULT);
+	haddr_t off = H5Dget_offset(d);
+	ck_assert(off != HADDR_UNDEF);
+	H5Dclose(d);
+	H5Fclose(file);
+	FILE *fp = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(fp);
+	long at = (long)off + (long)(p * f->R + r) * 8 + 5;
+	ck_assert_int_eq(fseek(fp, at, SEEK_SET), 0);
+	int c = fgetc(fp);
+	ck_assert_int_eq(fseek(fp, at, SEEK_SET), 0);
+	fputc(c ^ 0x04, fp);
+	fclose(fp);
+}
+
+/* The checksum of a task is zlib's CRC-32 of its values in the documented
+ * order (h5out.h), computed here independently; /history records the
+ * build; a flipped bit is found, named, refused and repaired. */
+START_TEST(test_checksums_and_history)
+{
+	fixture f;
+	fixture_init(&f, 0);
+	const smab_suite *s = f.e.suite;
+	char path[256], err[1024];
+	tpath(path, sizeof path, "crc.h5");
+	smab_h5 *h = NULL;
+	ck_assert_int_eq(smab_h5_create(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
+	                                sizeof err), SMAB_OK);
+	write_tasks(h, &f, 0, 0, 2);
+	write_tasks(h, &f, 2, 3, 1);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+
+	uint32_t crc[12];
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(file, "/tasks/checksum", H5P_DEFAULT);
+	ck_assert_int_ge(H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, crc), 0);
+	H5Dclose(d);
+	for (int t = 0; t < 12; t++) {
+		int64_t p = t / 4;
+		int r = t % 4, done = (p == 0 && r < 2) || (p == 2 && r == 3);
+		uLong want = crc32(0L, Z_NULL, 0);
+		for (int km = 0; km < f.nm; km++) {
+			double v = val(p, r, km);
+			want = crc32(want, (const Bytef *)&v, 8);
+			if (!s->metrics[km % s->nmetrics].has_curve)
+				continue;
+			for (int c = 0; c < f.C; c++) {
+				double cv = cval(p, r, km, c);
+				want = crc32(want, (const Bytef *)&cv, 8);
+			}
+		}
+		ck_assert_msg(crc[t] == (done ? (uint32_t)want : 0u), "task %d: %08x", t, crc[t]);
+	}
+	history_check(file, 0, 1, "create", 0);
+	H5Fclose(file);
+
+	/* One bit of task (0, 1) flips. */
+	flip_bit(path, "/results/ts/regret", &f, 0, 1);
+	smab_h5_info info;
+	unsigned char done[12], bad[12];
+	ck_assert_int_eq(smab_h5_inspect(path, &f.pl, &prov_a, &info, done, bad, err,
+	                                 sizeof err), SMAB_OK);
+	ck_assert_int_eq(info.nbad, 1);
+	ck_assert_int_eq(info.ndone, 3);
+	ck_assert_int_eq(info.session, 2);
+	ck_assert_int_eq(info.slot, 1);
+	ck_assert_str_eq(info.builds, "");
+	unsigned char want_bad[12] = {0, 1};
+	ck_assert_mem_eq(bad, want_bad, sizeof want_bad);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	ck_assert_int_eq(smab_h5_verify(path, out, 20, err, sizeof err), SMAB_EINVAL);
+	fclose(out);
+	ck_assert_msg(strstr(text, "DAMAGED: 1 of 3") && strstr(text, "point 0 (drift=0) "
+	              "replication 1"), "verify says: %s", text);
+	ck_assert_msg(strstr(err, "--repair"), "message: %s", err);
+	free(text);
+	ck_assert_int_eq(smab_h5_summarize(path, err, sizeof err), SMAB_EINVAL);
+	ck_assert_int_eq(smab_h5_resume(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, done, err,
+	                                sizeof err), SMAB_EINVAL);
+	ck_assert_ptr_null(h);
+
+	/* The repair: its done flag goes first, then it is written again. */
+	ck_assert_int_eq(smab_h5_open(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
+	                              sizeof err), SMAB_OK);
+	info.ndone -= info.nbad;
+	ck_assert_int_eq(smab_h5_begin(h, "repair", &info, 1, bad), SMAB_OK);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	ck_assert_int_eq(smab_h5_inspect(path, &f.pl, &prov_a, &info, done, bad, err,
+	                                 sizeof err), SMAB_OK);
+	ck_assert_int_eq(info.nbad, 0);
+	ck_assert_int_eq(done[1], 0);
+	ck_assert_int_eq(smab_h5_open(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
+	                              sizeof err), SMAB_OK);
+	write_tasks(h, &f, 0, 1, 1);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	ck_assert_int_eq(smab_h5_verify(path, stdout, 20, err, sizeof err), SMAB_OK);
+	file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	history_check(file, 1, 2, "repair", 2);
+	H5Fclose(file);
+	no_open_objects();
+	fixture_free(&f);
+}
+END_TEST
+
+/* A file cut short: every reader refuses it, none crashes. */
+START_TEST(test_truncated)
+{
+	fixture f;
+	fixture_init(&f, 0);
+	char path[256], err[1024];
+	tpath(path, sizeof path, "cut.h5");
+	smab_h5 *h = NULL;
+	ck_assert_int_eq(smab_h5_create(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
+	                                sizeof err), SMAB_OK);
+	write_tasks(h, &f, 1, 0, 4);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	for (int cut = 1; cut < 8; cut++) {
+		ck_assert_int_eq(truncate(path, st.st_size * (8 - cut) / 8), 0);
+		ck_assert_int_ne(smab_h5_verify(path, stdout, 5, err, sizeof err), SMAB_OK);
+		ck_assert_int_ne(smab_h5_summarize(path, err, sizeof err), SMAB_OK);
+		ck_assert_int_ne(smab_h5_report(path, NULL, NULL, 0, stdout, err, sizeof err),
+		                 SMAB_OK);
+		no_open_objects();
+	}
+	fixture_free(&f);
+}
+END_TEST
+
 static Suite *h5out_suite(void)
 {
 	Suite *s = suite_create("h5out");
@@ -882,6 +1054,8 @@ static Suite *h5out_suite(void)
 	tcase_add_test(tc, test_zip_points);
 	tcase_add_test(tc, test_no_curves);
 	tcase_add_test(tc, test_long_provenance);
+	tcase_add_test(tc, test_checksums_and_history);
+	tcase_add_test(tc, test_truncated);
 	suite_add_tcase(s, tc);
 	return s;
 }
