@@ -85,7 +85,9 @@ static const char *usage_plan =
 static const char *usage_summary =
 	"usage: smab summary OUT.h5 [--metric M] [--vs MECH] [--csv]\n"
 	"\n"
-	"Print mean, 95% Student-t confidence interval and count per mechanism and point.\n"
+	"Print mean, 95% Student-t confidence interval and count per mechanism and point,\n"
+	"recomputed from /results after checking every task's checksum (a damaged file\n"
+	"is refused with exit status 2: see 'smab verify').\n"
 	"  -m, --metric M  only metric M\n"
 	"  --vs MECH       also the paired difference of every mechanism minus MECH\n"
 	"  --csv           comma-separated values instead of a table\n";
@@ -122,7 +124,7 @@ static const char *usage_verify =
 	"finished task's results against the CRC-32 checksum written with them.\n"
 	"Lists the damaged tasks (at most N, default 20) with their points;\n"
 	"'smab run FILE.yaml -o OUT.h5 --resume --repair' computes them again.\n"
-	"Exit status: 0 intact, 2 damaged or not a result file, 1 cannot read it.\n";
+	"Exit status: 0 intact, 2 damaged, unreadable or not a result file.\n";
 
 static const char *usage_list =
 	"usage: smab list [SUITE]\n"
@@ -391,7 +393,7 @@ static int cmd_verify(int argc, char **argv)
 	int st = smab_h5_verify(argv[optind], stdout, (int)most, err, sizeof err);
 	if (st != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
-		return st == SMAB_EIO ? SMAB_EXIT_FAIL : SMAB_EXIT_USAGE;
+		return SMAB_EXIT_USAGE;
 	}
 	return SMAB_EXIT_OK;
 }

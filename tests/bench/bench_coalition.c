@@ -65,6 +65,8 @@ static const char *data_dir(void)
 	const char *d = getenv("SMAB_DATA");
 	if (d && *d)
 		return d;
+	if (access("data/ml-100k/u.data", R_OK) == 0)
+		return "data/ml-100k";
 	if (access("../shared/data/ml-100k/u.data", R_OK) == 0)
 		return "../shared/data/ml-100k";
 	return "/work/shared/data/ml-100k";

@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 cd "$TMP"
 data=${SMAB_DATA:-}
+[ -n "$data" ] || { [ -f "$ROOT/data/ml-100k/u.data" ] && data="$ROOT/data/ml-100k"; }
 [ -n "$data" ] || { [ -f "$ROOT/../shared/data/ml-100k/u.data" ] && data="$ROOT/../shared/data/ml-100k"; }
 [ -n "$data" ] || data=/work/shared/data/ml-100k
 PY=/usr/bin/python3

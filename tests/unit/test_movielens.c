@@ -2,8 +2,9 @@
  * the d = 100 embedding.
  *
  * The data set is not shipped (its license forbids redistribution): the
- * tests read it from $SMAB_DATA, else ../shared/data/ml-100k (relative to
- * the repository root, where the tests run), else /work/shared/data/ml-100k.
+ * tests read it from $SMAB_DATA, else data/ml-100k, else
+ * ../shared/data/ml-100k (relative to the repository root, where the tests
+ * run), else /work/shared/data/ml-100k.
  * The error tests write their own tiny synthetic files into a temporary
  * directory.  Every expected number below was computed from the data files
  * by an independent awk or numpy command, quoted next to it. */
@@ -22,6 +23,8 @@ static const char *data_dir(void)
 	const char *env = getenv("SMAB_DATA");
 	if (env && *env)
 		return env;
+	if (access("data/ml-100k/u.data", R_OK) == 0)
+		return "data/ml-100k";
 	if (access("../shared/data/ml-100k/u.data", R_OK) == 0)
 		return "../shared/data/ml-100k";
 	return "/work/shared/data/ml-100k";
