@@ -112,9 +112,11 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 	if (st != SMAB_OK)
 		return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
 	out->bad = smab_xcalloc(T + 1, 1);
+	/* A file that cannot be read as a result file of this experiment --
+	 * damaged, crafted, another configuration -- is bad input. */
 	st = smab_h5_inspect(path, pl, prov, &out->info, done, out->bad, err, sizeof err);
 	if (st != SMAB_OK)
-		return refuse(out, exit_for(st), err);
+		return refuse(out, SMAB_EXIT_USAGE, err);
 	if (out->info.builds[0]) {
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s was written before by %s; this is smab %s (commit "
