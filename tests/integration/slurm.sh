@@ -88,6 +88,14 @@ done
 "$SMAB" merge shards/s.shard-*-of-3.h5 -o merged.h5 >/dev/null 2>&1
 check "the three shard files merge" test $? -eq 0
 check "the merged array equals the direct run (h5diff)" same_results direct.h5 merged.h5
+# /history: each shard's session with its array element, then the merge.
+hist=$(/usr/bin/python3 -c '
+import h5py, sys
+h = h5py.File(sys.argv[1], "r")["history"][:]
+print(" ".join("%s:%s" % (r["action"].decode(), r["slurm_job"].decode()) for r in h if r["session"] > 0))
+' merged.h5 2>&1)
+check "the merged file's history names each array element and the merge ($hist)" \
+	test "$hist" = "create:${id}_0 create:${id}_1 create:${id}_2 merge:"
 
 # The time-limited job has been sleeping through its tasks meanwhile.
 id=$long_id
@@ -103,4 +111,11 @@ id=$(job_id "$out")
 state=$(job_end "$id" 120)
 check "the resubmitted job with --resume completes (state $state)" test "$state" = COMPLETED
 check "the resumed file equals an uninterrupted run (h5diff)" same_results long-direct.h5 long.h5
+hist=$(/usr/bin/python3 -c '
+import h5py, sys
+h = h5py.File(sys.argv[1], "r")["history"][:]
+print(" ".join("%s:%s:%d:%d" % (r["action"].decode(), r["slurm_job"].decode(), r["tasks_before"], r["tasks_after"]) for r in h if r["session"] > 0))
+' long.h5 2>&1)
+check "its history: the stopped session, then the resumed one with its job id ($hist)" \
+	test "$hist" = "create:$long_id:0:$n resume:$id:$n:600"
 echo done
