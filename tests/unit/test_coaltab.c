@@ -39,6 +39,9 @@ typedef struct fake {
 	unsigned char done[MAXP * MAXR];
 	const int64_t *perms;         /* coalition_perms, or NULL */
 	int nperm;
+	int nmech;                    /* mechanisms "alg", "alg2", ...; 0 means 1.
+	                               * Mechanism k's regrets are (k + 1) times
+	                               * alg's, so its Shapley values are too. */
 } fake;
 
 /* Every member of C carries -v(C)/|C| (times 1 + eps[r]): the coalition's
@@ -97,7 +100,11 @@ static void fake_write(const char *path, const fake *f)
 	put_str(file, "suite", f->suite);
 	if (f->agents)
 		put_str(file, "agents", f->agents);
-	put_str(file, "mechanisms", "alg");
+	int nmech = f->nmech > 0 ? f->nmech : 1;
+	char mechs[64] = "alg";
+	for (int k = 1; k < nmech; k++)
+		snprintf(mechs + strlen(mechs), sizeof mechs - strlen(mechs), ",alg%d", k + 1);
+	put_str(file, "mechanisms", mechs);
 	char metrics[512] = "regret";
 	for (int k = 0; k < 16; k++)
 		snprintf(metrics + strlen(metrics), sizeof metrics - strlen(metrics),
@@ -123,30 +130,37 @@ static void fake_write(const char *path, const fake *f)
 
 	H5Gclose(H5Gcreate2(file, "/tasks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
 	H5Gclose(H5Gcreate2(file, "/results", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-	H5Gclose(H5Gcreate2(file, "/results/alg", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
 	put_dset(file, "/tasks/done", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, d2, f->done);
 	int64_t ck[MAXP];
 	for (int p = 0; p < f->P; p++)
 		ck[p] = 100;
 	put_dset(file, "/results/checkpoints", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dc, ck);
-	double x[MAXP * MAXR], tot[MAXP * MAXR];
-	for (int i = 0; i < f->P * f->R; i++)
-		tot[i] = 0.0;
-	for (int a = 0; a < 16; a++) {
-		char name[64];
-		for (int p = 0; p < f->P; p++)
-			for (int r = 0; r < f->R; r++) {
-				int i = p * f->R + r;
-				/* A task not done holds garbage: it must not count. */
-				x[i] = !f->done[i] && (f->mask[p] & (1u << a)) ? 1e6
-				       : a < f->M ? fake_regret(f, p, r, a) : NAN;
-				if (!isnan(x[i]))
-					tot[i] += x[i];
-			}
-		snprintf(name, sizeof name, "/results/alg/regret_a%d", a);
-		put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, x);
+	for (int k = 0; k < nmech; k++) {
+		char grp[64], name[96];
+		if (k)
+			snprintf(grp, sizeof grp, "/results/alg%d", k + 1);
+		else
+			snprintf(grp, sizeof grp, "/results/alg");
+		H5Gclose(H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+		double x[MAXP * MAXR], tot[MAXP * MAXR];
+		for (int i = 0; i < f->P * f->R; i++)
+			tot[i] = 0.0;
+		for (int a = 0; a < 16; a++) {
+			for (int p = 0; p < f->P; p++)
+				for (int r = 0; r < f->R; r++) {
+					int i = p * f->R + r;
+					/* A task not done holds garbage: it must not count. */
+					x[i] = !f->done[i] && (f->mask[p] & (1u << a)) ? 1e6
+					       : a < f->M ? (k + 1) * fake_regret(f, p, r, a) : NAN;
+					if (!isnan(x[i]))
+						tot[i] += x[i];
+				}
+			snprintf(name, sizeof name, "%s/regret_a%d", grp, a);
+			put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, x);
+		}
+		snprintf(name, sizeof name, "%s/regret", grp);
+		put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, tot);
 	}
-	put_dset(file, "/results/alg/regret", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, tot);
 	ck_assert(H5Fclose(file) >= 0);
 }
 
