@@ -4,6 +4,7 @@
  * serial programs, so they work on a login node without mpirun. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,9 @@ static int cmd_shapley(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error(usage_shapley, "shapley takes one result file");
+	/* A reader that goes away ('| head') ends the output, not the command:
+	 * by then the file is complete, and the exit status is 0. */
+	signal(SIGPIPE, SIG_IGN);
 	char err[1024] = "";
 	if (smab_coaltab(argv[optind], &o, err, sizeof err) != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);

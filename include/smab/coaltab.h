@@ -10,7 +10,8 @@
  *   /tasks/done                        uint8 [P,R]
  * Points that differ only in 'coalition' form one game; a file holds
  * G >= 1 games.  Output: the group /coalition (see coaltab.c), replaced
- * whole on every call. */
+ * whole on every call, and only once every new table is in the file: a
+ * call that fails or is killed leaves the old /coalition (or none). */
 #ifndef SMAB_COALTAB_H
 #define SMAB_COALTAB_H
 
@@ -27,8 +28,12 @@ typedef struct smab_coaltab_opts {
 	                 * coalition) is not an error: SMAB_OK, nothing done */
 } smab_coaltab_opts;
 
-/* Serial (one process, file not open elsewhere).  A file of a suite
- * without agents is an error (SMAB_EINVAL) with a message in err. */
+/* Serial (one process).  In order: the file read, opened read-only, and
+ * every table computed; with 'write', the tables written and the file
+ * closed, SIGHUP, SIGINT and SIGTERM held back until then; last, the tables
+ * printed on 'out'.  A file of a suite without agents is an error
+ * (SMAB_EINVAL) with a message in err.  A closed output (EPIPE, SIGPIPE
+ * ignored) ends the printing and is not an error. */
 int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err,
                  size_t errlen);
 

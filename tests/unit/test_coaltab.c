@@ -2,8 +2,10 @@
  * have closed-form Shapley values (airport, glove), written here with plain
  * serial HDF5 in the layout a coalition run writes. */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -615,6 +617,70 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- faults ------------------------------------------------------------ */
+
+/* Each mechanism k's Shapley means are k + 1 times the airport game's. */
+static void check_three_mechs(const char *path)
+{
+	static const double air[3] = {-1.0 / 3, -5.0 / 6, -17.0 / 6};
+	hid_t st = summary_type();
+	for (int k = 0; k < 3; k++) {
+		char name[64];
+		smab_summary sh[3];
+		if (k)
+			snprintf(name, sizeof name, "/coalition/alg%d/shapley", k + 1);
+		else
+			snprintf(name, sizeof name, "/coalition/alg/shapley");
+		ck_assert_int_eq(read_all(path, name, st, sh), 3);
+		for (int a = 0; a < 3; a++)
+			ck_assert_double_eq_tol(sh[a].mean, (k + 1) * air[a], 1e-12);
+	}
+	H5Tclose(st);
+}
+
+/* The file is complete before anything is printed: a process killed by
+ * SIGPIPE as it prints (its reader went away, 'smab shapley --all | head')
+ * leaves every mechanism's tables; with SIGPIPE ignored, the closed output
+ * is the end of the output, not an error. */
+START_TEST(test_closed_output)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/pipe.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	f.nmech = 3;
+	fake_write(path, &f);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		FILE *out = fdopen(fds[1], "w");
+		setvbuf(out, NULL, _IONBF, 0);
+		run(path, out, 1, 0, 1, err);
+		_exit(0);
+	}
+	close(fds[1]);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	check_three_mechs(path);
+
+	fake_write(path, &f);
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	FILE *out = fdopen(fds[1], "w");
+	ck_assert_int_eq(run(path, out, 1, 0, 1, err), SMAB_OK);
+	fclose(out);
+	signal(SIGPIPE, SIG_DFL);
+	check_three_mechs(path);
+}
+END_TEST
+
 static Suite *coaltab_suite(void)
 {
 	Suite *s = suite_create("coaltab");
@@ -626,6 +692,7 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_permutation_design);
 	tcase_add_test(tc, test_print);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_closed_output);
 	suite_add_tcase(s, tc);
 	return s;
 }
