@@ -342,9 +342,10 @@ static int cmd_shapley(int argc, char **argv)
 	 * by then the file is complete, and the exit status is 0. */
 	signal(SIGPIPE, SIG_IGN);
 	char err[1024] = "";
-	if (smab_coaltab(argv[optind], &o, err, sizeof err) != SMAB_OK) {
+	int rc = smab_coaltab(argv[optind], &o, err, sizeof err);
+	if (rc != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
-		return SMAB_EXIT_USAGE;
+		return rc == SMAB_EINVAL || rc == SMAB_EBUSY ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
 	}
 	return SMAB_EXIT_OK;
 }

@@ -24,7 +24,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "smab/coaltab.h"
 #include "smab/param.h"
@@ -1117,8 +1119,63 @@ static void release_signals(held *h)
 	sigprocmask(SIG_SETMASK, &h->mask, NULL);
 }
 
+/* The file exists and is a regular file this process can read; anything
+ * wrong with its content is found by reading it. */
+static int check_input(const char *path, h5ctx *cx)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			h5u_fail_user(cx, SMAB_EINVAL, "%s: no such file", path);
+		else
+			h5u_fail_user(cx, SMAB_EIO, "cannot read %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode))
+		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a regular file, so not a smab result file",
+		              path);
+	else if (access(path, R_OK) != 0)
+		h5u_fail_user(cx, SMAB_EIO, "cannot read %s: %s", path, strerror(errno));
+	return cx->status;
+}
+
+/* The message in err on one line, without the details HDF5 puts in the
+ * reason of a failed read or write ("time = ..., filename = ..., errno =
+ * 28, error message = 'No space left on device', buf = ...": only the
+ * error message is kept). */
+static void one_line(char *err)
+{
+	if (!err)
+		return;
+	for (char *p = err; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	char *t = strstr(err, "time = "), *e = t ? strstr(t, "error message = '") : NULL;
+	if (!e)
+		return;
+	e += strlen("error message = '");
+	char *q = strchr(e, '\'');
+	char *end = strstr(e, " [");
+	if (!q || (end && end < q))
+		return;
+	if (!end)
+		end = e + strlen(e);
+	memmove(t, e, (size_t)(q - e));
+	memmove(t + (q - e), end, strlen(end) + 1);
+}
+
+/* Put 'path' and 'what' in front of the message in cx. */
+static void prefix_err(h5ctx *cx, const char *path, const char *what)
+{
+	if (!cx->err || !cx->errlen)
+		return;
+	char *why = smab_xstrdup(cx->err);
+	snprintf(cx->err, cx->errlen, "%s%s%s", path, what, why);
+	free(why);
+}
+
 /* Read the file, opened read-only, and compute every mechanism's tables
- * into m[0 .. nmech-1]; the file is closed again either way. */
+ * into m[0 .. nmech-1]; the file is closed again either way.  The file
+ * exists, so a part of it HDF5 cannot read means a damaged file, bad input
+ * (SMAB_EINVAL) like any other. */
 static int read_tables(ctab *c, mres **mp, h5ctx *cx)
 {
 	double *x = NULL;
@@ -1135,6 +1192,10 @@ static int read_tables(ctab *c, mres **mp, h5ctx *cx)
 out:
 	free(x);
 	h5u_close_file(&c->rf.file, c->path, cx);
+	if (cx->status == SMAB_EIO) {
+		cx->status = SMAB_EINVAL;
+		prefix_err(cx, c->path, " is damaged (left as it is): ");
+	}
 	return cx->status;
 }
 
@@ -1184,6 +1245,8 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	c.delay = c.delay > 0 && c.delay < 3600 ? c.delay : 0.0;
 	mres *m = NULL;
 
+	if (check_input(path, cx))
+		goto out;
 	if (read_tables(&c, &m, cx))
 		goto out;
 	if (o->write) {
@@ -1191,8 +1254,10 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 		hold_signals(&h);
 		write_tables(&c, m, cx);
 		release_signals(&h);
-		if (cx->status)
+		if (cx->status) {
+			prefix_err(cx, path, ": cannot write the coalition tables: ");
 			goto out;
+		}
 	}
 	if (o->out)
 		print_tables(&c, m, o, cx);
@@ -1207,5 +1272,7 @@ out:
 			err[0] = '\0';
 		return SMAB_OK;
 	}
+	if (err && errlen)
+		one_line(err);
 	return cx->status;
 }

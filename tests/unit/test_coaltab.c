@@ -619,6 +619,89 @@ END_TEST
 
 /* ---- faults ------------------------------------------------------------ */
 
+/* The whole file (caller frees); *n its size. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long len = ftell(f);
+	ck_assert_int_ge(len, 0);
+	rewind(f);
+	unsigned char *b = malloc((size_t)len + 1);
+	ck_assert_uint_eq(fread(b, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return b;
+}
+
+/* 1 if 'path' holds exactly the n bytes b. */
+static int same_bytes(const char *path, const unsigned char *b, size_t n)
+{
+	size_t m;
+	unsigned char *now = slurp(path, &m);
+	int same = m == n && memcmp(now, b, n) == 0;
+	free(now);
+	return same;
+}
+
+/* Overwrite len bytes at offset off of 'path' with zeros. */
+static void zero_at(const char *path, haddr_t off, size_t len)
+{
+	FILE *f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, (long)off, SEEK_SET), 0);
+	for (size_t i = 0; i < len; i++)
+		ck_assert_int_ne(fputc(0, f), EOF);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The address of the object header of 'obj' in 'path'. */
+static haddr_t header_of(const char *path, const char *obj)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	ck_assert(f >= 0);
+	H5O_info_t oi;
+	ck_assert(H5Oget_info_by_name2(f, obj, &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0);
+	H5Fclose(f);
+	return oi.addr;
+}
+
+/* A damaged file is refused as bad input and left byte for byte as it was:
+ * it is read and checked before anything opens it for writing. */
+START_TEST(test_damaged_left_alone)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/damaged.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	f.nmech = 2;
+	fake_write(path, &f);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+	/* The second mechanism's data is unreadable: its header is zeros. */
+	zero_at(path, header_of(path, "/results/alg2/regret_a1"), 256);
+	size_t n;
+	unsigned char *before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ck_assert_ptr_nonnull(strstr(err, "regret_a1"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+
+	/* A file cut short (a copy that stopped half-way). */
+	fake_write(path, &f);
+	before = slurp(path, &n);
+	ck_assert_int_eq(truncate(path, (off_t)(n / 2)), 0);
+	free(before);
+	before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+}
+END_TEST
+
 /* Each mechanism k's Shapley means are k + 1 times the airport game's. */
 static void check_three_mechs(const char *path)
 {
@@ -692,6 +775,7 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_permutation_design);
 	tcase_add_test(tc, test_print);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_damaged_left_alone);
 	tcase_add_test(tc, test_closed_output);
 	suite_add_tcase(s, tc);
 	return s;
