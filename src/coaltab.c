@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "smab/coaltab.h"
+#include "smab/outfile.h"
 #include "smab/param.h"
 #include "smab/shapley.h"
 #include "smab/stats.h"
@@ -1175,8 +1176,10 @@ static void prefix_err(h5ctx *cx, const char *path, const char *what)
 /* Read the file, opened read-only, and compute every mechanism's tables
  * into m[0 .. nmech-1]; the file is closed again either way.  The file
  * exists, so a part of it HDF5 cannot read means a damaged file, bad input
- * (SMAB_EINVAL) like any other. */
-static int read_tables(ctab *c, mres **mp, h5ctx *cx)
+ * (SMAB_EINVAL) like any other -- unless another smab process holds the
+ * writer's lock (not this one: 'ours'), whose file may be mid-write or
+ * locked by HDF5 (SMAB_EBUSY). */
+static int read_tables(ctab *c, int ours, mres **mp, h5ctx *cx)
 {
 	double *x = NULL;
 	if (open_tab(c, c->path, cx))
@@ -1192,7 +1195,10 @@ static int read_tables(ctab *c, mres **mp, h5ctx *cx)
 out:
 	free(x);
 	h5u_close_file(&c->rf.file, c->path, cx);
-	if (cx->status == SMAB_EIO) {
+	if (cx->status == SMAB_EIO && !ours && smab_out_locked(c->path)) {
+		cx->status = SMAB_EBUSY;
+		prefix_err(cx, c->path, " is in use by another smab process: ");
+	} else if (cx->status == SMAB_EIO) {
 		cx->status = SMAB_EINVAL;
 		prefix_err(cx, c->path, " is damaged (left as it is): ");
 	}
@@ -1244,15 +1250,32 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	c.delay = d ? strtod(d, NULL) : 0.0;
 	c.delay = c.delay > 0 && c.delay < 3600 ? c.delay : 0.0;
 	mres *m = NULL;
+	int lockfd = -1, lockrc = SMAB_OK;
+	char lockerr[512] = "";
 
 	if (check_input(path, cx))
 		goto out;
-	if (read_tables(&c, &m, cx))
+	/* The writer's lock first: nothing is read while another smab process
+	 * writes the file.  Failing to take it for another reason (a read-only
+	 * file system) matters only once the file has proved valid. */
+	if (o->write && !o->locked) {
+		lockrc = smab_out_lock(path, &lockfd, lockerr, sizeof lockerr);
+		if (lockrc == SMAB_EBUSY) {
+			h5u_fail_user(cx, lockrc, "%s", lockerr);
+			goto out;
+		}
+	}
+	if (read_tables(&c, lockfd >= 0 || o->locked, &m, cx))
 		goto out;
 	if (o->write) {
+		if (lockrc != SMAB_OK) {
+			h5u_fail_user(cx, lockrc, "%s", lockerr);
+			goto out;
+		}
 		held h;
 		hold_signals(&h);
 		write_tables(&c, m, cx);
+		smab_out_unlock(&lockfd);
 		release_signals(&h);
 		if (cx->status) {
 			prefix_err(cx, path, ": cannot write the coalition tables: ");
@@ -1262,6 +1285,7 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	if (o->out)
 		print_tables(&c, m, o, cx);
 out:
+	smab_out_unlock(&lockfd);
 	for (int k = 0; m && k < c.rf.nmech; k++)
 		mres_free(&m[k]);
 	free(m);

@@ -12,6 +12,7 @@
 
 #include "check_util.h"
 #include "smab/coaltab.h"
+#include "smab/outfile.h"
 #include "smab/shapley.h"
 #include "smab/stats.h"
 
@@ -702,6 +703,35 @@ START_TEST(test_damaged_left_alone)
 }
 END_TEST
 
+/* Another process holding the writer's lock (a run in progress): refused
+ * with SMAB_EBUSY, file untouched; reading (--no-write) takes no lock; the
+ * lock's holder itself writes with 'locked'. */
+START_TEST(test_lock)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/locked.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	fake_write(path, &f);
+	int fd = -1;
+	ck_assert_int_eq(smab_out_lock(path, &fd, err, sizeof err), SMAB_OK);
+	size_t n;
+	unsigned char *before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "in use"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 0, err), SMAB_OK);
+	smab_coaltab_opts o = {.write = 1, .locked = 1};
+	ck_assert_int_eq(smab_coaltab(path, &o, err, sizeof err), SMAB_OK);
+	uint32_t masks[8];
+	ck_assert_int_eq(read_all(path, "/coalition/masks", H5T_NATIVE_UINT32, masks), 7);
+	smab_out_unlock(&fd);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+}
+END_TEST
+
 /* Each mechanism k's Shapley means are k + 1 times the airport game's. */
 static void check_three_mechs(const char *path)
 {
@@ -776,6 +806,7 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_print);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_damaged_left_alone);
+	tcase_add_test(tc, test_lock);
 	tcase_add_test(tc, test_closed_output);
 	suite_add_tcase(s, tc);
 	return s;
