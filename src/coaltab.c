@@ -84,7 +84,8 @@ typedef struct ctab {
 	const char *design;
 	int grand;           /* index of the grand coalition in cmask, -1 */
 	int notab;           /* 1: not a coalition file, or one coalition only */
-	double delay;        /* seconds slept at every step (a test hook) */
+	double delay;        /* test hooks: seconds slept at every step, */
+	int no_space_check;  /* and no space check (to meet a full disk) */
 } ctab;
 
 /* Everything computed for one mechanism. */
@@ -697,9 +698,14 @@ out:
  * change -- the old /coalition out, the new group in -- flushed on close. */
 static int write_tables(const ctab *c, const mres *m, h5ctx *cx)
 {
-	hid_t f = -1, g = -1;
-	H5OK(f = H5Fopen(c->path, H5F_ACC_RDWR, H5P_DEFAULT), "cannot open %s for writing",
-	     c->path);
+	hid_t fapl = -1, f = -1, g = -1;
+	/* After a failed write (a full disk) HDF5 may fail to close the new
+	 * group; a strong close then fails the file's close too, which tells
+	 * h5u_close_file not to let the library shut down over a half-closed
+	 * file (h5out.h, smab_h5_lib_close). */
+	H5OK(fapl = H5Pcreate(H5P_FILE_ACCESS), "cannot make file access properties");
+	H5OK(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "cannot make file access properties");
+	H5OK(f = H5Fopen(c->path, H5F_ACC_RDWR, fapl), "cannot open %s for writing", c->path);
 	H5OK(g = H5Gcreate_anon(f, H5P_DEFAULT, H5P_DEFAULT), "cannot create a group");
 	if (write_head(c, g, cx))
 		goto out;
@@ -718,6 +724,7 @@ static int write_tables(const ctab *c, const mres *m, h5ctx *cx)
 out:
 	/* After a failure the new group, linked nowhere, goes with its id. */
 	CLOSE(H5Gclose, g);
+	CLOSE(H5Pclose, fapl);
 	h5u_close_file(&f, c->path, cx);
 	return cx->status;
 }
@@ -1205,6 +1212,19 @@ out:
 	return cx->status;
 }
 
+/* Bytes the tables take in the file: their data, and a few kB of headers
+ * and index per group and dataset. */
+static double table_bytes(const ctab *c, const mres *m)
+{
+	double G = c->G, NC = c->NC, M = c->M;
+	double b = 4.0 * NC + 8.0 * (double)c->P + 4096.0 * 3;
+	for (int k = 0; k < c->rf.nmech; k++)
+		b += (double)sizeof(smab_summary) * (G * NC * M + G * NC + 3 * G * M)
+		     + (double)sizeof(checks_row) * G + (double)sizeof(a3_row) * (double)m[k].na3
+		     + 4096.0 * 7;
+	return b;
+}
+
 /* Print every table on o->out.  A reader that went away ('smab shapley |
  * head', SIGPIPE ignored) ends the output: not an error. */
 static int print_tables(const ctab *c, const mres *m, const smab_coaltab_opts *o,
@@ -1249,6 +1269,7 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	const char *d = getenv("SMAB_TEST_COALTAB_DELAY");
 	c.delay = d ? strtod(d, NULL) : 0.0;
 	c.delay = c.delay > 0 && c.delay < 3600 ? c.delay : 0.0;
+	c.no_space_check = getenv("SMAB_TEST_NO_SPACE_CHECK") != NULL;
 	mres *m = NULL;
 	int lockfd = -1, lockrc = SMAB_OK;
 	char lockerr[512] = "";
@@ -1270,6 +1291,13 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	if (o->write) {
 		if (lockrc != SMAB_OK) {
 			h5u_fail_user(cx, lockrc, "%s", lockerr);
+			goto out;
+		}
+		char msg[512];
+		if (!c.no_space_check &&
+		    smab_out_check_space(path, 2.0 * table_bytes(&c, m) + 1048576.0, msg,
+		                         sizeof msg) != SMAB_OK) {
+			h5u_fail_user(cx, SMAB_EIO, "%s", msg);
 			goto out;
 		}
 		held h;

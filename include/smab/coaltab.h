@@ -32,15 +32,15 @@ typedef struct smab_coaltab_opts {
 
 /* Serial (one process).  In order: with 'write', the writer's lock taken
  * (unless 'locked'); the file read, opened read-only, and every table
- * computed; with 'write', the tables written and the file closed and
- * unlocked, SIGHUP, SIGINT and SIGTERM held back until then; last, the
- * tables printed on 'out'.  Returns SMAB_OK, or with a one-line message in
- * err: SMAB_EINVAL bad input (no such file, not a coalition result file,
- * one coalition only, a damaged file: nothing written), SMAB_EBUSY another
- * process holds the writer's lock (nothing written), SMAB_EIO a runtime
- * failure (cannot write, cannot print: the file keeps its old tables when
- * the write failed).  A closed output (EPIPE, SIGPIPE ignored) ends the
- * printing and is not an error. */
+ * computed; with 'write', the free space checked, the tables written and
+ * the file closed and unlocked, SIGHUP, SIGINT and SIGTERM held back until
+ * then; last, the tables printed on 'out'.  Returns SMAB_OK, or with a
+ * one-line message in err: SMAB_EINVAL bad input (no such file, not a
+ * coalition result file, one coalition only, a damaged file: nothing
+ * written), SMAB_EBUSY another process holds the writer's lock (nothing
+ * written), SMAB_EIO a runtime failure (cannot write, disk full, cannot
+ * print: the file keeps its old tables when the write failed).  A closed
+ * output (EPIPE, SIGPIPE ignored) ends the printing and is not an error. */
 int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err,
                  size_t errlen);
 
