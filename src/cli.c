@@ -92,10 +92,16 @@ static const char *usage_shapley =
 	"ran); and every pair where Assumption 3 fails (an agent's regret grows when\n"
 	"another joins), with the paired CI of the difference.  The Shapley value is\n"
 	"exact when all 2^M - 1 coalitions ran, a permutation estimate for a sampled\n"
-	"design.  The tables are also stored in the file under /coalition (replaced).\n"
+	"design.  The tables are also stored in the file under /coalition, replaced\n"
+	"only once the new ones are complete: an interrupted or failed 'shapley'\n"
+	"leaves the old tables.  The file is written before anything is printed, so\n"
+	"'smab shapley OUT.h5 | head' stores everything too.\n"
 	"  --all       also print every agent's regret in every coalition\n"
 	"  --csv       comma-separated values (one row per quantity) instead of tables\n"
-	"  --no-write  leave the file unchanged (it may then be read-only)\n";
+	"  --no-write  leave the file unchanged (it may then be read-only, or in use)\n"
+	"Exit status: 0 done (also when the output's reader stops reading), 1 runtime\n"
+	"failure (cannot write, disk full), 2 bad input (not a coalition result file,\n"
+	"a damaged one: left unchanged) or a file another smab process is writing.\n";
 
 static const char *usage_merge =
 	"usage: smab merge SHARD.h5... -o ALL.h5 [--force]\n"
