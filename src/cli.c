@@ -4,6 +4,7 @@
  * serial programs, so they work on a login node without mpirun. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +103,16 @@ static const char *usage_shapley =
 	"ran); and every pair where Assumption 3 fails (an agent's regret grows when\n"
 	"another joins), with the paired CI of the difference.  The Shapley value is\n"
 	"exact when all 2^M - 1 coalitions ran, a permutation estimate for a sampled\n"
-	"design.  The tables are also stored in the file under /coalition (replaced).\n"
+	"design.  The tables are also stored in the file under /coalition, replaced\n"
+	"only once the new ones are complete: an interrupted or failed 'shapley'\n"
+	"leaves the old tables.  The file is written before anything is printed, so\n"
+	"'smab shapley OUT.h5 | head' stores everything too.\n"
 	"  --all       also print every agent's regret in every coalition\n"
 	"  --csv       comma-separated values (one row per quantity) instead of tables\n"
-	"  --no-write  leave the file unchanged (it may then be read-only)\n";
+	"  --no-write  leave the file unchanged (it may then be read-only, or in use)\n"
+	"Exit status: 0 done (also when the output's reader stops reading), 1 runtime\n"
+	"failure (cannot write, disk full), 2 bad input (not a coalition result file,\n"
+	"a damaged one: left unchanged) or a file another smab process is writing.\n";
 
 static const char *usage_merge =
 	"usage: smab merge SHARD.h5... -o ALL.h5 [--force]\n"
@@ -357,10 +364,14 @@ static int cmd_shapley(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error(usage_shapley, "shapley takes one result file");
+	/* A reader that goes away ('| head') ends the output, not the command:
+	 * by then the file is complete, and the exit status is 0. */
+	signal(SIGPIPE, SIG_IGN);
 	char err[1024] = "";
-	if (smab_coaltab(argv[optind], &o, err, sizeof err) != SMAB_OK) {
+	int rc = smab_coaltab(argv[optind], &o, err, sizeof err);
+	if (rc != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
-		return SMAB_EXIT_USAGE;
+		return rc == SMAB_EINVAL || rc == SMAB_EBUSY ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
 	}
 	return SMAB_EXIT_OK;
 }

@@ -18,12 +18,18 @@
  * Student-t intervals over the replications.  A replication counts for the
  * Shapley value only when it is done for every coalition the estimate
  * reads; the checks use the replication-mean game. */
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "smab/coaltab.h"
+#include "smab/outfile.h"
 #include "smab/param.h"
 #include "smab/shapley.h"
 #include "smab/stats.h"
@@ -78,6 +84,8 @@ typedef struct ctab {
 	const char *design;
 	int grand;           /* index of the grand coalition in cmask, -1 */
 	int notab;           /* 1: not a coalition file, or one coalition only */
+	double delay;        /* test hooks: seconds slept at every step, */
+	int no_space_check;  /* and no space check (to meet a full disk) */
 } ctab;
 
 /* Everything computed for one mechanism. */
@@ -593,52 +601,53 @@ static hid_t a3_type(int file)
 	return compound(f, (int)(sizeof f / sizeof f[0]), sizeof(a3_row), file);
 }
 
-static int put_dset(hid_t file, const char *path, hid_t ft, hid_t mt, int rank,
-                    const hsize_t *dims, const void *buf, h5ctx *cx)
+/* Sleep for c->delay seconds (a test hook, SMAB_TEST_COALTAB_DELAY), so
+ * that a test's kill can land at any step. */
+static void test_pause(const ctab *c)
 {
-	hid_t d = h5u_make_dset(file, path, ft, rank, dims, mt, NULL, cx);
+	if (c->delay <= 0)
+		return;
+	struct timespec ts = {(time_t)c->delay,
+	                      (long)((c->delay - floor(c->delay)) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+/* Dataset 'name' (a path relative to loc) written whole. */
+static int put_dset(const ctab *c, hid_t loc, const char *name, hid_t ft, hid_t mt,
+                    int rank, const hsize_t *dims, const void *buf, h5ctx *cx)
+{
+	hid_t d = h5u_make_dset(loc, name, ft, rank, dims, mt, NULL, cx);
 	if (d < 0)
 		return cx->status;
 	hsize_t n = 1;
 	for (int i = 0; i < rank; i++)
 		n *= dims[i];
 	if (n > 0)
-		H5OK(H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", path);
+		H5OK(H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", name);
 out:
 	CLOSE(H5Dclose, d);
+	test_pause(c);
 	return cx->status;
 }
 
-
-/* A fresh /coalition with its attributes, masks and games. */
-static int write_head(const ctab *c, h5ctx *cx)
+/* The tables' attributes, masks and games into group g. */
+static int write_head(const ctab *c, hid_t g, h5ctx *cx)
 {
-	hid_t f = c->rf.file, g = -1;
-	if (H5Lexists(f, "/coalition", H5P_DEFAULT) > 0)
-		H5OK(H5Ldelete(f, "/coalition", H5P_DEFAULT), "cannot replace /coalition in %s",
-		     c->path);
-	H5Eclear2(H5E_DEFAULT);
-	H5OK(g = H5Gcreate2(f, "/coalition", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-	     "cannot create /coalition in %s", c->path);
 	if (h5u_put_str(g, "agents", c->agents, cx) || h5u_put_str(g, "design", c->design, cx))
-		goto out;
+		return cx->status;
 	hsize_t nc = (hsize_t)c->NC, np = (hsize_t)c->P;
-	if (put_dset(f, "/coalition/masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc,
-	             c->cmask, cx) ||
-	    put_dset(f, "/coalition/game", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &np, c->game, cx))
-		goto out;
-out:
-	CLOSE(H5Gclose, g);
-	return cx->status;
+	if (put_dset(c, g, "masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc, c->cmask, cx))
+		return cx->status;
+	return put_dset(c, g, "game", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &np, c->game, cx);
 }
 
-static int write_mech(const ctab *c, const char *mech, const mres *m, h5ctx *cx)
+/* One mechanism's tables into the group 'mech' of g. */
+static int write_mech(const ctab *c, hid_t g, const char *mech, const mres *m, h5ctx *cx)
 {
-	hid_t f = c->rf.file, st = -1, sm = -1, ct = -1, cm = -1, at = -1, am = -1;
-	char grp[512], path[640];
-	snprintf(grp, sizeof grp, "/coalition/%s", mech);
-	if (h5u_ensure_group(f, grp, cx))
-		return cx->status;
+	hid_t mg = -1, st = -1, sm = -1, ct = -1, cm = -1, at = -1, am = -1;
+	char path[640];
+	H5OK(mg = H5Gcreate2(g, mech, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot create the group %s", mech);
 	H5OK(st = h5u_summary_type(1), "cannot make the summary type");
 	H5OK(sm = h5u_summary_type(0), "cannot make the summary type");
 	H5OK(ct = checks_type(1), "cannot make the checks type");
@@ -664,17 +673,59 @@ static int write_mech(const ctab *c, const char *mech, const mres *m, h5ctx *cx)
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		if (!ds[i].buf && strcmp(ds[i].name, "assumption3") != 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", grp, ds[i].name);
-		if (put_dset(f, path, ds[i].ft, ds[i].mt, ds[i].rank, ds[i].dims, ds[i].buf, cx))
+		snprintf(path, sizeof path, "%s/%s", mech, ds[i].name);
+		if (put_dset(c, g, path, ds[i].ft, ds[i].mt, ds[i].rank, ds[i].dims, ds[i].buf, cx))
 			goto out;
 	}
 out:
+	CLOSE(H5Gclose, mg);
 	CLOSE(H5Tclose, st);
 	CLOSE(H5Tclose, sm);
 	CLOSE(H5Tclose, ct);
 	CLOSE(H5Tclose, cm);
 	CLOSE(H5Tclose, at);
 	CLOSE(H5Tclose, am);
+	return cx->status;
+}
+
+/* Every table into the file, so that a process killed at any moment
+ * leaves either the old /coalition or the complete new one.  HDF5 1.10
+ * has no transactions, but it puts new objects at the end of the file
+ * (its free-space map is not kept across opens), and metadata reach the
+ * disk only when flushed.  So the tables go into a group no name points to
+ * yet (a kill before the swap leaves unreachable bytes, never a half-
+ * written /coalition), they are flushed, and only then does one link
+ * change -- the old /coalition out, the new group in -- flushed on close. */
+static int write_tables(const ctab *c, const mres *m, h5ctx *cx)
+{
+	hid_t fapl = -1, f = -1, g = -1;
+	/* After a failed write (a full disk) HDF5 may fail to close the new
+	 * group; a strong close then fails the file's close too, which tells
+	 * h5u_close_file not to let the library shut down over a half-closed
+	 * file (h5out.h, smab_h5_lib_close). */
+	H5OK(fapl = H5Pcreate(H5P_FILE_ACCESS), "cannot make file access properties");
+	H5OK(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "cannot make file access properties");
+	H5OK(f = H5Fopen(c->path, H5F_ACC_RDWR, fapl), "cannot open %s for writing", c->path);
+	H5OK(g = H5Gcreate_anon(f, H5P_DEFAULT, H5P_DEFAULT), "cannot create a group");
+	if (write_head(c, g, cx))
+		goto out;
+	for (int k = 0; k < c->rf.nmech; k++)
+		if (write_mech(c, g, c->rf.mech[k], &m[k], cx))
+			goto out;
+	H5OK(H5Fflush(f, H5F_SCOPE_LOCAL), "cannot flush the new tables");
+	test_pause(c);
+	htri_t ex = H5Lexists(f, "/coalition", H5P_DEFAULT);
+	H5OK(ex, "cannot look for the old /coalition");
+	if (ex > 0)
+		H5OK(H5Ldelete(f, "/coalition", H5P_DEFAULT), "cannot unlink the old /coalition");
+	H5OK(H5Olink(g, f, "/coalition", H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot link the new tables as /coalition");
+	test_pause(c);
+out:
+	/* After a failure the new group, linked nowhere, goes with its id. */
+	CLOSE(H5Gclose, g);
+	CLOSE(H5Pclose, fapl);
+	h5u_close_file(&f, c->path, cx);
 	return cx->status;
 }
 
@@ -992,10 +1043,10 @@ static void print_csv(const ctab *c, const char *mech, const mres *m, int g,
 
 /* ---- the entry point --------------------------------------------------- */
 
-static int open_tab(ctab *c, const char *path, int write, h5ctx *cx)
+static int open_tab(ctab *c, const char *path, h5ctx *cx)
 {
 	char *suite = NULL;
-	if (h5u_rfile_open(&c->rf, path, write, cx))
+	if (h5u_rfile_open(&c->rf, path, 0, cx))
 		return cx->status;
 	c->P = (size_t)c->rf.P;
 	c->R = (size_t)c->rf.R;
@@ -1025,6 +1076,181 @@ out:
 	return cx->status;
 }
 
+/* The signals that end a command: SLURM's time limit and scancel, Ctrl-C,
+ * a closed terminal. */
+static const int held_sig[3] = {SIGHUP, SIGINT, SIGTERM};
+static volatile sig_atomic_t held_caught;
+
+static void hold_handler(int sig)
+{
+	if (!held_caught)
+		held_caught = sig;
+}
+
+typedef struct held {
+	sigset_t mask;              /* this thread's mask before */
+	struct sigaction act[3];    /* the handlers before */
+} held;
+
+/* Hold the signals back while the file is written and closed: blocked in
+ * this thread, and caught and remembered in any other (the kernel hands a
+ * signal sent to the process to any thread not blocking it, and OpenBLAS
+ * starts its workers before main). */
+static void hold_signals(held *h)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = hold_handler;
+	sa.sa_flags = SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	held_caught = 0;
+	sigset_t s;
+	sigemptyset(&s);
+	for (int i = 0; i < 3; i++) {
+		sigaction(held_sig[i], &sa, &h->act[i]);
+		sigaddset(&s, held_sig[i]);
+	}
+	sigprocmask(SIG_BLOCK, &s, &h->mask);
+}
+
+/* Let them go: the handlers of before back, a signal another thread caught
+ * raised again, and whatever waits for this thread delivered -- each acts
+ * now as it would have then (ends the command, or sets 'run''s stop flag). */
+static void release_signals(held *h)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(held_sig[i], &h->act[i], NULL);
+	int sig = held_caught;
+	held_caught = 0;
+	if (sig)
+		raise(sig);
+	sigprocmask(SIG_SETMASK, &h->mask, NULL);
+}
+
+/* The file exists and is a regular file this process can read; anything
+ * wrong with its content is found by reading it. */
+static int check_input(const char *path, h5ctx *cx)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			h5u_fail_user(cx, SMAB_EINVAL, "%s: no such file", path);
+		else
+			h5u_fail_user(cx, SMAB_EIO, "cannot read %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode))
+		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a regular file, so not a smab result file",
+		              path);
+	else if (access(path, R_OK) != 0)
+		h5u_fail_user(cx, SMAB_EIO, "cannot read %s: %s", path, strerror(errno));
+	return cx->status;
+}
+
+/* The message in err on one line, without the details HDF5 puts in the
+ * reason of a failed read or write ("time = ..., filename = ..., errno =
+ * 28, error message = 'No space left on device', buf = ...": only the
+ * error message is kept). */
+static void one_line(char *err)
+{
+	if (!err)
+		return;
+	for (char *p = err; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	char *t = strstr(err, "time = "), *e = t ? strstr(t, "error message = '") : NULL;
+	if (!e)
+		return;
+	e += strlen("error message = '");
+	char *q = strchr(e, '\'');
+	char *end = strstr(e, " [");
+	if (!q || (end && end < q))
+		return;
+	if (!end)
+		end = e + strlen(e);
+	memmove(t, e, (size_t)(q - e));
+	memmove(t + (q - e), end, strlen(end) + 1);
+}
+
+/* Put 'path' and 'what' in front of the message in cx. */
+static void prefix_err(h5ctx *cx, const char *path, const char *what)
+{
+	if (!cx->err || !cx->errlen)
+		return;
+	char *why = smab_xstrdup(cx->err);
+	snprintf(cx->err, cx->errlen, "%s%s%s", path, what, why);
+	free(why);
+}
+
+/* Read the file, opened read-only, and compute every mechanism's tables
+ * into m[0 .. nmech-1]; the file is closed again either way.  The file
+ * exists, so a part of it HDF5 cannot read means a damaged file, bad input
+ * (SMAB_EINVAL) like any other -- unless another smab process holds the
+ * writer's lock (not this one: 'ours'), whose file may be mid-write or
+ * locked by HDF5 (SMAB_EBUSY). */
+static int read_tables(ctab *c, int ours, mres **mp, h5ctx *cx)
+{
+	double *x = NULL;
+	if (open_tab(c, c->path, cx))
+		goto out;
+	*mp = smab_xcalloc((size_t)c->rf.nmech + 1, sizeof **mp);
+	x = smab_xmalloc(((size_t)c->M * c->P * c->R + 1) * sizeof *x);
+	for (int k = 0; k < c->rf.nmech; k++) {
+		if (read_regrets(c, c->rf.mech[k], x, cx))
+			goto out;
+		compute(c, x, &(*mp)[k]);
+		test_pause(c);
+	}
+out:
+	free(x);
+	h5u_close_file(&c->rf.file, c->path, cx);
+	if (cx->status == SMAB_EIO && !ours && smab_out_locked(c->path)) {
+		cx->status = SMAB_EBUSY;
+		prefix_err(cx, c->path, " is in use by another smab process: ");
+	} else if (cx->status == SMAB_EIO) {
+		cx->status = SMAB_EINVAL;
+		prefix_err(cx, c->path, " is damaged (left as it is): ");
+	}
+	return cx->status;
+}
+
+/* Bytes the tables take in the file: their data, and a few kB of headers
+ * and index per group and dataset. */
+static double table_bytes(const ctab *c, const mres *m)
+{
+	double G = c->G, NC = c->NC, M = c->M;
+	double b = 4.0 * NC + 8.0 * (double)c->P + 4096.0 * 3;
+	for (int k = 0; k < c->rf.nmech; k++)
+		b += (double)sizeof(smab_summary) * (G * NC * M + G * NC + 3 * G * M)
+		     + (double)sizeof(checks_row) * G + (double)sizeof(a3_row) * (double)m[k].na3
+		     + 4096.0 * 7;
+	return b;
+}
+
+/* Print every table on o->out.  A reader that went away ('smab shapley |
+ * head', SIGPIPE ignored) ends the output: not an error. */
+static int print_tables(const ctab *c, const mres *m, const smab_coaltab_opts *o,
+                        h5ctx *cx)
+{
+	FILE *out = o->out;
+	if (o->csv)
+		fputs("mechanism,game,quantity,coalition,agent,agent_name,sub_coalition,n,mean,"
+		      "sd,ci_lo,ci_hi\n", out);
+	for (int k = 0; k < c->rf.nmech; k++)
+		for (int g = 0; g < c->G; g++) {
+			if (o->csv)
+				print_csv(c, c->rf.mech[k], &m[k], g, o);
+			else
+				print_game(c, c->rf.mech[k], &m[k], g, o);
+			test_pause(c);
+			if (fflush(out) != 0 || ferror(out)) {
+				if (errno != EPIPE)
+					h5u_fail_user(cx, SMAB_EIO, "cannot print the tables: %s",
+					              strerror(errno));
+				return cx->status;
+			}
+		}
+	return cx->status;
+}
+
 int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t errlen)
 {
 	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
@@ -1040,35 +1266,57 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	memset(&c, 0, sizeof c);
 	c.path = path;
 	c.rf.file = -1;
-	double *x = NULL;
-	mres m;
-	memset(&m, 0, sizeof m);
-	if (open_tab(&c, path, o->write, cx))
+	const char *d = getenv("SMAB_TEST_COALTAB_DELAY");
+	c.delay = d ? strtod(d, NULL) : 0.0;
+	c.delay = c.delay > 0 && c.delay < 3600 ? c.delay : 0.0;
+	c.no_space_check = getenv("SMAB_TEST_NO_SPACE_CHECK") != NULL;
+	mres *m = NULL;
+	int lockfd = -1, lockrc = SMAB_OK;
+	char lockerr[512] = "";
+
+	if (check_input(path, cx))
 		goto out;
-	if (o->write && write_head(&c, cx))
-		goto out;
-	if (o->out && o->csv)
-		fputs("mechanism,game,quantity,coalition,agent,agent_name,sub_coalition,n,mean,"
-		      "sd,ci_lo,ci_hi\n", o->out);
-	x = smab_xmalloc(((size_t)c.M * c.P * c.R + 1) * sizeof *x);
-	for (int k = 0; k < c.rf.nmech; k++) {
-		const char *mech = c.rf.mech[k];
-		if (read_regrets(&c, mech, x, cx))
+	/* The writer's lock first: nothing is read while another smab process
+	 * writes the file.  Failing to take it for another reason (a read-only
+	 * file system) matters only once the file has proved valid. */
+	if (o->write && !o->locked) {
+		lockrc = smab_out_lock(path, &lockfd, lockerr, sizeof lockerr);
+		if (lockrc == SMAB_EBUSY) {
+			h5u_fail_user(cx, lockrc, "%s", lockerr);
 			goto out;
-		compute(&c, x, &m);
-		if (o->write && write_mech(&c, mech, &m, cx))
-			goto out;
-		for (int g = 0; o->out && g < c.G; g++) {
-			if (o->csv)
-				print_csv(&c, mech, &m, g, o);
-			else
-				print_game(&c, mech, &m, g, o);
 		}
-		mres_free(&m);
 	}
+	if (read_tables(&c, lockfd >= 0 || o->locked, &m, cx))
+		goto out;
+	if (o->write) {
+		if (lockrc != SMAB_OK) {
+			h5u_fail_user(cx, lockrc, "%s", lockerr);
+			goto out;
+		}
+		char msg[512];
+		if (!c.no_space_check &&
+		    smab_out_check_space(path, 2.0 * table_bytes(&c, m) + 1048576.0, msg,
+		                         sizeof msg) != SMAB_OK) {
+			h5u_fail_user(cx, SMAB_EIO, "%s", msg);
+			goto out;
+		}
+		held h;
+		hold_signals(&h);
+		write_tables(&c, m, cx);
+		smab_out_unlock(&lockfd);
+		release_signals(&h);
+		if (cx->status) {
+			prefix_err(cx, path, ": cannot write the coalition tables: ");
+			goto out;
+		}
+	}
+	if (o->out)
+		print_tables(&c, m, o, cx);
 out:
-	mres_free(&m);
-	free(x);
+	smab_out_unlock(&lockfd);
+	for (int k = 0; m && k < c.rf.nmech; k++)
+		mres_free(&m[k]);
+	free(m);
 	ctab_free(&c, cx);
 	h5u_quiet_off(&q);
 	if (c.notab && o->if_any) {
@@ -1076,5 +1324,7 @@ out:
 			err[0] = '\0';
 		return SMAB_OK;
 	}
+	if (err && errlen)
+		one_line(err);
 	return cx->status;
 }

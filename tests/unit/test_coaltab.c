@@ -2,14 +2,17 @@
  * have closed-form Shapley values (airport, glove), written here with plain
  * serial HDF5 in the layout a coalition run writes. */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
 #include "check_util.h"
 #include "smab/coaltab.h"
+#include "smab/outfile.h"
 #include "smab/shapley.h"
 #include "smab/stats.h"
 
@@ -39,6 +42,9 @@ typedef struct fake {
 	unsigned char done[MAXP * MAXR];
 	const int64_t *perms;         /* coalition_perms, or NULL */
 	int nperm;
+	int nmech;                    /* mechanisms "alg", "alg2", ...; 0 means 1.
+	                               * Mechanism k's regrets are (k + 1) times
+	                               * alg's, so its Shapley values are too. */
 } fake;
 
 /* Every member of C carries -v(C)/|C| (times 1 + eps[r]): the coalition's
@@ -97,7 +103,11 @@ static void fake_write(const char *path, const fake *f)
 	put_str(file, "suite", f->suite);
 	if (f->agents)
 		put_str(file, "agents", f->agents);
-	put_str(file, "mechanisms", "alg");
+	int nmech = f->nmech > 0 ? f->nmech : 1;
+	char mechs[64] = "alg";
+	for (int k = 1; k < nmech; k++)
+		snprintf(mechs + strlen(mechs), sizeof mechs - strlen(mechs), ",alg%d", k + 1);
+	put_str(file, "mechanisms", mechs);
 	char metrics[512] = "regret";
 	for (int k = 0; k < 16; k++)
 		snprintf(metrics + strlen(metrics), sizeof metrics - strlen(metrics),
@@ -123,30 +133,37 @@ static void fake_write(const char *path, const fake *f)
 
 	H5Gclose(H5Gcreate2(file, "/tasks", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
 	H5Gclose(H5Gcreate2(file, "/results", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-	H5Gclose(H5Gcreate2(file, "/results/alg", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
 	put_dset(file, "/tasks/done", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, d2, f->done);
 	int64_t ck[MAXP];
 	for (int p = 0; p < f->P; p++)
 		ck[p] = 100;
 	put_dset(file, "/results/checkpoints", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, dc, ck);
-	double x[MAXP * MAXR], tot[MAXP * MAXR];
-	for (int i = 0; i < f->P * f->R; i++)
-		tot[i] = 0.0;
-	for (int a = 0; a < 16; a++) {
-		char name[64];
-		for (int p = 0; p < f->P; p++)
-			for (int r = 0; r < f->R; r++) {
-				int i = p * f->R + r;
-				/* A task not done holds garbage: it must not count. */
-				x[i] = !f->done[i] && (f->mask[p] & (1u << a)) ? 1e6
-				       : a < f->M ? fake_regret(f, p, r, a) : NAN;
-				if (!isnan(x[i]))
-					tot[i] += x[i];
-			}
-		snprintf(name, sizeof name, "/results/alg/regret_a%d", a);
-		put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, x);
+	for (int k = 0; k < nmech; k++) {
+		char grp[64], name[96];
+		if (k)
+			snprintf(grp, sizeof grp, "/results/alg%d", k + 1);
+		else
+			snprintf(grp, sizeof grp, "/results/alg");
+		H5Gclose(H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+		double x[MAXP * MAXR], tot[MAXP * MAXR];
+		for (int i = 0; i < f->P * f->R; i++)
+			tot[i] = 0.0;
+		for (int a = 0; a < 16; a++) {
+			for (int p = 0; p < f->P; p++)
+				for (int r = 0; r < f->R; r++) {
+					int i = p * f->R + r;
+					/* A task not done holds garbage: it must not count. */
+					x[i] = !f->done[i] && (f->mask[p] & (1u << a)) ? 1e6
+					       : a < f->M ? (k + 1) * fake_regret(f, p, r, a) : NAN;
+					if (!isnan(x[i]))
+						tot[i] += x[i];
+				}
+			snprintf(name, sizeof name, "%s/regret_a%d", grp, a);
+			put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, x);
+		}
+		snprintf(name, sizeof name, "%s/regret", grp);
+		put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, tot);
 	}
-	put_dset(file, "/results/alg/regret", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, tot);
 	ck_assert(H5Fclose(file) >= 0);
 }
 
@@ -601,6 +618,182 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- faults ------------------------------------------------------------ */
+
+/* The whole file (caller frees); *n its size. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long len = ftell(f);
+	ck_assert_int_ge(len, 0);
+	rewind(f);
+	unsigned char *b = malloc((size_t)len + 1);
+	ck_assert_uint_eq(fread(b, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return b;
+}
+
+/* 1 if 'path' holds exactly the n bytes b. */
+static int same_bytes(const char *path, const unsigned char *b, size_t n)
+{
+	size_t m;
+	unsigned char *now = slurp(path, &m);
+	int same = m == n && memcmp(now, b, n) == 0;
+	free(now);
+	return same;
+}
+
+/* Overwrite len bytes at offset off of 'path' with zeros. */
+static void zero_at(const char *path, haddr_t off, size_t len)
+{
+	FILE *f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, (long)off, SEEK_SET), 0);
+	for (size_t i = 0; i < len; i++)
+		ck_assert_int_ne(fputc(0, f), EOF);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The address of the object header of 'obj' in 'path'. */
+static haddr_t header_of(const char *path, const char *obj)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	ck_assert(f >= 0);
+	H5O_info_t oi;
+	ck_assert(H5Oget_info_by_name2(f, obj, &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0);
+	H5Fclose(f);
+	return oi.addr;
+}
+
+/* A damaged file is refused as bad input and left byte for byte as it was:
+ * it is read and checked before anything opens it for writing. */
+START_TEST(test_damaged_left_alone)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/damaged.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	f.nmech = 2;
+	fake_write(path, &f);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+	/* The second mechanism's data is unreadable: its header is zeros. */
+	zero_at(path, header_of(path, "/results/alg2/regret_a1"), 256);
+	size_t n;
+	unsigned char *before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ck_assert_ptr_nonnull(strstr(err, "regret_a1"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+
+	/* A file cut short (a copy that stopped half-way). */
+	fake_write(path, &f);
+	before = slurp(path, &n);
+	ck_assert_int_eq(truncate(path, (off_t)(n / 2)), 0);
+	free(before);
+	before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "damaged"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+}
+END_TEST
+
+/* Another process holding the writer's lock (a run in progress): refused
+ * with SMAB_EBUSY, file untouched; reading (--no-write) takes no lock; the
+ * lock's holder itself writes with 'locked'. */
+START_TEST(test_lock)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/locked.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	fake_write(path, &f);
+	int fd = -1;
+	ck_assert_int_eq(smab_out_lock(path, &fd, err, sizeof err), SMAB_OK);
+	size_t n;
+	unsigned char *before = slurp(path, &n);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "in use"));
+	ck_assert(same_bytes(path, before, n));
+	free(before);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 0, err), SMAB_OK);
+	smab_coaltab_opts o = {.write = 1, .locked = 1};
+	ck_assert_int_eq(smab_coaltab(path, &o, err, sizeof err), SMAB_OK);
+	uint32_t masks[8];
+	ck_assert_int_eq(read_all(path, "/coalition/masks", H5T_NATIVE_UINT32, masks), 7);
+	smab_out_unlock(&fd);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+}
+END_TEST
+
+/* Each mechanism k's Shapley means are k + 1 times the airport game's. */
+static void check_three_mechs(const char *path)
+{
+	static const double air[3] = {-1.0 / 3, -5.0 / 6, -17.0 / 6};
+	hid_t st = summary_type();
+	for (int k = 0; k < 3; k++) {
+		char name[64];
+		smab_summary sh[3];
+		if (k)
+			snprintf(name, sizeof name, "/coalition/alg%d/shapley", k + 1);
+		else
+			snprintf(name, sizeof name, "/coalition/alg/shapley");
+		ck_assert_int_eq(read_all(path, name, st, sh), 3);
+		for (int a = 0; a < 3; a++)
+			ck_assert_double_eq_tol(sh[a].mean, (k + 1) * air[a], 1e-12);
+	}
+	H5Tclose(st);
+}
+
+/* The file is complete before anything is printed: a process killed by
+ * SIGPIPE as it prints (its reader went away, 'smab shapley --all | head')
+ * leaves every mechanism's tables; with SIGPIPE ignored, the closed output
+ * is the end of the output, not an error. */
+START_TEST(test_closed_output)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/pipe.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	f.nmech = 3;
+	fake_write(path, &f);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		FILE *out = fdopen(fds[1], "w");
+		setvbuf(out, NULL, _IONBF, 0);
+		run(path, out, 1, 0, 1, err);
+		_exit(0);
+	}
+	close(fds[1]);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	check_three_mechs(path);
+
+	fake_write(path, &f);
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	FILE *out = fdopen(fds[1], "w");
+	ck_assert_int_eq(run(path, out, 1, 0, 1, err), SMAB_OK);
+	fclose(out);
+	signal(SIGPIPE, SIG_DFL);
+	check_three_mechs(path);
+}
+END_TEST
+
 static Suite *coaltab_suite(void)
 {
 	Suite *s = suite_create("coaltab");
@@ -612,6 +805,9 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_permutation_design);
 	tcase_add_test(tc, test_print);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_damaged_left_alone);
+	tcase_add_test(tc, test_lock);
+	tcase_add_test(tc, test_closed_output);
 	suite_add_tcase(s, tc);
 	return s;
 }
