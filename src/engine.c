@@ -477,7 +477,9 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			               log, err, sizeof err);
 		if (rc == SMAB_OK && coalition_swept(e) && !o->nshards) {
 			/* the coalition tables: Shapley values, payout, core, ... */
-			smab_coaltab_opts co = {.out = o->quiet ? NULL : log, .write = 1};
+			/* this run holds the file's writer's lock */
+			smab_coaltab_opts co = {.out = o->quiet ? NULL : log, .write = 1,
+			                        .locked = 1};
 			rc = smab_coaltab(path, &co, err, sizeof err);
 			if (rc != SMAB_OK)
 				fprintf(stderr, "smab: %s\n", err);
