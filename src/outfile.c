@@ -121,17 +121,30 @@ static void host_tag(char *buf, size_t len)
 		snprintf(buf, len, "host");
 }
 
+/* ".<base>.smab-<host>-": how the temporary names of output 'base' built on
+ * this host begin.  The base is cut so that the whole name, with a pid, a
+ * serial and ".tmp", stays within NAME_MAX: a base name the path check
+ * accepts (up to SMAB_OUT_PATH_MAX) plus the host and pid could exceed it,
+ * and the build would fail on a name the user never chose. */
+static void tmp_prefix(const char *base, char *buf, size_t len)
+{
+	char host[33];
+	host_tag(host, sizeof host);
+	/* the dot, ".smab-", the host, "-", then "<pid>-<serial>.tmp" */
+	size_t fixed = 1 + 6 + strlen(host) + 1 + 20 + 1 + 10 + 4;
+	snprintf(buf, len, ".%.*s.smab-%s-", (int)(NAME_MAX - fixed), base, host);
+}
+
 char *smab_out_tmpname(const char *path)
 {
 	static unsigned serial;
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-	char host[33];
-	host_tag(host, sizeof host);
-	size_t len = strlen(path) + 96;
+	char prefix[NAME_MAX + 1];
+	tmp_prefix(path + dir, prefix, sizeof prefix);
+	size_t len = dir + strlen(prefix) + 48;
 	char *t = smab_xmalloc(len);
-	snprintf(t, len, "%.*s.%s.smab-%s-%ld-%u.tmp", (int)dir, path, path + dir, host,
-	         (long)getpid(), serial++);
+	snprintf(t, len, "%.*s%s%ld-%u.tmp", (int)dir, path, prefix, (long)getpid(), serial++);
 	return t;
 }
 
@@ -141,10 +154,8 @@ int smab_out_clean_stale(const char *path)
 	char *d = slash ? smab_xstrdup(path) : smab_xstrdup(".");
 	if (slash)
 		d[slash == path ? 1 : slash - path] = '\0';
-	const char *base = slash ? slash + 1 : path;
-	char host[33], prefix[512];
-	host_tag(host, sizeof host);
-	snprintf(prefix, sizeof prefix, ".%s.smab-%s-", base, host);
+	char prefix[NAME_MAX + 1];
+	tmp_prefix(slash ? slash + 1 : path, prefix, sizeof prefix);
 	size_t pl = strlen(prefix);
 	int removed = 0;
 	DIR *dir = opendir(d);

@@ -35,7 +35,8 @@ int smab_out_make_parents(const char *path, char *err, size_t errlen);
 
 /* A fresh temporary name in the directory of 'path',
  * "<dir>/.<base>.smab-<host>-<pid>-<n>.tmp" (caller frees): on the same
- * file system, so publishing it is an atomic rename. */
+ * file system, so publishing it is an atomic rename.  A long base is cut
+ * so that the name stays within NAME_MAX. */
 char *smab_out_tmpname(const char *path);
 /* Remove the temporary files of 'path' that a process of this host, now
  * gone, left behind (a build killed with SIGKILL); those of other hosts or
