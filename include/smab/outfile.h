@@ -60,8 +60,9 @@ int smab_out_locked(const char *path);
 
 /* Make the complete file 'tmp' the result file 'path': its data flushed to
  * disk, then renamed into place -- refusing (SMAB_EEXIST) when 'path'
- * appeared meanwhile unless 'replace' -- and the directory entry flushed.
- * A failure leaves 'path' as it was.  The reason is in err. */
+ * appeared meanwhile unless 'replace', and even then (SMAB_EBUSY) when a
+ * live process holds the lock of the file there -- and the directory entry
+ * flushed.  A failure leaves 'path' as it was.  The reason is in err. */
 int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
                      size_t errlen);
 
