@@ -12,6 +12,7 @@
 #include "smab/config.h"
 #include "smab/engine.h"
 #include "smab/h5out.h"
+#include "smab/outfile.h"
 #include "smab/par.h"
 #include "smab/plan.h"
 #include "smab/submit.h"
@@ -356,7 +357,17 @@ static int cmd_shapley(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error(usage_shapley, "shapley takes one result file");
 	char err[1024] = "";
-	if (smab_coaltab(argv[optind], &o, err, sizeof err) != SMAB_OK) {
+	/* Writing /coalition into a file a run is writing would corrupt both:
+	 * hold the writer's lock meanwhile.  A file that cannot be locked (absent,
+	 * read-only) is left to smab_coaltab to report. */
+	int lock = -1;
+	if (o.write && smab_out_lock(argv[optind], &lock, err, sizeof err) == SMAB_EBUSY) {
+		fprintf(stderr, "smab: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
+	int st = smab_coaltab(argv[optind], &o, err, sizeof err);
+	smab_out_unlock(&lock);
+	if (st != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
 		return SMAB_EXIT_USAGE;
 	}
