@@ -330,6 +330,17 @@ int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ct
 	return cx->status;
 }
 
+int h5u_intact(h5u_rfile *rf, h5ctx *cx)
+{
+	size_t T = (size_t)(rf->P * rf->R);
+	unsigned char *bad = smab_xcalloc(T + 1, 1);
+	int64_t nbad = -1;
+	if (h5u_verify(rf, bad, &nbad, cx) == SMAB_OK)
+		h5u_fail_damaged(rf, bad, nbad, cx);
+	free(bad);
+	return cx->status;
+}
+
 int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx)
 {
 	hid_t d = -1, t = -1;
