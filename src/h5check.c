@@ -392,6 +392,15 @@ int smab_h5_verify(const char *path, FILE *out, int most, char *err, size_t errl
 	bad = smab_xcalloc(T + 1, 1);
 	if (h5u_verify(&rf, bad, &nbad, cx))
 		goto out;
+	/* What a resume and a merge read besides the tasks: a file whose
+	 * history they refuse is not sound. */
+	if (rf.format >= 2) {
+		h5u_session *rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);
+		h5u_read_history(&rf, rows, cx);
+		free(rows);
+		if (cx->status)
+			goto out;
+	}
 	if (nbad < 0) {
 		fprintf(out, "%s: file format %d: the structure is sound, %lld of %zu tasks are "
 		        "done; it has no checksums to verify (written before smab 0.2.0)\n", path,
