@@ -105,9 +105,12 @@ $PY tool.py flip k.h5 /tasks/checksum 1,0 0 0
 out=$("$SMAB" verify k.h5 2>&1); rc=$?
 check "a flipped /tasks/checksum: verify exits 2 (got $rc), naming point 1 replication 0" \
 	eval '[ $rc -eq 2 ] && grep -qE "point 1 .*replication 0$" <<<"$out"'
-"$SMAB" run c.yaml -o k.h5 --resume --repair -q >/dev/null 2>&1; rc=$?
-check "... and --repair heals it too (got $rc)" \
+mpi 2 run c.yaml -o k.h5 --resume --repair -q >/dev/null 2>&1; rc=$?
+check "... and --repair on 2 ranks heals it too (got $rc)" \
 	eval '[ $rc -eq 0 ] && same_results ref.h5 k.h5'
+hist=$($PY tool.py history k.h5 | sed -n 2p)
+check "/history records the 2 ranks of that repair, 9 -> 10 tasks ($hist)" \
+	test "$hist" = "2 repair $version $commit $host - 2 9 10"
 # A plain resume of a finished file is a session too.
 cp ref.h5 r.h5
 "$SMAB" run c.yaml -o r.h5 --resume -q >/dev/null 2>&1
