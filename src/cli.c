@@ -439,7 +439,8 @@ static int cmd_merge(int argc, char **argv)
 	                       err, sizeof err);
 	if (st != SMAB_OK) {
 		fprintf(stderr, "smab: merge: %s\n", err);
-		return st == SMAB_EINVAL || st == SMAB_EEXIST ? SMAB_EXIT_USAGE : SMAB_EXIT_FAIL;
+		return st == SMAB_EINVAL || st == SMAB_EEXIST || st == SMAB_EBUSY ? SMAB_EXIT_USAGE
+		                                                                 : SMAB_EXIT_FAIL;
 	}
 	printf("smab: merged %d file%s into %s\n", argc - optind, argc - optind == 1 ? "" : "s", out);
 	return SMAB_EXIT_OK;

@@ -1046,7 +1046,9 @@ static void print_csv(const ctab *c, const char *mech, const mres *m, int g,
 static int open_tab(ctab *c, const char *path, h5ctx *cx)
 {
 	char *suite = NULL;
-	if (h5u_rfile_open(&c->rf, path, 0, cx))
+	/* Tables of damaged results would be wrong: refuse them, as summary
+	 * and merge do. */
+	if (h5u_rfile_open(&c->rf, path, 0, cx) || h5u_intact(&c->rf, cx))
 		return cx->status;
 	c->P = (size_t)c->rf.P;
 	c->R = (size_t)c->rf.R;

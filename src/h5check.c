@@ -330,6 +330,17 @@ int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ct
 	return cx->status;
 }
 
+int h5u_intact(h5u_rfile *rf, h5ctx *cx)
+{
+	size_t T = (size_t)(rf->P * rf->R);
+	unsigned char *bad = smab_xcalloc(T + 1, 1);
+	int64_t nbad = -1;
+	if (h5u_verify(rf, bad, &nbad, cx) == SMAB_OK)
+		h5u_fail_damaged(rf, bad, nbad, cx);
+	free(bad);
+	return cx->status;
+}
+
 int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx)
 {
 	hid_t d = -1, t = -1;
@@ -381,6 +392,15 @@ int smab_h5_verify(const char *path, FILE *out, int most, char *err, size_t errl
 	bad = smab_xcalloc(T + 1, 1);
 	if (h5u_verify(&rf, bad, &nbad, cx))
 		goto out;
+	/* What a resume and a merge read besides the tasks: a file whose
+	 * history they refuse is not sound. */
+	if (rf.format >= 2) {
+		h5u_session *rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);
+		h5u_read_history(&rf, rows, cx);
+		free(rows);
+		if (cx->status)
+			goto out;
+	}
 	if (nbad < 0) {
 		fprintf(out, "%s: file format %d: the structure is sound, %lld of %zu tasks are "
 		        "done; it has no checksums to verify (written before smab 0.2.0)\n", path,

@@ -74,18 +74,6 @@ out:
 	return cx->status;
 }
 
-/* cx->status, after refusing a file with tasks that fail their checksum. */
-static int intact(h5u_rfile *rf, h5ctx *cx)
-{
-	size_t T = (size_t)(rf->P * rf->R);
-	unsigned char *bad = smab_xcalloc(T + 1, 1);
-	int64_t nbad = -1;
-	if (h5u_verify(rf, bad, &nbad, cx) == SMAB_OK)
-		h5u_fail_damaged(rf, bad, nbad, cx);
-	free(bad);
-	return cx->status;
-}
-
 /* Open summary dataset 'path' with shape dims[rank], creating it (and its
  * group) if the file does not have it yet. */
 /* Store summary rows 'rows' ([dims]) at 'path' under /summary/<mech>,
@@ -138,7 +126,7 @@ int smab_h5_summarize(const char *path, char *err, size_t errlen)
 		return cx->status;
 	}
 	size_t P = (size_t)rf.P, R = (size_t)rf.R, C = (size_t)rf.C;
-	if (intact(&rf, cx))
+	if (h5u_intact(&rf, cx))
 		goto out;
 	x = smab_xmalloc((P * R + 1) * sizeof *x);
 	xc = smab_xmalloc((R * C + 1) * sizeof *xc);
@@ -426,7 +414,7 @@ int smab_h5_report(const char *path, const char *metric, const char *vs,
 	}
 	size_t P = (size_t)rf.P, R = (size_t)rf.R;
 	int K = rf.nmech, vk = -1;
-	if (intact(&rf, cx))
+	if (h5u_intact(&rf, cx))
 		goto out;
 	if (metric && list_find(rf.metric, rf.nmetric, metric) < 0) {
 		char *l = h5u_join_list(rf.metric, rf.nmetric, ", ");

@@ -165,6 +165,9 @@ int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx);
 /* "N tasks ... fail their checksum (first: point P replication R)", as an
  * error in cx, if nbad > 0; what to do about it follows. */
 int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ctx *cx);
+/* cx->status, after refusing (h5u_fail_damaged) a file with tasks that fail
+ * their checksum: what every reader of /results checks first. */
+int h5u_intact(h5u_rfile *rf, h5ctx *cx);
 
 /* Split a comma list into a NULL-terminated array of *n fresh strings;
  * free it with h5u_free_list. */

@@ -121,17 +121,30 @@ static void host_tag(char *buf, size_t len)
 		snprintf(buf, len, "host");
 }
 
+/* ".<base>.smab-<host>-": how the temporary names of output 'base' built on
+ * this host begin.  The base is cut so that the whole name, with a pid, a
+ * serial and ".tmp", stays within NAME_MAX: a base name the path check
+ * accepts (up to SMAB_OUT_PATH_MAX) plus the host and pid could exceed it,
+ * and the build would fail on a name the user never chose. */
+static void tmp_prefix(const char *base, char *buf, size_t len)
+{
+	char host[33];
+	host_tag(host, sizeof host);
+	/* the dot, ".smab-", the host, "-", then "<pid>-<serial>.tmp" */
+	size_t fixed = 1 + 6 + strlen(host) + 1 + 20 + 1 + 10 + 4;
+	snprintf(buf, len, ".%.*s.smab-%s-", (int)(NAME_MAX - fixed), base, host);
+}
+
 char *smab_out_tmpname(const char *path)
 {
 	static unsigned serial;
 	const char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-	char host[33];
-	host_tag(host, sizeof host);
-	size_t len = strlen(path) + 96;
+	char prefix[NAME_MAX + 1];
+	tmp_prefix(path + dir, prefix, sizeof prefix);
+	size_t len = dir + strlen(prefix) + 48;
 	char *t = smab_xmalloc(len);
-	snprintf(t, len, "%.*s.%s.smab-%s-%ld-%u.tmp", (int)dir, path, path + dir, host,
-	         (long)getpid(), serial++);
+	snprintf(t, len, "%.*s%s%ld-%u.tmp", (int)dir, path, prefix, (long)getpid(), serial++);
 	return t;
 }
 
@@ -141,10 +154,8 @@ int smab_out_clean_stale(const char *path)
 	char *d = slash ? smab_xstrdup(path) : smab_xstrdup(".");
 	if (slash)
 		d[slash == path ? 1 : slash - path] = '\0';
-	const char *base = slash ? slash + 1 : path;
-	char host[33], prefix[512];
-	host_tag(host, sizeof host);
-	snprintf(prefix, sizeof prefix, ".%s.smab-%s-", base, host);
+	char prefix[NAME_MAX + 1];
+	tmp_prefix(slash ? slash + 1 : path, prefix, sizeof prefix);
 	size_t pl = strlen(prefix);
 	int removed = 0;
 	DIR *dir = opendir(d);
@@ -247,6 +258,44 @@ static void sync_dir(const char *path)
 	free(d);
 }
 
+/* Rename tmp to path unless path exists: 0, or the errno. */
+static int rename_new(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return errno;
+	/* No RENAME_NOREPLACE here: link() fails as well on an existing
+	 * target, and is just as atomic. */
+	if (link(tmp, path) != 0)
+		return errno;
+	unlink(tmp);
+	return 0;
+}
+
+/* Rename tmp over the existing file path unless a live writer holds its
+ * lock.  A read lock on the writer's byte, held across the rename, is
+ * refused while a writer holds it and keeps any from taking it meanwhile:
+ * checking first (smab_out_locked) would leave a window in which a racing
+ * run publishes that file and starts writing it.  0, ENOENT if path went
+ * away, EBUSY, or the errno of the rename. */
+static int rename_over(const char *tmp, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return ENOENT;
+	struct flock fl = lock_desc(F_RDLCK);
+	if (fd >= 0 && fcntl(fd, F_OFD_SETLK, &fl) != 0 && !no_locks(errno)) {
+		int e = errno;
+		close(fd);
+		return e == EAGAIN || e == EACCES ? EBUSY : e;
+	}
+	int e = rename(tmp, path) == 0 ? 0 : errno;
+	if (fd >= 0)
+		close(fd);
+	return e;
+}
+
 int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
                      size_t errlen)
 {
@@ -258,28 +307,23 @@ int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
 		return SMAB_EIO;
 	}
 	close(fd);
-	if (replace) {
-		if (rename(tmp, path) != 0) {
-			say(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-			return SMAB_EIO;
-		}
-	} else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
-		int e = errno;
-		if (e == EINVAL || e == ENOSYS) {
-			/* No RENAME_NOREPLACE here: link() fails as well on an
-			 * existing target, and is just as atomic. */
-			if (link(tmp, path) == 0) {
-				unlink(tmp);
-				sync_dir(path);
-				return SMAB_OK;
-			}
-			e = errno;
-		}
-		if (e == EEXIST) {
-			say(err, errlen, "%s appeared while this one was being made (another run "
-			    "writing the same file?): it is left as it is", path);
-			return SMAB_EEXIST;
-		}
+	int e = rename_new(tmp, path);
+	/* Replacing: only a file no live process is writing (one that goes
+	 * away meanwhile is simply created). */
+	for (int tries = 0; replace && e == EEXIST && tries < 100; tries++)
+		if ((e = rename_over(tmp, path)) == ENOENT)
+			e = rename_new(tmp, path);
+	if (e == EBUSY) {
+		say(err, errlen, "%s is in use by another smab process (a run, a merge or 'smab "
+		    "shapley' writing it): it is not replaced", path);
+		return SMAB_EBUSY;
+	}
+	if (e == EEXIST) {
+		say(err, errlen, "%s appeared while this one was being made (another run "
+		    "writing the same file?): it is left as it is", path);
+		return SMAB_EEXIST;
+	}
+	if (e) {
 		say(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
 		return SMAB_EIO;
 	}

@@ -35,7 +35,8 @@ int smab_out_make_parents(const char *path, char *err, size_t errlen);
 
 /* A fresh temporary name in the directory of 'path',
  * "<dir>/.<base>.smab-<host>-<pid>-<n>.tmp" (caller frees): on the same
- * file system, so publishing it is an atomic rename. */
+ * file system, so publishing it is an atomic rename.  A long base is cut
+ * so that the name stays within NAME_MAX. */
 char *smab_out_tmpname(const char *path);
 /* Remove the temporary files of 'path' that a process of this host, now
  * gone, left behind (a build killed with SIGKILL); those of other hosts or
@@ -59,8 +60,9 @@ int smab_out_locked(const char *path);
 
 /* Make the complete file 'tmp' the result file 'path': its data flushed to
  * disk, then renamed into place -- refusing (SMAB_EEXIST) when 'path'
- * appeared meanwhile unless 'replace' -- and the directory entry flushed.
- * A failure leaves 'path' as it was.  The reason is in err. */
+ * appeared meanwhile unless 'replace', and even then (SMAB_EBUSY) when a
+ * live process holds the lock of the file there -- and the directory entry
+ * flushed.  A failure leaves 'path' as it was.  The reason is in err. */
 int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
                      size_t errlen);
 

@@ -22,8 +22,10 @@ ndone() {
 	h5dump -d /tasks/done -y -w 0 "$1" 2>/dev/null | sed -n '/DATA {/,/}/p' \
 		| tr -c '01\n' ' ' | tr ' ' '\n' | grep -c '^1$'
 }
-# Datasets of two result files equal (results and summary groups).
+# Datasets of two result files equal (results and summary groups, done
+# flags and the tasks' checksums).
 same_results() {
 	h5diff -q "$1" "$2" /results /results && h5diff -q "$1" "$2" /summary /summary \
-		&& h5diff -q "$1" "$2" /tasks/done /tasks/done
+		&& h5diff -q "$1" "$2" /tasks/done /tasks/done \
+		&& h5diff -q "$1" "$2" /tasks/checksum /tasks/checksum
 }
