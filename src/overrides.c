@@ -124,6 +124,27 @@ static const char *splice(yaml_document_t *doc, char **part, int nparts, int val
 	return NULL;
 }
 
+/* The parts of a dotted KEY ("params.egreedy.c") into part[0..max-1],
+ * pointing into 'key', which is cut at the dots; -1 if a part is empty or
+ * there are more than 'max'.  The dots are checked before cutting: after
+ * it only the first part would be left to check. */
+static int split_key(char *key, char **part, int max)
+{
+	int n = 0;
+	for (const char *p = key; *p; p++)
+		if (*p == '.' && (p == key || p[1] == '.' || p[1] == '\0'))
+			return -1;
+	for (char *tok = key, *save = NULL;; tok = NULL) {
+		char *t = strtok_r(tok, ".", &save);
+		if (!t)
+			break;
+		if (n == max)
+			return -1;
+		part[n++] = t;
+	}
+	return n > 0 ? n : -1;
+}
+
 /* Apply override number 'idx' ("KEY=VALUE", VALUE in YAML flow syntax) to
  * the document; problems go to the error list. */
 void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx)
@@ -137,21 +158,15 @@ void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx)
 	char *key = smab_xmalloc((size_t)(eq - set) + 1);
 	memcpy(key, set, (size_t)(eq - set));
 	key[eq - set] = '\0';
-	char *part[64];
-	int nparts = 0, bad = 0;
-	for (char *tok = key, *save = NULL; nparts < 64; tok = NULL) {
-		char *t = strtok_r(tok, ".", &save);
-		if (!t)
-			break;
-		part[nparts++] = t;
-	}
-	for (const char *p = key; *p; p++)
-		bad |= p[0] == '.' && (p == key || p[1] == '.' || p[1] == '\0');
+	char *cut = smab_xstrdup(key);
+	char *part[63];
+	int nparts = split_key(cut, part, 63);
 	yaml_parser_t parser;
 	yaml_document_t vdoc;
 	int loaded = 0;
-	if (bad || nparts == 0 || nparts == 64) {
-		smab_errors_add(c->err, 0, 0, NULL, "--set '%s': '%s' is not a dotted key", set, key);
+	if (nparts < 0) {
+		smab_errors_add(c->err, 0, 0, NULL, "--set '%s': '%s' is not a dotted key such as "
+		                "params.horizon (no empty parts, at most 63)", set, key);
 	} else if (!yaml_parser_initialize(&parser)) {
 		smab_errors_add(c->err, 0, 0, NULL, "cannot initialise the YAML parser");
 	} else {
@@ -174,6 +189,7 @@ void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx)
 			smab_errors_add(c->err, 0, 0, key, "--set '%s': cannot apply it: %s", set, why);
 		yaml_document_delete(&vdoc);
 	}
+	free(cut);
 	free(key);
 }
 
