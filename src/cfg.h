@@ -20,6 +20,14 @@
 
 #include "smab/config.h"
 
+/* Limits on the input (cfgload.c): far above any real experiment file,
+ * low enough that refusing costs milliseconds. */
+enum {
+	MAX_TEXT_BYTES = 4 << 20,   /* an experiment file or a --set value */
+	MAX_DEPTH = 64,             /* lists and mappings inside each other */
+	MAX_NODES = 200000          /* YAML nodes: scalars, lists, mappings, aliases */
+};
+
 enum {
 	MAX_CHECK_FAILS = 20,       /* failing points reported by the suite check */
 	MAX_RANGE_NUM = 1000000,
@@ -107,14 +115,22 @@ int cfg_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 
 /* A libyaml failure as one error at its mark; 'text' is the parser's input. */
 void cfg_yaml_problem(cfg *c, const yaml_parser_t *p, const char *text);
-/* The bytes of the file at 'path' into *text (caller frees) and *len.
- * SMAB_OK, or SMAB_EIO with one error in err. */
+/* Check YAML text against the limits before it is loaded: its size, its
+ * nesting depth and its node count.  0 if it keeps within them (a syntax
+ * error is left for the loader to report), else -1 with the reason in
+ * 'why' and its 1-based place in *line, *col (0 for the size). */
+int cfg_scan(const char *text, size_t len, char *why, size_t whylen, int *line,
+             int *col);
+/* The bytes of the regular file at 'path', at most MAX_TEXT_BYTES, into
+ * *text (caller frees) and *len.  SMAB_OK; SMAB_EINVAL with one error for
+ * a file that is not regular or too large; SMAB_EIO when it cannot be
+ * read. */
 int cfg_read_file(const char *path, char **text, size_t *len, smab_errors *err);
 
 /* ---- overrides.c -------------------------------------------------------- */
 
-/* Apply override number 'idx' ("KEY=VALUE") to the document. */
-void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx);
+/* Apply override number 'idx', 'arg' = "KEY=VALUE", to the document. */
+void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx);
 /* Errors err->e[from..] found at an override's nodes name it, not a line. */
 void cfg_name_overrides(smab_errors *err, int from, const char *const *set, int nset);
 

@@ -324,6 +324,12 @@ static void parse_text(cfg *c, const char *text, size_t len, const char *path,
 {
 	yaml_parser_t parser;
 	yaml_document_t doc, next;
+	char why[256];
+	int line, col;
+	if (cfg_scan(text, len, why, sizeof why, &line, &col)) {
+		smab_errors_add(c->err, line, col, NULL, "%s", why);
+		return;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		smab_errors_add(c->err, 0, 0, NULL, "cannot initialise the YAML parser");
 		return;
@@ -430,9 +436,10 @@ int smab_config_load_set(const char *path, const char *const *set, int nset,
 	*out = NULL;
 	char *buf;
 	size_t len;
-	if (cfg_read_file(path, &buf, &len, err) != SMAB_OK)
-		return SMAB_EIO;
-	int rc = smab_config_parse_set(buf, len, path, set, nset, out, err);
+	int rc = cfg_read_file(path, &buf, &len, err);
+	if (rc != SMAB_OK)
+		return rc;
+	rc = smab_config_parse_set(buf, len, path, set, nset, out, err);
 	free(buf);
 	return rc;
 }

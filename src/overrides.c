@@ -124,6 +124,20 @@ static const char *splice(yaml_document_t *doc, char **part, int nparts, int val
 	return NULL;
 }
 
+/* An override as messages quote it: whole, or its first 100 bytes and
+ * "..." when it is longer (cut between UTF-8 characters), so the message
+ * still has room for what is wrong with it. */
+static const char *brief(const char *set, char *buf, size_t len)
+{
+	size_t n = strlen(set), keep = 100;
+	if (n < 120 || len < keep + 4)
+		return set;
+	while (keep > 0 && ((unsigned char)set[keep] & 0xC0) == 0x80)
+		keep--;
+	snprintf(buf, len, "%.*s...", (int)keep, set);
+	return buf;
+}
+
 /* The parts of a dotted KEY ("params.egreedy.c") into part[0..max-1],
  * pointing into 'key', which is cut at the dots; -1 if a part is empty or
  * there are more than 'max'.  The dots are checked before cutting: after
@@ -147,26 +161,31 @@ static int split_key(char *key, char **part, int max)
 
 /* Apply override number 'idx' ("KEY=VALUE", VALUE in YAML flow syntax) to
  * the document; problems go to the error list. */
-void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *set, int idx)
+void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx)
 {
-	const char *eq = strchr(set, '=');
-	if (!eq || eq == set || eq[1] == '\0') {
+	char sbuf[128], kbuf[128];
+	const char *set = brief(arg, sbuf, sizeof sbuf), *eq = strchr(arg, '=');
+	if (!eq || eq == arg || eq[1] == '\0') {
 		smab_errors_add(c->err, 0, 0, NULL, "--set '%s': expected KEY=VALUE, "
 		                "e.g. --set params.horizon=1000", set);
 		return;
 	}
-	char *key = smab_xmalloc((size_t)(eq - set) + 1);
-	memcpy(key, set, (size_t)(eq - set));
-	key[eq - set] = '\0';
+	char *key = smab_xmalloc((size_t)(eq - arg) + 1);
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
 	char *cut = smab_xstrdup(key);
 	char *part[63];
 	int nparts = split_key(cut, part, 63);
 	yaml_parser_t parser;
 	yaml_document_t vdoc;
-	int loaded = 0;
+	char limit[256];
+	int loaded = 0, line, col;
 	if (nparts < 0) {
 		smab_errors_add(c->err, 0, 0, NULL, "--set '%s': '%s' is not a dotted key such as "
-		                "params.horizon (no empty parts, at most 63)", set, key);
+		                "params.horizon (no empty parts, at most 63)", set,
+		                brief(key, kbuf, sizeof kbuf));
+	} else if (cfg_scan(eq + 1, strlen(eq + 1), limit, sizeof limit, &line, &col)) {
+		smab_errors_add(c->err, 0, 0, key, "--set '%s': %s", set, limit);
 	} else if (!yaml_parser_initialize(&parser)) {
 		smab_errors_add(c->err, 0, 0, NULL, "cannot initialise the YAML parser");
 	} else {
@@ -200,7 +219,8 @@ void cfg_name_overrides(smab_errors *err, int from, const char *const *set, int 
 		smab_error *e = &err->e[i];
 		if (e->line <= SET_LINE || e->line - SET_LINE - 1 >= nset)
 			continue;
-		const char *s = set[e->line - SET_LINE - 1];
+		char buf[128];
+		const char *s = brief(set[e->line - SET_LINE - 1], buf, sizeof buf);
 		size_t n = strlen(s) + strlen(e->msg) + 32;
 		char *msg = smab_xmalloc(n);
 		snprintf(msg, n, "in --set '%s': %s", s, e->msg);

@@ -60,7 +60,11 @@ typedef struct smab_experiment {
 /* Parse and validate the YAML file at 'path'.  On success returns SMAB_OK and
  * a new experiment in *out.  On bad input returns SMAB_EINVAL with every
  * problem found appended to 'err' (file:line:col, key, what was expected);
- * *out is then NULL.  A missing file is SMAB_EIO with one error. */
+ * *out is then NULL.  A file that cannot be read is SMAB_EIO with one
+ * error; one that is not a regular file (a directory, FIFO, device) or is
+ * larger than 4 MiB is SMAB_EINVAL with one error.  Text (a file or a --set
+ * value) nested more than 64 deep or of more than 200000 YAML nodes is
+ * refused before it is parsed into a document. */
 int smab_config_load(const char *path, smab_experiment **out, smab_errors *err);
 
 /* Same, from text in memory; 'name' is used in messages and as the default

@@ -21,6 +21,36 @@ expect empty_axis 3:10 "drift" $'suite: drift\nsweep:\n  drift: []\n'
 expect unknown_suite 1:8 "drift" $'suite: nosuch\n'
 expect unknown_mech 2:23 "did you mean 'ucb'" $'suite: drift\nmechanisms: [ucb, ts, ucbb]\n'
 expect malformed 3:1 "flow sequence started at 2:9" $'suite: drift\nparams: [1, 2\n'
+# Limits on the input: refused with exit 2 and a message, in a moment.
+# refuse NAME FILE 'TEXT' [CMD...]: exits 2 within 5 s (MPI's start
+# included; 100000 nested lists took 20 s before) and says TEXT.
+refuse() {
+	local name=$1 file=$2 text=$3 start ms rc out
+	shift 3
+	[ $# -gt 0 ] || set -- validate
+	start=$(date +%s%N)
+	out=$(timeout 20 "$SMAB" "$@" "$file" 2>&1); rc=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ $rc -eq 2 ] && grep -qF -- "$text" <<<"$out" && [ $ms -lt 5000 ]; then
+		ok "$name: '$*' exits 2 in $ms ms: $text"
+	else
+		notok "$name: '$*' rc=$rc after $ms ms, expected 2 and '$text' in: $out"
+	fi
+}
+nest() { head -c "$1" /dev/zero | tr '\0' "$2"; }
+{ printf 'suite: drift\nparams: {means: '; nest 100000 '['; nest 100000 ']'; printf '}\n'; } >deep.yaml
+refuse "100000 nested lists" deep.yaml "deep.yaml:2:79: error: lists and mappings nested more than 64 deep"
+refuse "100000 nested lists" deep.yaml "nested more than 64 deep" run -o deep.h5
+check "no file is written for a refused input" test ! -e deep.h5
+{ printf 'suite: drift\nparams: {means: [0'; for i in $(seq 21); do printf ',0%.0s' $(seq 10000); done; printf ']}\n'; } >wide.yaml
+refuse "210000 values" wide.yaml "wide.yaml:2:400004: error: more than 200000 YAML nodes"
+printf 'suite: drift\n' >big.yaml && truncate -s 5M big.yaml
+refuse "a 5 MB file" big.yaml "big.yaml: error: the file is larger than 4 MiB"
+refuse "/dev/zero" /dev/zero "not a regular file (a device)"
+mkdir dir.yaml
+refuse "a directory" dir.yaml "dir.yaml: error: cannot read file: it is a directory"
+mkfifo fifo.yaml
+refuse "a FIFO without a writer" fifo.yaml "not a regular file (a FIFO)"
 # Several errors are reported at once.
 printf 'suite: drift\nseed: -1\nparams:\n  sigma: -1\n  arms: 1\n' >multi.yaml
 n=$("$SMAB" validate multi.yaml 2>&1 | grep -c ': error: ')

@@ -52,6 +52,12 @@ expect_set() {
 	check "$name: no file is written" test ! -e hostile.h5
 }
 expect_set "an empty key part" "'params..horizon' is not a dotted key" 'params..horizon=1'
+deep=$(head -c 60000 /dev/zero | tr '\0' '[')
+out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "params.means=$deep" 2>&1); rc=$?
+check "60000 nested lists in --set: exit 2 (got $rc)" test $rc -eq 2
+short="params.means=${deep:0:87}..."      # its first 100 bytes
+check "60000 nested lists in --set: named, shortened, and the limit said" \
+	grep -qF -- "--set '$short': lists and mappings nested more than 64 deep" <<<"$out"
 
 # Progress: log lines (stderr is a file here), every --progress seconds.
 SMAB_TEST_TASK_DELAY=0.05 "$SMAB" run o.yaml -o p.h5 --set replications=20 --progress 0.2 \

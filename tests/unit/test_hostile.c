@@ -1,10 +1,13 @@
 /* test_hostile.c - the experiment loader and --set under hostile input:
  * every reproducer of the fuzzing pass is refused quickly with a message
  * that says what and where, and never crashes. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_util.h"
 #include "smab/config.h"
@@ -79,13 +82,175 @@ START_TEST(set_empty_key_part)
 }
 END_TEST
 
+/* ---- limits on the input ---------------------------------------------- */
+
+/* "suite: drift\nparams: {means: " + n '[' + n ']' + "}\n": n lists deep. */
+static char *deep_flow(int n)
+{
+	const char *head = "suite: drift\nparams: {means: ";
+	size_t h = strlen(head), len = h + 2 * (size_t)n + 3;
+	char *t = malloc(len + 1);
+	memcpy(t, head, h);
+	memset(t + h, '[', (size_t)n);
+	memset(t + h + n, ']', (size_t)n);
+	memcpy(t + h + 2 * (size_t)n, "}\n", 3);
+	t[len] = '\0';
+	return t;
+}
+
+START_TEST(deep_flow_refused_fast)
+{
+	char *t = deep_flow(100000);
+	double secs = parse_set(t, strlen(t), NULL, 0);
+	expect_refused("nested more than 64 deep", NULL);
+	ck_assert_int_eq(err.n, 1);
+	/* at the list one level too deep: the root and 'params' are two
+	 * levels, the first '[' at column 17 the third */
+	ck_assert_int_eq(err.e[0].line, 2);
+	ck_assert_int_eq(err.e[0].col, 17 + 62);
+	ck_assert_msg(secs < 0.5, "100000 nested lists took %.3f s to refuse", secs);
+	free(t);
+	/* 64 deep is within the limit: refused by the schema, not the loader */
+	t = deep_flow(62);
+	parse_set(t, strlen(t), NULL, 0);
+	expect_refused("expected a number", NULL);
+	free(t);
+}
+END_TEST
+
+START_TEST(deep_block_refused)
+{
+	/* block mappings nested by indentation, 70 deep */
+	char t[20000] = "suite: drift\nx:\n";
+	size_t n = strlen(t);
+	for (int d = 1; d <= 70; d++)
+		n += (size_t)snprintf(t + n, sizeof t - n, "%*sk%d:\n", d, "", d);
+	parse_set(t, n, NULL, 0);
+	expect_refused("nested more than 64 deep", NULL);
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 2 + 64);
+}
+END_TEST
+
+START_TEST(many_nodes_refused_fast)
+{
+	/* a flat list of 200001 zeros: shallow but too many nodes */
+	size_t len = 64 + 2 * 200001;
+	char *t = malloc(len);
+	size_t n = (size_t)snprintf(t, len, "suite: drift\nparams: {means: [0");
+	for (int i = 1; i < 200001; i++) {
+		memcpy(t + n, ",0", 2);
+		n += 2;
+	}
+	memcpy(t + n, "]}\n", 3);
+	n += 3;
+	double secs = parse_set(t, n, NULL, 0);
+	expect_refused("more than 200000 YAML nodes", NULL);
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 2);
+	ck_assert_msg(secs < 1.0, "refusing took %.3f s", secs);
+	free(t);
+}
+END_TEST
+
+START_TEST(large_text_refused)
+{
+	/* one byte past 4 MiB, all comment: refused by size before parsing */
+	size_t len = 4194305;
+	char *t = malloc(len);
+	memset(t, ' ', len);
+	memcpy(t, "suite: drift\n#", 14);
+	double secs = parse_set(t, len, NULL, 0);
+	expect_refused("larger than 4 MiB", NULL);
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_msg(secs < 0.1, "refusing took %.3f s", secs);
+	free(t);
+}
+END_TEST
+
+/* Load 'path'; it must fail at once with SMAB_EINVAL and say 'frag'. */
+static void expect_load_refused(const char *path, const char *frag)
+{
+	smab_experiment_free(&e);
+	smab_errors_clear(&err);
+	smab_errors_init(&err, path);
+	double t0 = now();
+	rc = smab_config_load(path, &e, &err);
+	double secs = now() - t0;
+	ck_assert_ptr_null(e);
+	ck_assert_int_eq(rc, SMAB_EINVAL);
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 0);
+	ck_assert_msg(strstr(err.e[0].msg, frag), "'%s' lacks '%s'", err.e[0].msg, frag);
+	ck_assert_msg(secs < 1.0, "refusing %s took %.3f s", path, secs);
+}
+
+START_TEST(non_regular_files_refused)
+{
+	expect_load_refused("/dev/zero", "not a regular file");
+	expect_load_refused("/tmp", "is a directory");
+	char fifo[] = "/tmp/smab_test_fifoXXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(fifo));
+	char path[64];
+	snprintf(path, sizeof path, "%s/x.yaml", fifo);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	/* no writer: reading it would block for ever */
+	expect_load_refused(path, "not a regular file");
+	unlink(path);
+	rmdir(fifo);
+}
+END_TEST
+
+START_TEST(large_file_refused)
+{
+	char path[] = "/tmp/smab_test_bigXXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "suite: drift\n", 13), 13);
+	ck_assert_int_eq(ftruncate(fd, 64 << 20), 0);    /* 64 MiB, sparse */
+	close(fd);
+	expect_load_refused(path, "larger than 4 MiB");
+	unlink(path);
+}
+END_TEST
+
+START_TEST(set_value_limits)
+{
+	char *t = deep_flow(100000);
+	/* the same lists as a --set value */
+	char *v = strstr(t, "[");
+	v[-1] = '=';
+	char *set = v - strlen("params.means=");
+	memcpy(set, "params.means=", 13);
+	set[strlen(set) - 2] = '\0';      /* drop the '}\n' */
+	const char *s[] = {set};
+	double secs = parse_set(base, strlen(base), s, 1);
+	expect_refused("nested more than 64 deep", "--set 'params.means=[[[");
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 0);
+	ck_assert_msg(secs < 0.5, "refusing took %.3f s", secs);
+	free(t);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
 	TCase *set = tcase_create("set");
 	tcase_add_checked_fixture(set, setup, teardown);
 	tcase_add_test(set, set_empty_key_part);
+	tcase_add_test(set, set_value_limits);
 	suite_add_tcase(s, set);
+	TCase *lim = tcase_create("limits");
+	tcase_add_checked_fixture(lim, setup, teardown);
+	tcase_set_timeout(lim, 60);
+	tcase_add_test(lim, deep_flow_refused_fast);
+	tcase_add_test(lim, deep_block_refused);
+	tcase_add_test(lim, many_nodes_refused_fast);
+	tcase_add_test(lim, large_text_refused);
+	tcase_add_test(lim, non_regular_files_refused);
+	tcase_add_test(lim, large_file_refused);
+	suite_add_tcase(s, lim);
 	return s;
 }
 
