@@ -116,11 +116,12 @@ int cfg_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 /* A libyaml failure as one error at its mark; 'text' is the parser's input. */
 void cfg_yaml_problem(cfg *c, const yaml_parser_t *p, const char *text);
 /* Check YAML text against the limits before it is loaded: its size, its
- * nesting depth and its node count.  0 if it keeps within them (a syntax
+ * nesting depth and its node count, and for a --set value ('value' = 1)
+ * no anchor or alias.  0 if it keeps within them (a syntax
  * error is left for the loader to report), else -1 with the reason in
  * 'why' and its 1-based place in *line, *col (0 for the size). */
-int cfg_scan(const char *text, size_t len, char *why, size_t whylen, int *line,
-             int *col);
+int cfg_scan(const char *text, size_t len, int value, char *why, size_t whylen,
+             int *line, int *col);
 /* The bytes of the regular file at 'path', at most MAX_TEXT_BYTES, into
  * *text (caller frees) and *len.  SMAB_OK; SMAB_EINVAL with one error for
  * a file that is not regular or too large; SMAB_EIO when it cannot be

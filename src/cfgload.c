@@ -40,12 +40,24 @@ void cfg_yaml_problem(cfg *c, const yaml_parser_t *p, const char *text)
 		smab_errors_add(c->err, line, col, NULL, "invalid YAML: %s", what);
 }
 
+/* 1 if an event carries an anchor (&name) or is an alias (*name). */
+static int has_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT: return 1;
+	case YAML_SCALAR_EVENT: return ev->data.scalar.anchor != NULL;
+	case YAML_SEQUENCE_START_EVENT: return ev->data.sequence_start.anchor != NULL;
+	case YAML_MAPPING_START_EVENT: return ev->data.mapping_start.anchor != NULL;
+	default: return 0;
+	}
+}
+
 /* libyaml's event parser is run over the text, and stopped at the first
  * event past a limit.  Stopping early is what keeps it cheap: the scanner
  * looks at most 1024 characters ahead for a simple key, so it has seen
  * about that much more than MAX_DEPTH levels when the limit stops it. */
-int cfg_scan(const char *text, size_t len, char *why, size_t whylen, int *line,
-             int *col)
+int cfg_scan(const char *text, size_t len, int value, char *why, size_t whylen,
+             int *line, int *col)
 {
 	*line = *col = 0;
 	if (len > MAX_TEXT_BYTES) {
@@ -77,6 +89,13 @@ int cfg_scan(const char *text, size_t len, char *why, size_t whylen, int *line,
 		           ++nodes > MAX_NODES) {
 			snprintf(why, whylen, "more than %d YAML nodes (values, lists and "
 			         "mappings; the limit)", MAX_NODES);
+			rc = -1;
+		} else if (value && has_anchor(&ev)) {
+			/* An alias makes a graph of the tree: '&a [*a]' is a list
+			 * inside itself, nine aliases of nine make 9^9 nodes when
+			 * copied.  A value on a command line has no use for them. */
+			snprintf(why, whylen, "anchors and aliases (&name, *name) are not "
+			         "allowed in a --set value");
 			rc = -1;
 		}
 		yaml_event_delete(&ev);

@@ -326,7 +326,7 @@ static void parse_text(cfg *c, const char *text, size_t len, const char *path,
 	yaml_document_t doc, next;
 	char why[256];
 	int line, col;
-	if (cfg_scan(text, len, why, sizeof why, &line, &col)) {
+	if (cfg_scan(text, len, 0, why, sizeof why, &line, &col)) {
 		smab_errors_add(c->err, line, col, NULL, "%s", why);
 		return;
 	}

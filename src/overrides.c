@@ -184,7 +184,7 @@ void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx)
 		smab_errors_add(c->err, 0, 0, NULL, "--set '%s': '%s' is not a dotted key such as "
 		                "params.horizon (no empty parts, at most 63)", set,
 		                brief(key, kbuf, sizeof kbuf));
-	} else if (cfg_scan(eq + 1, strlen(eq + 1), limit, sizeof limit, &line, &col)) {
+	} else if (cfg_scan(eq + 1, strlen(eq + 1), 1, limit, sizeof limit, &line, &col)) {
 		smab_errors_add(c->err, 0, 0, key, "--set '%s': %s", set, limit);
 	} else if (!yaml_parser_initialize(&parser)) {
 		smab_errors_add(c->err, 0, 0, NULL, "cannot initialise the YAML parser");

@@ -52,6 +52,18 @@ expect_set() {
 	check "$name: no file is written" test ! -e hostile.h5
 }
 expect_set "an empty key part" "'params..horizon' is not a dotted key" 'params..horizon=1'
+alias="anchors and aliases (&name, *name) are not allowed in a --set value"
+expect_set "a list inside itself" "$alias" 'params.means=&a [*a]'
+expect_set "a mapping inside itself" "$alias" 'params.x=&a {c: *a}'
+laughs="a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]" prev=a
+for c in b c d e f g h i; do
+	laughs="$laughs, $c: &$c [$(printf "*$prev, %.0s" 1 2 3 4 5 6 7 8)*$prev]" prev=$c
+done
+laughs="params.means={$laughs}"
+out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "$laughs" 2>&1); rc=$?
+check "nine levels of nine aliases in --set: exit 2 (got $rc)" test $rc -eq 2
+check "nine levels of nine aliases in --set: refused, named" \
+	grep -qF -- "--set '${laughs:0:100}...': $alias" <<<"$out"
 deep=$(head -c 60000 /dev/zero | tr '\0' '[')
 out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "params.means=$deep" 2>&1); rc=$?
 check "60000 nested lists in --set: exit 2 (got $rc)" test $rc -eq 2

@@ -60,13 +60,17 @@ static void expect_refused(const char *frag1, const char *frag2)
 	ck_abort_msg("no error says '%s'%s%s", frag1, frag2 ? " and " : "", frag2 ? frag2 : "");
 }
 
-/* One --set on the base file must be refused, naming the override. */
+/* One --set on the base file must be refused, naming the override (its
+ * first 100 bytes and "..." when it has 120 or more). */
 static void expect_set_refused(const char *set, const char *frag)
 {
 	const char *s[] = {set};
 	double secs = parse_set(base, strlen(base), s, 1);
 	char named[512];
-	snprintf(named, sizeof named, "--set '%s'", set);
+	if (strlen(set) < 120)
+		snprintf(named, sizeof named, "--set '%s'", set);
+	else
+		snprintf(named, sizeof named, "--set '%.100s...'", set);
 	expect_refused(named, frag);
 	ck_assert_msg(secs < 1.0, "'%s' took %.2f s", set, secs);
 }
@@ -78,6 +82,40 @@ START_TEST(set_empty_key_part)
 	expect_set_refused("params..horizon=1", "'params..horizon' is not a dotted key");
 	expect_set_refused(".seed=1", "'.seed' is not a dotted key");
 	expect_set_refused("seed.=1", "'seed.' is not a dotted key");
+	ck_assert_int_eq(err.n, 1);
+}
+END_TEST
+
+/* "{a: &a [1, ...], b: &b [*a, ...], ..., i: &i [*h, ...]}": nine levels of
+ * nine aliases, 9^9 nodes once expanded ("billion laughs"). */
+static char *laughs(const char *key)
+{
+	size_t len = strlen(key) + 1024, n;
+	char *t = malloc(len);
+	n = (size_t)snprintf(t, len, "%s={a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]", key);
+	for (char c = 'b'; c <= 'i'; c++) {
+		n += (size_t)snprintf(t + n, len - n, ", %c: &%c [", c, c);
+		for (int k = 0; k < 9; k++)
+			n += (size_t)snprintf(t + n, len - n, "%s*%c", k ? ", " : "", c - 1);
+		n += (size_t)snprintf(t + n, len - n, "]");
+	}
+	snprintf(t + n, len - n, "}");
+	return t;
+}
+
+START_TEST(set_aliases_refused)
+{
+	const char *why = "anchors and aliases (&name, *name) are not allowed in a --set value";
+	expect_set_refused("params.means=&a [*a]", why);
+	expect_set_refused("params.x=&a {c: *a}", why);
+	expect_set_refused("params.egreedy=&a {c: *a}", why);
+	expect_set_refused("seed=&s 5", why);
+	char *t = laughs("params.means");
+	expect_set_refused(t, why);
+	free(t);
+	t = laughs("sweep");
+	expect_set_refused(t, why);
+	free(t);
 	ck_assert_int_eq(err.n, 1);
 }
 END_TEST
@@ -240,6 +278,7 @@ static Suite *hostile_suite(void)
 	tcase_add_checked_fixture(set, setup, teardown);
 	tcase_add_test(set, set_empty_key_part);
 	tcase_add_test(set, set_value_limits);
+	tcase_add_test(set, set_aliases_refused);
 	suite_add_tcase(s, set);
 	TCase *lim = tcase_create("limits");
 	tcase_add_checked_fixture(lim, setup, teardown);
