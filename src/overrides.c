@@ -159,6 +159,35 @@ static int split_key(char *key, char **part, int max)
 	return n > 0 ? n : -1;
 }
 
+/* Load the one document of a value, and check that nothing follows it:
+ * libyaml loads a document at a time, so a second one (after a '---' or
+ * '...' line), or a syntax error after the first, would otherwise be
+ * dropped without a word.  1 if loaded, else 0 after an error. */
+static int load_value(cfg *c, yaml_parser_t *parser, yaml_document_t *doc,
+                      const char *set, const char *key)
+{
+	yaml_document_t rest;
+	const char *why = NULL;
+	if (!yaml_parser_load(parser, doc)) {
+		why = "the value is not valid YAML: ";
+	} else if (!yaml_parser_load(parser, &rest)) {
+		why = "the value is not valid YAML after its first document: ";
+		yaml_document_delete(doc);
+	} else if (yaml_document_get_root_node(&rest)) {
+		smab_errors_add(c->err, 0, 0, key, "--set '%s': the value holds a second YAML "
+		                "document (after a '---' or '...' line): give one value", set);
+		yaml_document_delete(&rest);
+		yaml_document_delete(doc);
+		return 0;
+	} else {
+		yaml_document_delete(&rest);
+		return 1;
+	}
+	smab_errors_add(c->err, 0, 0, key, "--set '%s': %s%s", set, why,
+	                parser->problem ? parser->problem : "out of memory");
+	return 0;
+}
+
 /* Apply override number 'idx' ("KEY=VALUE", VALUE in YAML flow syntax) to
  * the document; problems go to the error list. */
 void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx)
@@ -190,10 +219,7 @@ void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx)
 		smab_errors_add(c->err, 0, 0, NULL, "cannot initialise the YAML parser");
 	} else {
 		yaml_parser_set_input_string(&parser, (const unsigned char *)eq + 1, strlen(eq + 1));
-		loaded = yaml_parser_load(&parser, &vdoc);
-		if (!loaded)
-			smab_errors_add(c->err, 0, 0, key, "--set '%s': the value is not valid YAML: %s",
-			                set, parser.problem ? parser.problem : "out of memory");
+		loaded = load_value(c, &parser, &vdoc, set, key);
 		yaml_parser_delete(&parser);
 	}
 	if (loaded) {

@@ -52,6 +52,7 @@ expect_set() {
 	check "$name: no file is written" test ! -e hostile.h5
 }
 expect_set "an empty key part" "'params..horizon' is not a dotted key" 'params..horizon=1'
+expect_set "a second YAML document" "the value holds a second YAML document" $'seed=1\n--- 2'
 alias="anchors and aliases (&name, *name) are not allowed in a --set value"
 expect_set "a list inside itself" "$alias" 'params.means=&a [*a]'
 expect_set "a mapping inside itself" "$alias" 'params.x=&a {c: *a}'

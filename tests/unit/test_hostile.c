@@ -120,6 +120,26 @@ START_TEST(set_aliases_refused)
 }
 END_TEST
 
+START_TEST(set_second_document_refused)
+{
+	const char *why = "the value holds a second YAML document";
+	expect_set_refused("seed=1\n--- 2", why);
+	expect_set_refused("seed=1\n---\n2\n", why);
+	expect_set_refused("seed=--- 1\n--- 2", why);
+	expect_set_refused("seed=1\n---", why);
+	expect_set_refused("params.means=[0.5, 0.4]\n--- {x: 1}", why);
+	ck_assert_int_eq(err.n, 1);
+	/* libyaml stops at an error after the first document */
+	expect_set_refused("seed=1\n...\n2", "not valid YAML after its first document: "
+	                   "did not find expected <document start>");
+	/* one document, however it is spelt, is fine */
+	const char *one[] = {"seed=--- 7\n...\n", "replications=3 # a comment\n"};
+	parse_set(base, strlen(base), one, 2);
+	ck_assert_int_eq(rc, SMAB_OK);
+	ck_assert(e->seed == 7 && e->replications == 3);
+}
+END_TEST
+
 /* ---- limits on the input ---------------------------------------------- */
 
 /* "suite: drift\nparams: {means: " + n '[' + n ']' + "}\n": n lists deep. */
@@ -279,6 +299,7 @@ static Suite *hostile_suite(void)
 	tcase_add_test(set, set_empty_key_part);
 	tcase_add_test(set, set_value_limits);
 	tcase_add_test(set, set_aliases_refused);
+	tcase_add_test(set, set_second_document_refused);
 	suite_add_tcase(s, set);
 	TCase *lim = tcase_create("limits");
 	tcase_add_checked_fixture(lim, setup, teardown);
