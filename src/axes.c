@@ -242,6 +242,8 @@ static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlis
 		rc = 0;
 	} else if (vn->type == YAML_SEQUENCE_NODE && nitems(vn) > 0) {
 		const yaml_node_item_t *it = vn->data.sequence.items.start;
+		/* entry[mask]: 1 + where the coalition first appeared, or 0 */
+		int *entry = smab_xcalloc((size_t)1 << M, sizeof *entry);
 		masks = smab_xmalloc((size_t)nitems(vn) * sizeof *masks);
 		vlist_alloc(l, nitems(vn));
 		rc = 0;
@@ -251,13 +253,16 @@ static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlis
 			l->mark[2 * j + 1] = col_of(m);
 			if (cfg_coal_mask(c, m, M, path, &masks[j]))
 				rc = -1;
-			for (int i = 0; rc == 0 && i < j; i++)
-				if (masks[i] == masks[j]) {
-					cfg_err(c->err, m, path, "this coalition is already in the list (entry %d)", i + 1);
-					rc = -1;
-				}
+			if (rc == 0 && entry[masks[j]]) {
+				cfg_err(c->err, m, path, "this coalition is already in the list (entry %d)",
+				        entry[masks[j]]);
+				rc = -1;
+			} else if (rc == 0) {
+				entry[masks[j]] = j + 1;
+			}
 			l->v[j].x = masks[j];
 		}
+		free(entry);
 		free(masks);
 		return rc;
 	} else if (vn->type == YAML_MAPPING_NODE) {

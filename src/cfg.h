@@ -47,6 +47,7 @@ typedef struct cfg {
 	const yaml_node_t *coal;   /* 'coalition' given as a list in params: read once all are */
 	char *coal_path;
 	int coal_p;
+	int **firsts;      /* per mapping node, once asked: cfg_pair_key's duplicates */
 } cfg;
 
 /* ---- nodes -------------------------------------------------------------- */
@@ -104,9 +105,12 @@ void cfg_unknown_param(cfg *c, const yaml_node_t *at, const char *path,
                        const char *name);
 /* Index of the first parameter named "<name>.something", or -1. */
 int cfg_group_member(const smab_suite *s, const char *name);
-/* The key of pair 'i' of a mapping, or NULL (after an error) when it is not
- * a scalar or repeats an earlier key; 'prefix' names the mapping. */
+/* The key of pair 'i' of a mapping of c->doc, or NULL (after an error) when
+ * it is not a scalar or repeats an earlier key; 'prefix' names the mapping.
+ * The document must not change until cfg_keys_free. */
 const char *cfg_pair_key(cfg *c, const yaml_node_t *map, int i, const char *prefix);
+/* Forget what cfg_pair_key learnt about c->doc. */
+void cfg_keys_free(cfg *c);
 /* Node n as a value of d's type, range checked; 0, or -1 after an error. */
 int cfg_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
               const char *path, smab_value *out);

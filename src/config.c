@@ -344,6 +344,7 @@ static void parse_text(cfg *c, const char *text, size_t len, const char *path,
 	for (int i = 0; i < nset; i++)
 		cfg_apply_set(c, &doc, set[i], i);
 	get_root(c, yaml_document_get_root_node(&doc), path);
+	cfg_keys_free(c);
 	if (!yaml_parser_load(&parser, &next)) {
 		cfg_yaml_problem(c, &parser, text);
 	} else {
@@ -357,19 +358,34 @@ static void parse_text(cfg *c, const char *text, size_t len, const char *path,
 	yaml_parser_delete(&parser);
 }
 
+/* An error and where it was in the list, so sorting keeps equal places in
+ * their order. */
+typedef struct seq_error {
+	smab_error e;
+	int seq;
+} seq_error;
+
+static int seq_error_cmp(const void *a, const void *b)
+{
+	const seq_error *x = a, *y = b;
+	if (x->e.line != y->e.line)
+		return x->e.line < y->e.line ? -1 : 1;
+	if (x->e.col != y->e.col)
+		return x->e.col < y->e.col ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
 /* Order this parse's errors by position, stably, as a compiler would. */
 static void sort_errors(smab_errors *err, int from)
 {
-	for (int i = from + 1; i < err->n; i++) {
-		smab_error t = err->e[i];
-		int j = i;
-		while (j > from && (err->e[j - 1].line > t.line ||
-		                    (err->e[j - 1].line == t.line && err->e[j - 1].col > t.col))) {
-			err->e[j] = err->e[j - 1];
-			j--;
-		}
-		err->e[j] = t;
-	}
+	int n = err->n - from;
+	seq_error *s = smab_xmalloc((size_t)(n > 0 ? n : 1) * sizeof *s);
+	for (int i = 0; i < n; i++)
+		s[i] = (seq_error){err->e[from + i], i};
+	qsort(s, (size_t)n, sizeof *s, seq_error_cmp);
+	for (int i = 0; i < n; i++)
+		err->e[from + i] = s[i].e;
+	free(s);
 }
 
 int smab_config_parse(const char *text, size_t len, const char *name,

@@ -291,6 +291,67 @@ START_TEST(set_value_limits)
 }
 END_TEST
 
+/* ---- work that grows with the input is linear ------------------------- */
+
+/* "suite: drift\nparams:\n" and 'n' keys, "  k<i>: 1" or "  arms: <i>". */
+static char *many_keys(int n, int same, size_t *len)
+{
+	size_t cap = 64 + (size_t)n * 32, used;
+	char *t = malloc(cap);
+	used = (size_t)snprintf(t, cap, "suite: drift\nparams:\n");
+	for (int i = 0; i < n; i++)
+		used += (size_t)snprintf(t + used, cap - used, same ? "  arms: %d\n" : "  k%d: 1\n", i);
+	*len = used;
+	return t;
+}
+
+START_TEST(many_keys_linear)
+{
+	/* 60000 keys: each unknown, every pair compared for duplicates before */
+	size_t len;
+	char *t = many_keys(60000, 0, &len);
+	double secs = parse_set(t, len, NULL, 0);
+	ck_assert_int_eq(rc, SMAB_EINVAL);
+	ck_assert_int_eq(err.n, 60000);
+	ck_assert_int_eq(err.e[59999].line, 60002);
+	ck_assert_msg(secs < 2.0, "60000 keys took %.2f s", secs);
+	free(t);
+	/* the same key 60000 times: one duplicate error each, against the first */
+	t = many_keys(60000, 1, &len);
+	secs = parse_set(t, len, NULL, 0);
+	ck_assert_int_eq(err.n, 60000 - 1 + 1);   /* + arms=0 out of range */
+	ck_assert_msg(strstr(err.e[2].msg, "duplicate key 'arms' (first at 3:3)"), "%s", err.e[2].msg);
+	ck_assert_msg(secs < 2.0, "60000 equal keys took %.2f s", secs);
+	free(t);
+}
+END_TEST
+
+START_TEST(many_errors_sorted_linear)
+{
+	/* 50000 errors in 'sweep' at the top, found after the 50000 in
+	 * 'params' below it: sorting them by line must not be quadratic */
+	size_t len = 0, cap = 64 + 4 * 100000;
+	char *t = malloc(cap);
+	len += (size_t)snprintf(t, cap, "suite: drift\nsweep: {drift: [x");
+	for (int i = 1; i < 50000; i++, len += 2)
+		memcpy(t + len, ",x", 2);
+	len += (size_t)snprintf(t + len, cap - len, "]}\nparams: {means: [x");
+	for (int i = 1; i < 50000; i++, len += 2)
+		memcpy(t + len, ",x", 2);
+	len += (size_t)snprintf(t + len, cap - len, "]}\n");
+	double secs = parse_set(t, len, NULL, 0);
+	ck_assert_int_eq(err.n, 100000);
+	ck_assert_int_eq(err.e[0].line, 2);
+	ck_assert_int_eq(err.e[49999].line, 2);
+	ck_assert_int_eq(err.e[50000].line, 3);
+	for (int i = 1; i < err.n; i++)
+		ck_assert(err.e[i - 1].line < err.e[i].line ||
+		          (err.e[i - 1].line == err.e[i].line && err.e[i - 1].col < err.e[i].col));
+	ck_assert_msg(secs < 2.0, "100000 errors took %.2f s", secs);
+	free(t);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -311,6 +372,12 @@ static Suite *hostile_suite(void)
 	tcase_add_test(lim, non_regular_files_refused);
 	tcase_add_test(lim, large_file_refused);
 	suite_add_tcase(s, lim);
+	TCase *lin = tcase_create("linear");
+	tcase_add_checked_fixture(lin, setup, teardown);
+	tcase_set_timeout(lin, 120);
+	tcase_add_test(lin, many_keys_linear);
+	tcase_add_test(lin, many_errors_sorted_linear);
+	suite_add_tcase(s, lin);
 	return s;
 }
 
