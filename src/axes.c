@@ -65,9 +65,23 @@ static int sweep_values(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 	return bad ? -1 : 0;
 }
 
+/* Value j of the n values of a range (below). */
+static double range_value(double from, double to, int j, int n, int logscale, int isint)
+{
+	double t = n > 1 ? (double)j / (n - 1) : 0;
+	double x = logscale ? from * pow(to / from, t) : from + (to - from) * t;
+	if (j == n - 1 && j > 0)
+		x = to;     /* the end exactly, whatever the rounding */
+	if (isint)
+		x = round(x);
+	return x == 0 ? 0 : x;     /* round(-0.4) is -0 */
+}
+
 /* A range {from, to, num, scale: linear|log}: 'num' values from 'from' to
  * 'to' inclusive, evenly spaced or geometric, rounded for INT parameters.
- * Ranges are monotone, so checking both ends checks every value. */
+ * Ranges are monotone, so checking both ends checks every value.  In a
+ * sweep past SMAB_MAX_POINTS a range is not expanded: 'l' gets its length
+ * and no values. */
 static int sweep_range(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
                        const char *path, vlist *l)
 {
@@ -141,28 +155,26 @@ static int sweep_range(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 			        cfg_shown(r[t], buf, sizeof buf));
 			bad = 1;
 		}
-	if (!bad) {
-		vlist_alloc(l, (int)num);
+	int len = (int)num, isint = d->type == SMAB_P_INT;
+	for (int end = 0; !bad && end < 2; end++) {
+		double x = range_value(from, to, end ? len - 1 : 0, len, logscale, isint);
+		int t = end ? R_TO : R_FROM;
+		if (x < d->lo || x > d->hi) {
+			cfg_err(c->err, r[t], rpath[t], "expected %s in [%.15g, %.15g], got %s",
+			        isint ? "an integer" : "a number", d->lo, d->hi,
+			        cfg_shown(r[t], buf, sizeof buf));
+			bad = 1;
+		}
+	}
+	if (!bad && c->planned > SMAB_MAX_POINTS) {
+		/* the sweep is past the points limit (cfg_sweep refuses it):
+		 * only the length counts, so refusing costs nothing per value */
+		l->len = len;
+	} else if (!bad) {
+		vlist_alloc(l, len);
 		mark_all(l, n);
-		for (int j = 0; j < l->len; j++) {
-			double t = l->len > 1 ? (double)j / (l->len - 1) : 0;
-			double x = logscale ? from * pow(to / from, t) : from + (to - from) * t;
-			if (j == l->len - 1 && j > 0)
-				x = to;     /* the end exactly, whatever the rounding */
-			if (d->type == SMAB_P_INT)
-				x = round(x);
-			l->v[j].x = x == 0 ? 0 : x;     /* round(-0.4) is -0 */
-		}
-		for (int end = 0; end < 2; end++) {
-			double x = l->v[end ? l->len - 1 : 0].x;
-			int t = end ? R_TO : R_FROM;
-			if (x < d->lo || x > d->hi) {
-				cfg_err(c->err, r[t], rpath[t], "expected %s in [%.15g, %.15g], got %s",
-				        d->type == SMAB_P_INT ? "an integer" : "a number",
-				        d->lo, d->hi, cfg_shown(r[t], buf, sizeof buf));
-				bad = 1;
-			}
-		}
+		for (int j = 0; j < len; j++)
+			l->v[j].x = range_value(from, to, j, len, logscale, isint);
 	}
 	for (int t = 0; t < NRANGE; t++)
 		free(rpath[t]);
@@ -409,21 +421,48 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 	return 0;
 }
 
-/* Append an axis made of 'n' lists of equal length, written at 'at'. */
-static void add_axis(cfg *c, const vlist *l, int n, const yaml_node_t *at)
+/* Count an axis of 'len' values into the sweep's size: c->npoints and the
+ * product c->lens that a message shows. */
+static void tally(cfg *c, int len)
 {
+	size_t n = strlen(c->lens);
+	c->npoints *= len;
+	c->naxes_seen++;
+	if (n + 16 < sizeof c->lens)
+		snprintf(c->lens + n, sizeof c->lens - n, "%s%d", n ? " x " : "", len);
+	else if (n + 6 < sizeof c->lens && strcmp(c->lens + n - 4, " ...") != 0)
+		snprintf(c->lens + n, sizeof c->lens - n, " x ...");
+}
+
+/* Append an axis made of 'n' lists of equal length, written at 'at', and
+ * take their values (a single list's arrays become the axis's); only count
+ * it when a range was too long to expand (sweep_range). */
+static void add_axis(cfg *c, vlist *l, int n, const yaml_node_t *at)
+{
+	tally(c, l[0].len);
+	for (int k = 0; k < n; k++)
+		if (!l[k].v)
+			return;
 	smab_experiment *e = c->e;
 	e->axes = smab_xrealloc(e->axes, (size_t)(e->naxes + 1) * sizeof *e->axes);
 	c->marks = smab_xrealloc(c->marks, (size_t)(e->naxes + 1) * sizeof *c->marks);
 	smab_axis *ax = &e->axes[e->naxes];
 	int len = l[0].len;
-	int *mk = smab_xmalloc(2 * (size_t)len * (size_t)n * sizeof *mk);
 	ax->nparam = n;
 	ax->len = len;
 	ax->param = smab_xmalloc((size_t)n * sizeof *ax->param);
-	ax->values = smab_xmalloc((size_t)len * (size_t)n * sizeof *ax->values);
 	ax->line = line_of(at);
 	ax->col = col_of(at);
+	if (n == 1) {
+		ax->param[0] = l[0].param;
+		ax->values = l[0].v;
+		c->marks[e->naxes++] = l[0].mark;
+		l[0].v = NULL;
+		l[0].mark = NULL;
+		return;
+	}
+	int *mk = smab_xmalloc(2 * (size_t)len * (size_t)n * sizeof *mk);
+	ax->values = smab_xmalloc((size_t)len * (size_t)n * sizeof *ax->values);
 	for (int k = 0; k < n; k++) {
 		ax->param[k] = l[k].param;
 		for (int j = 0; j < len; j++) {
@@ -431,6 +470,7 @@ static void add_axis(cfg *c, const vlist *l, int n, const yaml_node_t *at)
 			mk[2 * (j * n + k)] = l[k].mark[2 * j];
 			mk[2 * (j * n + k) + 1] = l[k].mark[2 * j + 1];
 		}
+		vlist_free(&l[k]);
 	}
 	c->marks[e->naxes++] = mk;
 }
@@ -485,6 +525,47 @@ static void zip_group(cfg *c, const yaml_node_t *g, const yaml_node_t *at,
 	free(l);
 }
 
+/* The length an axis's node will give, read from the node alone: a list's
+ * items, a range's 'num'; 1 when it cannot be told (an error found later,
+ * or a coalition axis, at most 2^16 - 1 long). */
+static double node_len(const cfg *c, const yaml_node_t *vn)
+{
+	double num;
+	if (vn->type == YAML_SEQUENCE_NODE)
+		return nitems(vn);
+	for (int i = 0; vn->type == YAML_MAPPING_NODE && i < npairs(vn); i++) {
+		const yaml_node_pair_t *pr = &vn->data.mapping.pairs.start[i];
+		const yaml_node_t *k = get(c, pr->key);
+		if (k->type == YAML_SCALAR_NODE && strcmp(sval(k), "num") == 0 &&
+		    cfg_int(get(c, pr->value), &num) && num >= 1 && num <= MAX_RANGE_NUM)
+			return num;
+	}
+	return 1;
+}
+
+/* The points of the sweep 'map', from the lengths its nodes give, before
+ * any axis is expanded: a zip group counts its first list. */
+static double planned_points(const cfg *c, const yaml_node_t *map)
+{
+	double n = 1;
+	for (int i = 0; i < npairs(map); i++) {
+		const yaml_node_pair_t *pr = &map->data.mapping.pairs.start[i];
+		const yaml_node_t *k = get(c, pr->key), *v = get(c, pr->value);
+		if (k->type != YAML_SCALAR_NODE || strcmp(sval(k), "zip") != 0) {
+			n *= node_len(c, v);
+			continue;
+		}
+		int ng = v->type == YAML_SEQUENCE_NODE ? nitems(v) : 1;
+		for (int j = 0; j < ng; j++) {
+			const yaml_node_t *g = ng == 1 && v->type != YAML_SEQUENCE_NODE ? v
+			                       : get(c, v->data.sequence.items.start[j]);
+			if (g->type == YAML_MAPPING_NODE && npairs(g) > 0)
+				n *= node_len(c, get(c, g->data.mapping.pairs.start[0].value));
+		}
+	}
+	return n;
+}
+
 void cfg_sweep(cfg *c, const yaml_node_t *kn, const yaml_node_t *map)
 {
 	char buf[96];
@@ -493,6 +574,7 @@ void cfg_sweep(cfg *c, const yaml_node_t *kn, const yaml_node_t *map)
 		        cfg_shown(map, buf, sizeof buf));
 		return;
 	}
+	c->planned = planned_points(c, map);
 	const yaml_node_pair_t *pr = map->data.mapping.pairs.start;
 	for (int i = 0; i < npairs(map); i++) {
 		const char *k = cfg_pair_key(c, map, i, "sweep");
@@ -520,12 +602,11 @@ void cfg_sweep(cfg *c, const yaml_node_t *kn, const yaml_node_t *map)
 			free(path);
 		}
 	}
-	int64_t np = 1;
-	for (int a = 0; a < c->e->naxes; a++) {
-		if (np > MAX_POINTS / c->e->axes[a].len) {
-			cfg_err(c->err, kn, "sweep", "the sweep has more than %d points", MAX_POINTS);
-			break;
-		}
-		np *= c->e->axes[a].len;
-	}
+	/* Checked from the axis lengths: no range of a sweep past the limit
+	 * was expanded (sweep_range), so refusing costs the same at any size. */
+	if (c->npoints > SMAB_MAX_POINTS)
+		cfg_err(c->err, kn, "sweep", "the sweep has %s%s%.0f points, more than the %d "
+		        "allowed: use fewer values, or split the sweep into several files",
+		        c->naxes_seen > 1 ? c->lens : "", c->naxes_seen > 1 ? " = " : "",
+		        c->npoints, SMAB_MAX_POINTS);
 }

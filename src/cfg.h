@@ -32,8 +32,7 @@ enum {
 	MAX_CHECK_FAILS = 20,       /* failing points reported by the suite check */
 	MAX_RANGE_NUM = 1000000,
 	MAX_REPLICATIONS = 10000000,
-	MAX_RECORD = 100000,
-	MAX_POINTS = INT32_MAX      /* a task's point id is a uint32_t */
+	MAX_RECORD = 100000
 };
 
 /* The parse in progress. */
@@ -48,6 +47,12 @@ typedef struct cfg {
 	char *coal_path;
 	int coal_p;
 	int **firsts;      /* per mapping node, once asked: cfg_pair_key's duplicates */
+	double planned;    /* points of the sweep as its nodes tell, before expanding */
+	double npoints;    /* product of the lengths of the sweep's axes so far (1 if none) */
+	int naxes_seen;    /* ... of how many axes */
+	char lens[256];    /* ... written "a x b x c" */
+	const char *size_key;      /* where an experiment too large to run is blamed */
+	int size_line, size_col;
 } cfg;
 
 /* ---- nodes -------------------------------------------------------------- */
@@ -153,6 +158,10 @@ int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
 
 /* ---- cfgcheck.c --------------------------------------------------------- */
 
+/* Refuse an experiment whose sweep has more than SMAB_MAX_TASKS tasks or
+ * whose result file would pass SMAB_MAX_FILE_BYTES (the points were checked
+ * by cfg_sweep). */
+void cfg_check_size(cfg *c);
 /* Run the suite's check on every point of the assembled experiment. */
 void cfg_check_points(cfg *c);
 

@@ -1,12 +1,47 @@
-/* cfgcheck.c - the suite's cross-parameter check, run on every point of an
- * assembled experiment; failures are placed where the blamed parameter got
- * its value (a sweep entry, a 'params' entry, or the file's start for a
- * default). */
+/* cfgcheck.c - checks of an assembled experiment: its size (tasks and the
+ * result file's bytes), and the suite's cross-parameter check run on every
+ * point, its failures placed where the blamed parameter got its value (a
+ * sweep entry, a 'params' entry, or the file's start for a default). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
+#include "smab/outfile.h"
+
+/* ---- size ------------------------------------------------------------- */
+
+void cfg_check_size(cfg *c)
+{
+	const smab_experiment *e = c->e;
+	if (!e->suite || c->npoints > SMAB_MAX_POINTS)
+		return;
+	double P = (double)smab_sweep_npoints(e), R = e->replications;
+	double bytes = smab_experiment_file_bytes(e);
+	if (P * R > SMAB_MAX_TASKS) {
+		smab_errors_add(c->err, c->size_line, c->size_col, c->size_key,
+		                "the sweep has %.0f points x %.0f replications = %.0f tasks, more "
+		                "than the %d allowed: use fewer points or replications, or split "
+		                "the sweep into several files", P, R, P * R, SMAB_MAX_TASKS);
+	} else if (bytes > SMAB_MAX_FILE_BYTES) {
+		const smab_suite *s = e->suite;
+		int Kc = 0;
+		for (int m = 0; m < s->nmetrics; m++)
+			Kc += s->metrics[m].has_curve != 0;
+		char have[32], most[32];
+		smab_errors_add(c->err, c->size_line, c->size_col, c->size_key,
+		                "the result file would take about %s (%.0f point%s x %.0f "
+		                "replications x %d mechanisms x (%d metrics + %d curves x %d "
+		                "checkpoints) doubles, and their summaries), more than the %s "
+		                "allowed: record fewer checkpoints ('record'), or run fewer "
+		                "replications or points",
+		                smab_out_bytes_str(bytes, have, sizeof have), P, P == 1 ? "" : "s", R,
+		                e->nmech, s->nmetrics, Kc, e->record,
+		                smab_out_bytes_str(SMAB_MAX_FILE_BYTES, most, sizeof most));
+	}
+}
+
+/* ---- the suite's check at every point ----------------------------------- */
 
 /* Where the value of parameter 'p' at point 'id' was written: its sweep
  * entry, its 'params' entry, or the start of the file for a default. */

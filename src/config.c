@@ -315,6 +315,16 @@ static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 	}
 	if (val[K_SWEEP])
 		cfg_sweep(c, key[K_SWEEP], val[K_SWEEP]);
+	/* an experiment too large to run is blamed on its sweep, else on what
+	 * else makes it large */
+	static const int blame[] = {K_SWEEP, K_REPS, K_RECORD};
+	c->size_line = c->size_col = 1;
+	for (int i = 2; i >= 0; i--)
+		if (key[blame[i]]) {
+			c->size_key = top_keys[blame[i]];
+			c->size_line = line_of(key[blame[i]]);
+			c->size_col = col_of(key[blame[i]]);
+		}
 }
 
 /* Parse the text into a document and walk it; a second document in the
@@ -405,7 +415,7 @@ int smab_config_parse_set(const char *text, size_t len, const char *name,
 		return SMAB_EINVAL;
 	int nerr0 = err->n;
 	smab_experiment *e = smab_xcalloc(1, sizeof *e);
-	cfg c = {.err = err, .e = e};
+	cfg c = {.err = err, .e = e, .npoints = 1};
 	e->path = smab_xstrdup(name ? name : "<input>");
 	e->text = smab_xmalloc(len + 1);
 	if (len)
@@ -422,6 +432,8 @@ int smab_config_parse_set(const char *text, size_t len, const char *name,
 		snprintf(e->overrides + have, n - have, "%s%s", i ? "\n" : "", set[i]);
 	}
 	parse_text(&c, e->text, len, e->path, set, nset);
+	if (c.s)
+		cfg_check_size(&c);
 	if (err->n == nerr0 && c.s)
 		cfg_check_points(&c);
 	cfg_name_overrides(err, nerr0, set, nset);

@@ -27,6 +27,12 @@
 #include "smab/param.h"
 #include "smab/suite.h"
 
+/* What an experiment may ask for, checked when it is loaded from the axis
+ * lengths, before anything is expanded. */
+#define SMAB_MAX_POINTS 1000000        /* points of the sweep */
+#define SMAB_MAX_TASKS 100000000       /* points x replications */
+#define SMAB_MAX_FILE_BYTES 1e12       /* smab_experiment_file_bytes: 1 TB */
+
 /* A sweep axis: one parameter (a plain axis) or several that vary together
  * (a zip group).  value j of parameter k is values[j * nparam + k]. */
 typedef struct smab_axis {
@@ -95,6 +101,11 @@ char *smab_config_canonical(const smab_experiment *e);
 
 /* Number of points of the sweep (product of the axis lengths; 1 if none). */
 int64_t smab_sweep_npoints(const smab_experiment *e);
+
+/* Estimated size in bytes of the experiment's result file, an upper bound
+ * up to 1 MB of metadata: results, task flags and timings, summaries,
+ * checkpoints and the points table (every checkpoint recorded). */
+double smab_experiment_file_bytes(const smab_experiment *e);
 
 /* Fill vals[0..suite->nparams-1] with the values of point 'id'
  * (0 <= id < npoints): the base values overridden by each axis's entry.

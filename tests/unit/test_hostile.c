@@ -352,6 +352,95 @@ START_TEST(many_errors_sorted_linear)
 }
 END_TEST
 
+/* ---- sweeps too large to run ----------------------------------------- */
+
+/* Two range axes of n1 and n2 values, 'reps' replications. */
+static double parse_grid(int n1, int n2, int reps)
+{
+	char t[256];
+	snprintf(t, sizeof t, "suite: drift\nreplications: %d\nsweep:\n"
+	         "  drift: {from: 0, to: 1, num: %d}\n  gap: {from: 0.1, to: 0.5, num: %d}\n",
+	         reps, n1, n2);
+	return parse_set(t, strlen(t), NULL, 0);
+}
+
+START_TEST(points_limit)
+{
+	/* points just under the old cap of 2^31, 1e8, 1e7: refused from the
+	 * axis lengths, before anything is expanded */
+	const int n[][2] = {{46340, 46340}, {10000, 10000}, {1000000, 10}, {10, 1000000}};
+	const char *says[] = {"46340 x 46340 = 2147395600 points", "10000 x 10000 = 100000000 points",
+	                      "1000000 x 10 = 10000000 points", "10 x 1000000 = 10000000 points"};
+	for (int i = 0; i < 4; i++) {
+		double secs = parse_grid(n[i][0], n[i][1], 1);
+		expect_refused(says[i], "more than the 1000000 allowed");
+		ck_assert_int_eq(err.n, 1);
+		ck_assert_int_eq(err.e[0].line, 3);     /* the 'sweep' key */
+		ck_assert_int_eq(err.e[0].col, 1);
+		ck_assert_str_eq(err.e[0].key, "sweep");
+		ck_assert_msg(secs < 0.5, "refusing %s took %.3f s", says[i], secs);
+	}
+	/* three axes, the product past the limit only with the last */
+	const char *t = "suite: drift\nsweep:\n  drift: {from: 0, to: 1, num: 1000}\n"
+	                "  arms: [2, 3]\n  gap: {from: 0.1, to: 0.5, num: 501}\n";
+	parse_set(t, strlen(t), NULL, 0);
+	expect_refused("1000 x 2 x 501 = 1002000 points", NULL);
+	/* a range of a sweep past the limit still has its ends checked */
+	t = "suite: drift\nsweep:\n  drift: {from: 0, to: 1, num: 1000000}\n"
+	    "  gap: {from: 0.1, to: 5, num: 1000}\n  arms: [2, 3]\n";
+	double secs = parse_set(t, strlen(t), NULL, 0);
+	expect_refused("expected a number in [0, 1], got 5", NULL);
+	ck_assert_msg(secs < 0.5, "refusing took %.3f s", secs);
+}
+END_TEST
+
+START_TEST(points_at_limit_accepted)
+{
+	double secs = parse_grid(1000, 1000, 100);
+	ck_assert_int_eq(rc, SMAB_OK);
+	ck_assert(smab_sweep_npoints(e) == 1000000);
+	ck_assert_msg(secs < 5.0, "1e6 points took %.2f s", secs);
+}
+END_TEST
+
+START_TEST(tasks_limit)
+{
+	parse_grid(1000, 1000, 101);
+	expect_refused("1000000 points x 101 replications = 101000000 tasks",
+	               "more than the 100000000 allowed");
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 3);
+}
+END_TEST
+
+START_TEST(file_bytes_limit)
+{
+	/* one point, 1e7 replications of 4 mechanisms, 2 curves of 1e5
+	 * checkpoints: 8 * 1e7 * 4 * (4 + 2e5) bytes = 64 TB of results */
+	const char *t = "suite: drift\nrecord: 100000\nreplications: 10000000\n";
+	parse_set(t, strlen(t), NULL, 0);
+	expect_refused("the result file would take about 64.0 TB", "more than the 1.0 TB allowed");
+	ck_assert_int_eq(err.n, 1);
+	ck_assert_int_eq(err.e[0].line, 3);     /* no sweep: at 'replications' */
+	ck_assert_int_eq(err.e[0].col, 1);
+}
+END_TEST
+
+START_TEST(file_bytes_formula)
+{
+	/* P = 2 points (one swept parameter), R = 3, M = 2 mechanisms, C = 5;
+	 * drift has K = 4 metrics, Kc = 2 of them with curves */
+	const char *t = "suite: drift\nreplications: 3\nrecord: 5\nmechanisms: [ucb, ts]\n"
+	                "sweep: {drift: [0, 1]}\n";
+	parse_set(t, strlen(t), NULL, 0);
+	ck_assert_int_eq(rc, SMAB_OK);
+	double P = 2, R = 3, M = 2, K = 4, Kc = 2, C = 5, S = 1;
+	double want = 8 * P * R * M * (K + Kc * C) + P * R * 13 + 40 * P * M * (K + Kc * C) +
+	              8 * P * C + P * (8 + 8 * S + 64) + 1e6;
+	ck_assert_double_eq(smab_experiment_file_bytes(e), want);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -378,6 +467,15 @@ static Suite *hostile_suite(void)
 	tcase_add_test(lin, many_keys_linear);
 	tcase_add_test(lin, many_errors_sorted_linear);
 	suite_add_tcase(s, lin);
+	TCase *size = tcase_create("sizes");
+	tcase_add_checked_fixture(size, setup, teardown);
+	tcase_set_timeout(size, 120);
+	tcase_add_test(size, points_limit);
+	tcase_add_test(size, points_at_limit_accepted);
+	tcase_add_test(size, tasks_limit);
+	tcase_add_test(size, file_bytes_limit);
+	tcase_add_test(size, file_bytes_formula);
+	suite_add_tcase(s, size);
 	return s;
 }
 
