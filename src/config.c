@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "smab/outfile.h"
 
 enum { K_NAME, K_SUITE, K_SEED, K_REPS, K_MECHS, K_PARAMS, K_SWEEP, K_RECORD,
        K_OUTPUT, NTOP };
@@ -237,6 +238,35 @@ static char *base_name(const char *path)
 	return s;
 }
 
+/* The output path: 'output', else results/<name>.h5.  It is checked as a
+ * result file's path (outfile.h) now, since a path Open MPI cannot open
+ * would only fail once the run starts; the error is at the key it came
+ * from. */
+static void get_output(cfg *c, const yaml_node_t *name, const yaml_node_t *output)
+{
+	smab_experiment *e = c->e;
+	const char *s = output ? get_string(c, output, "output", "a file name") : NULL;
+	if (s) {
+		e->output = smab_xstrdup(s);
+	} else {
+		size_t n = strlen(e->name) + sizeof "results/.h5";
+		e->output = smab_xmalloc(n);
+		snprintf(e->output, n, "results/%s.h5", e->name);
+		if (output)
+			return;     /* not a file name: reported */
+	}
+	char why[512];
+	if (smab_out_check_path(e->output, why, sizeof why) == SMAB_OK)
+		return;
+	if (output)
+		cfg_err(c->err, output, "output", "%s", why);
+	else if (name)
+		cfg_err(c->err, name, "name", "the output %s that the name makes: %s", e->output, why);
+	else
+		smab_errors_add(c->err, 0, 0, "output", "the output %s that the file's name makes: %s",
+		                e->output, why);
+}
+
 static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 {
 	smab_experiment *e = c->e;
@@ -270,14 +300,7 @@ static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 		                smab_suites[0]->name);
 	const char *s = val[K_NAME] ? get_string(c, val[K_NAME], "name", "a name") : NULL;
 	e->name = s ? smab_xstrdup(s) : base_name(path);
-	s = val[K_OUTPUT] ? get_string(c, val[K_OUTPUT], "output", "a file name") : NULL;
-	if (s) {
-		e->output = smab_xstrdup(s);
-	} else {
-		size_t n = strlen(e->name) + sizeof "results/.h5";
-		e->output = smab_xmalloc(n);
-		snprintf(e->output, n, "results/%s.h5", e->name);
-	}
+	get_output(c, val[K_NAME], val[K_OUTPUT]);
 	if (val[K_SEED])
 		get_seed(c, val[K_SEED]);
 	if (val[K_REPS])

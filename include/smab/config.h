@@ -19,6 +19,10 @@
  *       gap:  [0.1, 0.05]
  *   record: 100                 # curve checkpoints, default 100
  *   output: results/quick.h5    # default results/<name>.h5
+ *
+ * The output path is checked as a result file's (smab_out_check_path): a
+ * path too long for MPI-IO, or an existing directory, is an error at the
+ * 'output' key, or at 'name' when the path is made from it.
  */
 #ifndef SMAB_CONFIG_H
 #define SMAB_CONFIG_H

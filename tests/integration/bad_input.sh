@@ -81,6 +81,10 @@ check "plan of 1e6 points ends with point 999999" \
 	grep -qE '^ +999999 +1 +0.5 .*' <<<"$out"
 check "plan gives the totals" grep -q '^1000000 points x 100 replications = 100000000 tasks' <<<"$out"
 check "plan gives the result file's size" grep -q '^output: results/g1e6.h5 (at most 687.6 GB)$' <<<"$out"
+# An output path Open MPI cannot open is refused where it is written.
+long=$(head -c 250 /dev/zero | tr '\0' n)
+expect long_output 2:9 "'output': the output path is" $'suite: drift\noutput: '"$long.h5"$'\n'
+expect long_name 2:7 "'name': the output results/$long.h5 that the name makes" $'suite: drift\nname: '"$long"$'\n'
 # Several errors are reported at once.
 printf 'suite: drift\nseed: -1\nparams:\n  sigma: -1\n  arms: 1\n' >multi.yaml
 n=$("$SMAB" validate multi.yaml 2>&1 | grep -c ': error: ')
