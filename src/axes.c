@@ -155,7 +155,7 @@ static int sweep_range(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 			        cfg_shown(r[t], buf, sizeof buf));
 			bad = 1;
 		}
-	int len = (int)num, isint = d->type == SMAB_P_INT;
+	int len = bad ? 0 : (int)num, isint = d->type == SMAB_P_INT;
 	for (int end = 0; !bad && end < 2; end++) {
 		double x = range_value(from, to, end ? len - 1 : 0, len, logscale, isint);
 		int t = end ? R_TO : R_FROM;
