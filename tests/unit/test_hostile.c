@@ -441,41 +441,41 @@ START_TEST(file_bytes_formula)
 }
 END_TEST
 
+/* A test case of 's' with the fixture; a timeout generous enough for the
+ * sanitizers, since the limits are what the tests time themselves. */
+static TCase *add_case(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 static Suite *hostile_suite(void)
 {
 	Suite *s = suite_create("hostile");
-	TCase *set = tcase_create("set");
-	tcase_add_checked_fixture(set, setup, teardown);
+	TCase *set = add_case(s, "set");
 	tcase_add_test(set, set_empty_key_part);
 	tcase_add_test(set, set_value_limits);
 	tcase_add_test(set, set_aliases_refused);
 	tcase_add_test(set, set_second_document_refused);
-	suite_add_tcase(s, set);
-	TCase *lim = tcase_create("limits");
-	tcase_add_checked_fixture(lim, setup, teardown);
-	tcase_set_timeout(lim, 60);
+	TCase *lim = add_case(s, "limits");
 	tcase_add_test(lim, deep_flow_refused_fast);
 	tcase_add_test(lim, deep_block_refused);
 	tcase_add_test(lim, many_nodes_refused_fast);
 	tcase_add_test(lim, large_text_refused);
 	tcase_add_test(lim, non_regular_files_refused);
 	tcase_add_test(lim, large_file_refused);
-	suite_add_tcase(s, lim);
-	TCase *lin = tcase_create("linear");
-	tcase_add_checked_fixture(lin, setup, teardown);
-	tcase_set_timeout(lin, 120);
+	TCase *lin = add_case(s, "linear");
 	tcase_add_test(lin, many_keys_linear);
 	tcase_add_test(lin, many_errors_sorted_linear);
-	suite_add_tcase(s, lin);
-	TCase *size = tcase_create("sizes");
-	tcase_add_checked_fixture(size, setup, teardown);
-	tcase_set_timeout(size, 120);
+	TCase *size = add_case(s, "sizes");
 	tcase_add_test(size, points_limit);
 	tcase_add_test(size, points_at_limit_accepted);
 	tcase_add_test(size, tasks_limit);
 	tcase_add_test(size, file_bytes_limit);
 	tcase_add_test(size, file_bytes_formula);
-	suite_add_tcase(s, size);
 	return s;
 }
 
