@@ -106,9 +106,7 @@ char *smab_config_canonical(const smab_experiment *e);
 /* Number of points of the sweep (product of the axis lengths; 1 if none). */
 int64_t smab_sweep_npoints(const smab_experiment *e);
 
-/* Estimated size in bytes of the experiment's result file, an upper bound
- * up to 1 MB of metadata: results, task flags and timings, summaries,
- * checkpoints and the points table (every checkpoint recorded). */
+/* Estimated size in bytes of the result file: every dataset in full, plus 1 MB. */
 double smab_experiment_file_bytes(const smab_experiment *e);
 
 /* Fill vals[0..suite->nparams-1] with the values of point 'id'
