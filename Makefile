@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, run experiments/quick.yaml on 2 ranks
 #   make check      build and run every test (unit + integration)
 #   make asan       unit tests under AddressSanitizer and UBSan
+#   make fuzz       fuzz the experiment loader for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      performance benchmarks (see README)
 #   make deps       install the Debian packages (root) or print the apt line
 #
@@ -20,6 +21,8 @@ WARN     = -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 MPIRUN  ?= mpirun
 MPIFLAGS ?= --oversubscribe
 BUILD   ?= build
+FUZZCC  ?= clang
+FUZZ_SECONDS ?= 60
 # ---- nothing to edit below this line ---------------------------------------
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
@@ -46,7 +49,7 @@ ITESTBIN := $(ITESTSRC:tests/integration/%.c=$(BUILD)/itest/%)
 BENCHSRC := $(wildcard tests/bench/*.c)
 BENCHBIN := $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run check unit integration asan bench deps clean FORCE
+.PHONY: all run check unit integration asan fuzz fuzz-build bench deps clean FORCE
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -79,6 +82,10 @@ $(BUILD)/itest/%: tests/integration/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_config.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
@@ -102,10 +109,24 @@ asan:
 	  OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" unit
 
+# The library built by clang with coverage for libFuzzer, ASan and UBSan in
+# build-fuzz; new inputs go to build-fuzz/corpus, crashes to
+# build-fuzz/crashes/ (add each to tests/fuzz/corpus once fixed).
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZCC) \
+	  OPT="-O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=fuzzer,address,undefined" build-fuzz/fuzz/fuzz_config
+
+fuzz: fuzz-build
+	@mkdir -p build-fuzz/corpus build-fuzz/crashes
+	build-fuzz/fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -max_len=65536 -dict=tests/fuzz/config.dict -artifact_prefix=build-fuzz/crashes/ \
+	  build-fuzz/corpus tests/fuzz/corpus
+
 bench: $(BIN) $(BENCHBIN)
 	@bash scripts/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(OBJ:.o=.d) $(BUILD)/src/main.d

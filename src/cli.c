@@ -13,6 +13,7 @@
 #include "smab/config.h"
 #include "smab/engine.h"
 #include "smab/h5out.h"
+#include "smab/outfile.h"
 #include "smab/par.h"
 #include "smab/plan.h"
 #include "smab/submit.h"
@@ -20,6 +21,10 @@
 /* Nominal single-core throughput used by 'plan' to turn cost units
  * (mechanism-rounds) into seconds; measured by 'make bench'. */
 #define NOMINAL_ROUNDS_PER_S 2.0e7
+
+/* 'plan' lists every point of a sweep of up to PLAN_ALL points; of a larger
+ * one the first PLAN_HEAD and the last PLAN_TAIL. */
+enum { PLAN_ALL = 30, PLAN_HEAD = 20, PLAN_TAIL = 3 };
 
 static const char *usage_main =
 	"usage: smab <command> [options]\n"
@@ -79,8 +84,9 @@ static const char *usage_validate =
 static const char *usage_plan =
 	"usage: smab plan FILE.yaml [--ranks N]\n"
 	"\n"
-	"Show the sweep's points, the number of tasks and the estimated cost of the\n"
-	"run (at a nominal single-core speed), without running anything.\n"
+	"Show the sweep's points (the first 20 and the last 3 of more than 30), the\n"
+	"number of tasks, the estimated cost of the run (at a nominal single-core\n"
+	"speed) and the result file's size at most, without running anything.\n"
 	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n";
 
 static const char *usage_summary =
@@ -202,6 +208,20 @@ static int cmd_validate(int argc, char **argv)
 	return SMAB_EXIT_OK;
 }
 
+/* One row of the plan's table: point p's swept values (v) and its cost. */
+static void plan_row(const smab_experiment *e, int64_t p, const smab_value *v, double cost)
+{
+	printf("%8lld", (long long)p);
+	for (int a = 0; a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++) {
+			int i = e->axes[a].param[k];
+			char *t = smab_value_str(&e->suite->params[i], &v[i], 6);
+			printf("  %14s", t);
+			free(t);
+		}
+	printf("  %14.3g\n", cost);
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -229,8 +249,6 @@ static int cmd_plan(int argc, char **argv)
 	smab_experiment *e = load(argv[optind]);
 	if (!e)
 		return SMAB_EXIT_USAGE;
-	smab_plan *pl = NULL;
-	smab_plan_make(e, &pl);
 	const smab_suite *s = e->suite;
 	printf("experiment %s (suite %s), seed %llu, %d replications, mechanisms:",
 	       e->name, s->name, (unsigned long long)e->seed, e->replications);
@@ -241,27 +259,31 @@ static int cmd_plan(int argc, char **argv)
 		for (int k = 0; k < e->axes[a].nparam; k++)
 			printf("  %14s", s->params[e->axes[a].param[k]].name);
 	printf("  %14s\n", "cost/task");
-	for (int64_t p = 0; p < pl->npoints; p++) {
-		printf("%8lld", (long long)p);
-		const smab_value *v = smab_plan_point(pl, p);
-		for (int a = 0; a < e->naxes; a++)
-			for (int k = 0; k < e->axes[a].nparam; k++) {
-				int i = e->axes[a].param[k];
-				char *t = smab_value_str(&s->params[i], &v[i], 6);
-				printf("  %14s", t);
-				free(t);
-			}
-		printf("  %14.3g\n", pl->cost[p]);
+	/* One point at a time, so a million points take a moment and no
+	 * memory; only the first and the last are shown when there are many. */
+	int64_t np = smab_sweep_npoints(e);
+	smab_value *v = smab_xcalloc((size_t)s->nparams, sizeof *v);
+	double total = 0;
+	for (int64_t p = 0; p < np; p++) {
+		smab_sweep_point(e, p, v);
+		double cost = smab_plan_cost(e, v);
+		total += cost * e->replications;
+		if (np > PLAN_ALL && p == PLAN_HEAD)
+			printf("%8s  ... %lld more points ...\n", "", (long long)(np - PLAN_HEAD - PLAN_TAIL));
+		if (np > PLAN_ALL && p >= PLAN_HEAD && p < np - PLAN_TAIL)
+			continue;
+		plan_row(e, p, v, cost);
 	}
-	double total = smab_plan_total_cost(pl);
+	free(v);
 	double secs = total / NOMINAL_ROUNDS_PER_S;
+	char size[32];
 	printf("\n%lld points x %d replications = %lld tasks; %.3g mechanism-rounds\n",
-	       (long long)pl->npoints, pl->reps, (long long)pl->npoints * pl->reps, total);
+	       (long long)np, e->replications, (long long)np * e->replications, total);
 	printf("estimated time: %.1f s on one core, %.1f s on %ld rank%s "
 	       "(at a nominal %.0fM rounds/s; 'make bench' measures it)\n", secs,
 	       secs / (double)ranks, ranks, ranks == 1 ? "" : "s", NOMINAL_ROUNDS_PER_S / 1e6);
-	printf("output: %s\n", e->output);
-	smab_plan_free(&pl);
+	printf("output: %s (at most %s)\n", e->output,
+	       smab_out_bytes_str(smab_experiment_file_bytes(e), size, sizeof size));
 	smab_experiment_free(&e);
 	return SMAB_EXIT_OK;
 }

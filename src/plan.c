@@ -15,6 +15,12 @@ static void checkpoints(int64_t horizon, int ncheck, int64_t *out)
 	}
 }
 
+double smab_plan_cost(const smab_experiment *e, const smab_value *v)
+{
+	double c = e->suite->cost(v, e->nmech);
+	return isfinite(c) && c > 0 ? c : 1.0;
+}
+
 int smab_plan_make(const smab_experiment *e, smab_plan **out)
 {
 	*out = NULL;
@@ -37,8 +43,7 @@ int smab_plan_make(const smab_experiment *e, smab_plan **out)
 		smab_sweep_point(e, p, v);
 		checkpoints(s->horizon(v), pl->ncheck,
 		            pl->check + (size_t)p * (size_t)pl->ncheck);
-		double c = s->cost(v, pl->nmech);
-		pl->cost[p] = isfinite(c) && c > 0 ? c : 1.0;
+		pl->cost[p] = smab_plan_cost(e, v);
 	}
 	*out = pl;
 	return SMAB_OK;

@@ -1,5 +1,6 @@
 /* sweep.c - the points of an experiment: the cartesian product of its axes,
- * in the file's axis order, the last axis varying fastest (an odometer). */
+ * in the file's axis order, the last axis varying fastest (an odometer);
+ * and the size of the result file they make. */
 #include "smab/config.h"
 
 int64_t smab_sweep_npoints(const smab_experiment *e)
@@ -8,6 +9,24 @@ int64_t smab_sweep_npoints(const smab_experiment *e)
 	for (int a = 0; a < e->naxes; a++)
 		n *= e->axes[a].len;
 	return n;
+}
+
+double smab_experiment_file_bytes(const smab_experiment *e)
+{
+	const smab_suite *s = e->suite;
+	double P = (double)smab_sweep_npoints(e), R = e->replications, M = e->nmech;
+	double C = e->record, K = s->nmetrics, Kc = 0, swept = 0;
+	for (int m = 0; m < s->nmetrics; m++)
+		Kc += s->metrics[m].has_curve != 0;
+	for (int a = 0; a < e->naxes; a++)
+		swept += e->axes[a].nparam;
+	double values = K + Kc * C;             /* per task and mechanism */
+	return 8 * P * R * M * values           /* /results: doubles */
+	       + P * R * (1 + 8 + 4)            /* /tasks: done u8, seconds f64, checksum u32 */
+	       + 40 * P * M * values            /* /summary: {n, mean, sd, ci_lo, ci_hi} */
+	       + 8 * P * C                      /* /results/checkpoints: int64 */
+	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param */
+	       + 1e6;                           /* attributes, config text, metadata */
 }
 
 int smab_sweep_index(const smab_experiment *e, int64_t id, int a)

@@ -19,6 +19,10 @@
  *       gap:  [0.1, 0.05]
  *   record: 100                 # curve checkpoints, default 100
  *   output: results/quick.h5    # default results/<name>.h5
+ *
+ * The output path is checked as a result file's (smab_out_check_path): a
+ * path too long for MPI-IO, or an existing directory, is an error at the
+ * 'output' key, or at 'name' when the path is made from it.
  */
 #ifndef SMAB_CONFIG_H
 #define SMAB_CONFIG_H
@@ -26,6 +30,12 @@
 #include "smab/common.h"
 #include "smab/param.h"
 #include "smab/suite.h"
+
+/* What an experiment may ask for, checked when it is loaded from the axis
+ * lengths, before anything is expanded. */
+#define SMAB_MAX_POINTS 1000000        /* points of the sweep */
+#define SMAB_MAX_TASKS 100000000       /* points x replications */
+#define SMAB_MAX_FILE_BYTES 1e12       /* smab_experiment_file_bytes: 1 TB */
 
 /* A sweep axis: one parameter (a plain axis) or several that vary together
  * (a zip group).  value j of parameter k is values[j * nparam + k]. */
@@ -60,7 +70,11 @@ typedef struct smab_experiment {
 /* Parse and validate the YAML file at 'path'.  On success returns SMAB_OK and
  * a new experiment in *out.  On bad input returns SMAB_EINVAL with every
  * problem found appended to 'err' (file:line:col, key, what was expected);
- * *out is then NULL.  A missing file is SMAB_EIO with one error. */
+ * *out is then NULL.  A file that cannot be read is SMAB_EIO with one
+ * error; one that is not a regular file (a directory, FIFO, device) or is
+ * larger than 4 MiB is SMAB_EINVAL with one error.  Text (a file or a --set
+ * value) nested more than 64 deep or of more than 200000 YAML nodes is
+ * refused before it is parsed into a document. */
 int smab_config_load(const char *path, smab_experiment **out, smab_errors *err);
 
 /* Same, from text in memory; 'name' is used in messages and as the default
@@ -91,6 +105,9 @@ char *smab_config_canonical(const smab_experiment *e);
 
 /* Number of points of the sweep (product of the axis lengths; 1 if none). */
 int64_t smab_sweep_npoints(const smab_experiment *e);
+
+/* Estimated size in bytes of the result file: every dataset in full, plus 1 MB. */
+double smab_experiment_file_bytes(const smab_experiment *e);
 
 /* Fill vals[0..suite->nparams-1] with the values of point 'id'
  * (0 <= id < npoints): the base values overridden by each axis's entry.

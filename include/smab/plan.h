@@ -19,6 +19,9 @@ typedef struct smab_plan {
 } smab_plan;
 
 int smab_plan_make(const smab_experiment *e, smab_plan **out);
+/* Estimated cost of one task at a point with values v[0..nparams-1]: the
+ * suite's cost, or 1 where that is not a positive number. */
+double smab_plan_cost(const smab_experiment *e, const smab_value *v);
 void smab_plan_free(smab_plan **p);
 /* The parameter values of point p. */
 const smab_value *smab_plan_point(const smab_plan *pl, int64_t p);

@@ -33,6 +33,45 @@ check "the error names the override" grep -q "in --set 'params.horizon=abc': exp
 check "a misspelt key is reported with a suggestion" grep -q "'replicatons'.*did you mean 'replications'" <<<"$out"
 check "no file is written for a bad override" test ! -e bad.h5
 
+# Hostile overrides: refused with exit 2, naming the override, in a moment.
+# expect_set NAME 'FRAGMENT' SET: 'run' and 'submit --dry-run' exit 2 and
+# print "--set 'SET': FRAGMENT"; 'run' writes nothing.
+expect_set() {
+	local name=$1 frag=$2 set=$3 cmd out rc
+	for cmd in run submit; do
+		if [ $cmd = run ]; then
+			out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "$set" 2>&1)
+		else
+			out=$(timeout 20 "$SMAB" submit o.yaml --dry-run --set "$set" 2>&1)
+		fi
+		rc=$?
+		check "$name: $cmd exits 2 (got $rc)" test $rc -eq 2
+		check "$name: $cmd names the override and says '$frag'" \
+			grep -qF -- "--set '$set': $frag" <<<"$out"
+	done
+	check "$name: no file is written" test ! -e hostile.h5
+}
+expect_set "an empty key part" "'params..horizon' is not a dotted key" 'params..horizon=1'
+expect_set "a second YAML document" "the value holds a second YAML document" $'seed=1\n--- 2'
+alias="anchors and aliases (&name, *name) are not allowed in a --set value"
+expect_set "a list inside itself" "$alias" 'params.means=&a [*a]'
+expect_set "a mapping inside itself" "$alias" 'params.x=&a {c: *a}'
+laughs="a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]" prev=a
+for c in b c d e f g h i; do
+	laughs="$laughs, $c: &$c [$(printf "*$prev, %.0s" 1 2 3 4 5 6 7 8)*$prev]" prev=$c
+done
+laughs="params.means={$laughs}"
+out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "$laughs" 2>&1); rc=$?
+check "nine levels of nine aliases in --set: exit 2 (got $rc)" test $rc -eq 2
+check "nine levels of nine aliases in --set: refused, named" \
+	grep -qF -- "--set '${laughs:0:100}...': $alias" <<<"$out"
+deep=$(head -c 60000 /dev/zero | tr '\0' '[')
+out=$(timeout 20 "$SMAB" run o.yaml -o hostile.h5 -q --set "params.means=$deep" 2>&1); rc=$?
+check "60000 nested lists in --set: exit 2 (got $rc)" test $rc -eq 2
+short="params.means=${deep:0:87}..."      # its first 100 bytes
+check "60000 nested lists in --set: named, shortened, and the limit said" \
+	grep -qF -- "--set '$short': lists and mappings nested more than 64 deep" <<<"$out"
+
 # Progress: log lines (stderr is a file here), every --progress seconds.
 SMAB_TEST_TASK_DELAY=0.05 "$SMAB" run o.yaml -o p.h5 --set replications=20 --progress 0.2 \
 	>p.log 2>&1

@@ -302,6 +302,36 @@ START_TEST(second_document)
 }
 END_TEST
 
+START_TEST(output_path_checked)
+{
+	/* 250 bytes: past what Open MPI's MPI-IO opens, whatever the cwd */
+	char text[600], longname[251];
+	memset(longname, 'n', 250);
+	longname[250] = '\0';
+	snprintf(text, sizeof text, "suite: drift\noutput: results/%s.h5\n", longname);
+	parse(text);
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 2, 9, "output", "as an absolute path; at most 240 are supported");
+	/* the path made from the name is blamed on the name */
+	snprintf(text, sizeof text, "suite: drift\nseed: 3\nname: %s\n", longname);
+	parse(text);
+	EXPECT_ERR(1, 3, 7, "name", "the output results/");
+	EXPECT_ERR(1, 3, 7, "name", "at most 240 are supported");
+	/* ... and the one made from the file's name on nothing in it */
+	char path[300];
+	snprintf(path, sizeof path, "dir/%s.yaml", longname);
+	smab_experiment_free(&e);
+	rc = smab_config_parse("suite: drift\n", 13, path, &e, &err);
+	EXPECT_ERR(2, 0, 0, "output", "the output results/");
+	/* an output that exists and is not a regular file */
+	parse("suite: drift\noutput: /tmp\n");
+	EXPECT_ERR(3, 2, 9, "output", "exists and is a directory");
+	parse("suite: drift\noutput: results/\n");
+	EXPECT_ERR(4, 2, 9, "output", "ends in '/'");
+	ck_assert_int_eq(err.n, 5);
+}
+END_TEST
+
 /* ---- successful parses -------------------------------------------------- */
 
 START_TEST(defaults_filled)
@@ -556,6 +586,7 @@ static Suite *config_suite(void)
 	tcase_add_test(errs, missing_suite);
 	tcase_add_test(errs, seed_forms);
 	tcase_add_test(errs, second_document);
+	tcase_add_test(errs, output_path_checked);
 	suite_add_tcase(s, errs);
 
 	TCase *ok = tcase_create("valid");
