@@ -1271,7 +1271,7 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	const char *d = getenv("SMAB_TEST_COALTAB_DELAY");
 	c.delay = d ? strtod(d, NULL) : 0.0;
 	c.delay = c.delay > 0 && c.delay < 3600 ? c.delay : 0.0;
-	c.no_space_check = getenv("SMAB_TEST_NO_SPACE_CHECK") != NULL;
+	c.no_space_check = getenv("SMAB_TEST_SKIP_SPACE_CHECK") != NULL;
 	mres *m = NULL;
 	int lockfd = -1, lockrc = SMAB_OK;
 	char lockerr[512] = "";

@@ -96,13 +96,13 @@ static int refuse(output *out, int status, const char *msg)
 
 /* A new file: built complete under a temporary name, locked, and renamed
  * into place -- never over a file that appeared meanwhile unless --force. */
-static int prepare_new(const char *path, const smab_run_opts *o, const smab_plan *pl,
-                       const smab_prov *prov, output *out)
+static int prepare_new(const smab_experiment *e, const char *path, const smab_run_opts *o,
+                       const smab_plan *pl, const smab_prov *prov, output *out)
 {
 	char err[1024];
 	int st = smab_out_make_parents(path, err, sizeof err);
 	if (st == SMAB_OK && !test_skip_space_check())
-		st = smab_out_check_space(path, smab_h5_file_bytes(pl), err, sizeof err);
+		st = smab_out_check_space(path, smab_experiment_file_bytes(e), err, sizeof err);
 	if (st != SMAB_OK)
 		return refuse(out, SMAB_EXIT_FAIL, err);
 	smab_out_clean_stale(path);
@@ -204,7 +204,7 @@ static void prepare(const smab_experiment *e, const char *path, const smab_run_o
 	}
 	if (!exists && o->resume && !o->quiet)
 		fprintf(log, "smab: %s does not exist yet: starting a new run\n", path);
-	prepare_new(path, o, pl, prov, out);
+	prepare_new(e, path, o, pl, prov, out);
 }
 
 /* Progress on rank 0: a bar redrawn in place on a terminal, otherwise one

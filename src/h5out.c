@@ -578,20 +578,6 @@ static int check_args(const char *path, const smab_plan *pl, const smab_prov *pr
 	return cx->status;
 }
 
-double smab_h5_file_bytes(const smab_plan *pl)
-{
-	double P = (double)pl->npoints, R = (double)pl->reps, C = (double)pl->ncheck;
-	double per = 0;   /* values per task: scalars and curves */
-	for (int m = 0; m < pl->nmetrics; m++)
-		per += 1 + (pl->e->suite->metrics[m].has_curve ? C : 0);
-	per *= pl->nmech;
-	/* results, their summaries (40-byte rows), /tasks, checkpoints,
-	 * /points, /history, and the metadata and provenance. */
-	return 8 * P * R * per + 40 * P * per + P * R * (1 + 8 + 4) + 8 * P * C +
-	       P * (8 + 64.0 * (pl->e->naxes + 1)) +
-	       (double)H5U_HISTORY_ROWS * sizeof(h5u_session) + (1 << 20);
-}
-
 int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
                   char *err, size_t errlen)
 {

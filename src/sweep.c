@@ -26,7 +26,7 @@ double smab_experiment_file_bytes(const smab_experiment *e)
 	       + 40 * P * M * values            /* /summary: {n, mean, sd, ci_lo, ci_hi} */
 	       + 8 * P * C                      /* /results/checkpoints: int64 */
 	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param */
-	       + 1e6;                           /* attributes, config text, metadata */
+	       + 1e6;                           /* attributes, config text, /history, metadata */
 }
 
 int smab_sweep_index(const smab_experiment *e, int64_t id, int a)

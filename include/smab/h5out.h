@@ -50,10 +50,6 @@ typedef struct smab_prov {
 
 typedef struct smab_h5 smab_h5;
 
-/* Bytes the result file of this plan takes on disk (an upper estimate:
- * for the free-space check before it is built). */
-double smab_h5_file_bytes(const smab_plan *pl);
-
 /* Serial, one process: create the new file 'path' (it must not exist) with
  * the whole layout above, /tasks/done all zero, /history row 1 saying who
  * built it, and close it.  On failure nothing is left at 'path'. */

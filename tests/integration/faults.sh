@@ -135,9 +135,7 @@ check "merge --force failing inside HDF5 at its coalition tables (a ${limit} kB 
 	eval '[ $rc -eq 1 ] && grep -q "coalition tables" mf.err'
 check "... and leaves CALL.h5 byte-identical, with no temporary file" \
 	eval 'cmp -s CALL.h5 call.keep && [ -z "$(temps CALL.h5)" ]'
-# smab shapley writes /coalition into the file in place (src/coaltab.c):
-# no space check and no temporary copy on this branch.
-echo "skip - smab shapley on a full disk: it writes /coalition in place, with no space check or temporary copy, on this branch"
+# smab shapley on a full disk: tests/integration/shapley_faults.sh.
 
 # ---- kill -9 and SIGTERM at random moments ---------------------------------
 cat >k.yaml <<'YAML'
