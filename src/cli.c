@@ -12,6 +12,7 @@
 #include "smab/coaltab.h"
 #include "smab/config.h"
 #include "smab/engine.h"
+#include "smab/guard.h"
 #include "smab/h5out.h"
 #include "smab/outfile.h"
 #include "smab/par.h"
@@ -573,6 +574,40 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* A command that reads result files, run in a child process (guard.h): a
+ * file crafted to crash HDF5 itself gets a message and exit status 2. */
+typedef struct cmd_call {
+	const char *name;
+	int (*fn)(int, char **);
+	int argc;
+	char **argv;
+} cmd_call;
+
+static int call_cmd(void *arg)
+{
+	const cmd_call *c = arg;
+	int st = c->fn(c->argc, c->argv);
+	if (smab_h5_lib_close() != SMAB_OK && st == SMAB_EXIT_OK)
+		st = SMAB_EXIT_FAIL;
+	return st;
+}
+
+static int guarded(const cmd_call *c)
+{
+	int sig = 0, st = smab_guard_run(call_cmd, (void *)c, &sig);
+	if (st >= 0)
+		return st;
+	if (smab_guard_crashed(sig)) {
+		fprintf(stderr, "smab %s: reading the input crashed the HDF5 library (%s): a "
+		        "damaged or crafted result file\n", c->name, strsignal(sig));
+		return SMAB_EXIT_USAGE;
+	}
+	/* stopped by a signal: end the same way */
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
+}
+
 static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -591,15 +626,20 @@ static int dispatch(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
+		int guard;   /* reads result files: run it in a child (guarded) */
 	} cmds[] = {
-		{"run", cmd_run}, {"validate", cmd_validate}, {"plan", cmd_plan},
-		{"summary", cmd_summary}, {"shapley", cmd_shapley}, {"list", cmd_list},
-		{"merge", cmd_merge}, {"verify", cmd_verify},
-		{"submit", smab_submit_main},
+		{"run", cmd_run, 0}, {"validate", cmd_validate, 0}, {"plan", cmd_plan, 0},
+		{"summary", cmd_summary, 1}, {"shapley", cmd_shapley, 1}, {"list", cmd_list, 0},
+		{"merge", cmd_merge, 1}, {"verify", cmd_verify, 1},
+		{"submit", smab_submit_main, 0},
 	};
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (strcmp(cmd, cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (strcmp(cmd, cmds[i].name) != 0)
+			continue;
+		cmd_call c = {cmds[i].name, cmds[i].fn, argc - 1, argv + 1};
+		return cmds[i].guard && !want_help(argc - 1, argv + 1) ? guarded(&c)
+		                                                      : c.fn(c.argc, c.argv);
+	}
 	fprintf(stderr, "smab: unknown command '%s'\n\n%s", cmd, usage_main);
 	return SMAB_EXIT_USAGE;
 }

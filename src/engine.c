@@ -13,6 +13,7 @@
 
 #include "smab/engine.h"
 #include "smab/coaltab.h"
+#include "smab/guard.h"
 #include "smab/h5out.h"
 #include "smab/outfile.h"
 #include "smab/par.h"
@@ -123,6 +124,57 @@ static int prepare_new(const smab_experiment *e, const char *path, const smab_ru
 	return out->status;
 }
 
+/* smab_h5_inspect in a child process (guard.h): a file crafted to crash
+ * HDF5 itself cannot take the run down.  What the child finds comes back
+ * through memory shared with it. */
+typedef struct inspect_call {
+	const char *path;
+	const smab_plan *pl;
+	const smab_prov *prov;
+	struct {
+		int status;
+		smab_h5_info info;
+		char err[1024];
+		unsigned char tasks[];   /* done[T], then bad[T] */
+	} *back;
+} inspect_call;
+
+static int call_inspect(void *arg)
+{
+	inspect_call *c = arg;
+	size_t T = (size_t)c->pl->npoints * (size_t)c->pl->reps;
+	c->back->status = smab_h5_inspect(c->path, c->pl, c->prov, &c->back->info,
+	                                  c->back->tasks, c->back->tasks + T, c->back->err,
+	                                  sizeof c->back->err);
+	return 0;
+}
+
+static int inspect_guarded(const char *path, const smab_plan *pl, const smab_prov *prov,
+                           unsigned char *done, output *out, char *err, size_t errlen)
+{
+	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
+	inspect_call c = {path, pl, prov, NULL};
+	size_t len = sizeof *c.back + 2 * T;
+	c.back = smab_guard_alloc(len);
+	int sig = 0, rc = smab_guard_run(call_inspect, &c, &sig), st = c.back->status;
+	if (rc == 0) {
+		out->info = c.back->info;
+		memcpy(done, c.back->tasks, T);
+		memcpy(out->bad, c.back->tasks + T, T);
+		snprintf(err, errlen, "%s", c.back->err);
+	} else if (rc < 0 && smab_guard_crashed(sig)) {
+		snprintf(err, errlen, "%s is damaged or crafted: reading it crashed the HDF5 "
+		         "library (%s); 'smab verify' tells the same", path, strsignal(sig));
+		st = SMAB_EINVAL;
+	} else {
+		/* a stop signal reached the child: this run stops too */
+		out->status = SMAB_EXIT_STOPPED;
+		st = SMAB_EIO;
+	}
+	smab_guard_free(c.back, len);
+	return st;
+}
+
 /* An existing file: locked, then checked read-only (configuration,
  * structure, checksums, the builds that wrote it) before anyone writes. */
 static int prepare_resume(const char *path, const smab_run_opts *o, const smab_plan *pl,
@@ -136,7 +188,9 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 	out->bad = smab_xcalloc(T + 1, 1);
 	/* A file that cannot be read as a result file of this experiment --
 	 * damaged, crafted, another configuration -- is bad input. */
-	st = smab_h5_inspect(path, pl, prov, &out->info, done, out->bad, err, sizeof err);
+	st = inspect_guarded(path, pl, prov, done, out, err, sizeof err);
+	if (st != SMAB_OK && out->status == SMAB_EXIT_STOPPED)
+		return out->status;
 	if (st != SMAB_OK)
 		return refuse(out, SMAB_EXIT_USAGE, err);
 	if (out->info.builds[0]) {
@@ -150,11 +204,14 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 		        "(--same-build refuses this)\n", msg);
 	}
 	out->nbad = out->info.nbad;
-	if (out->nbad > 0 && !o->repair) {
+	if ((out->nbad > 0 || out->info.tables_bad) && !o->repair) {
 		snprintf(err, sizeof err, "%s is damaged: %lld task%s marked done fail%s its "
-		         "checksum; 'smab verify %s' lists them, and --resume --repair computes "
-		         "them again", path, (long long)out->nbad, out->nbad == 1 ? "" : "s",
-		         out->nbad == 1 ? "s" : "", path);
+		         "checksum%s%s; 'smab verify %s' says more, and --resume --repair "
+		         "computes %s again", path, (long long)out->nbad,
+		         out->nbad == 1 ? "" : "s", out->nbad == 1 ? "s" : "",
+		         out->info.tables_bad ? ", and " : "",
+		         smab_h5_tables_bad_str(out->info.tables_bad), path,
+		         out->nbad > 0 ? "them" : "it");
 		return refuse(out, SMAB_EXIT_USAGE, err);
 	}
 	for (size_t t = 0; t < T; t++)
@@ -351,7 +408,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	if (!of.resume)
 		of.info = (smab_h5_info){.session = 1, .slot = 0};
 	if (rc == SMAB_OK && rank == 0 &&
-	    smab_h5_begin(h, !of.resume ? "create" : of.nbad > 0 ? "repair" : "resume",
+	    smab_h5_begin(h, !of.resume ? "create"
+	                     : of.nbad > 0 || of.info.tables_bad ? "repair" : "resume",
 	                  &of.info, nranks, of.nbad > 0 ? of.bad : NULL) != SMAB_OK) {
 		snprintf(err, sizeof err, "cannot record this session in %s", path);
 		rc = SMAB_EIO;

@@ -247,6 +247,33 @@ out:
 	return cx->status;
 }
 
+/* /points and /results/checkpoints against their checksums (attributes
+ * points_crc32, checkpoints_crc32): rf->tables_bad. */
+static int tables_intact(h5u_rfile *rf, h5ctx *cx)
+{
+	hsize_t dp[1] = {rf->P}, dc[2] = {rf->P, rf->C};
+	static const char *const name[2][2] = {{"/points", "points_crc32"},
+	                                       {"/results/checkpoints", "checkpoints_crc32"}};
+	rf->tables_bad = 0;
+	for (int i = 0; i < 2; i++) {
+		int64_t want;
+		int has;
+		uint32_t got = 0;
+		/* bounds first: the same checks as any reader's */
+		hid_t d = i == 0 ? h5u_rfile_dset(rf, name[i][0], H5T_COMPOUND, 0, 1, dp, cx)
+		                 : h5u_rfile_dset(rf, name[i][0], H5T_INTEGER, 8, 2, dc, cx);
+		if (d < 0)
+			break;
+		H5Dclose(d);
+		if (get_i64(rf->file, rf->path, name[i][1], &want, &has, cx) ||
+		    h5u_crc_dset(rf->file, name[i][0], &got, cx))
+			break;
+		if (!has || (uint32_t)want != got)
+			rf->tables_bad |= 1 << i;
+	}
+	return cx->status;
+}
+
 int h5u_verify(h5u_rfile *rf, unsigned char *bad, int64_t *nbad, h5ctx *cx)
 {
 	*nbad = -1;
@@ -258,6 +285,8 @@ int h5u_verify(h5u_rfile *rf, unsigned char *bad, int64_t *nbad, h5ctx *cx)
 	hid_t d = -1, fs = -1, ms = -1;
 	hsize_t d2[2] = {rf->P, rf->R}, d3[3] = {rf->P, rf->R, rf->C};
 	char path[512];
+	if (tables_intact(rf, cx))
+		goto out;
 	H5OK(d = h5u_rfile_dset(rf, "/tasks/checksum", H5T_INTEGER, 4, 2, d2, cx),
 	     "cannot open /tasks/checksum of %s", rf->path);
 	H5OK(H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, stored),
@@ -315,18 +344,30 @@ out:
 	return cx->status;
 }
 
+const char *smab_h5_tables_bad_str(int tables_bad)
+{
+	return tables_bad == 3 ? "/points and /results/checkpoints fail their checksums"
+	     : tables_bad == 1 ? "/points (the sweep's values) fails its checksum"
+	     : tables_bad == 2 ? "/results/checkpoints fails its checksum" : "";
+}
+
 int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ctx *cx)
 {
-	if (nbad <= 0)
+	if (nbad <= 0 && !rf->tables_bad)
 		return cx->status;
 	size_t first = 0, T = (size_t)(rf->P * rf->R);
 	while (bad && first < T && !bad[first])
 		first++;
-	h5u_fail_user(cx, SMAB_EINVAL, "%s is damaged: %lld task%s marked done fail%s its "
-	              "checksum (first: point %zu replication %zu); 'smab verify %s' lists them "
-	              "and 'smab run FILE.yaml -o %s --resume --repair' computes them again",
-	              rf->path, (long long)nbad, nbad == 1 ? "" : "s", nbad == 1 ? "s" : "",
-	              first / (size_t)rf->R, first % (size_t)rf->R, rf->path, rf->path);
+	char tasks[160] = "";
+	if (nbad > 0)
+		snprintf(tasks, sizeof tasks, "%lld task%s marked done fail%s its checksum (first: "
+		         "point %zu replication %zu)", (long long)nbad, nbad == 1 ? "" : "s",
+		         nbad == 1 ? "s" : "", first / (size_t)rf->R, first % (size_t)rf->R);
+	h5u_fail_user(cx, SMAB_EINVAL, "%s is damaged: %s%s%s; 'smab verify %s' says more and "
+	              "'smab run FILE.yaml -o %s --resume --repair' computes %s again", rf->path,
+	              tasks, tasks[0] && rf->tables_bad ? ", and " : "",
+	              smab_h5_tables_bad_str(rf->tables_bad), rf->path, rf->path,
+	              nbad > 0 ? "them" : "it");
 	return cx->status;
 }
 
@@ -407,9 +448,15 @@ int smab_h5_verify(const char *path, FILE *out, int most, char *err, size_t errl
 		        rf.format, (long long)ndone, T);
 		goto out;
 	}
-	if (nbad == 0) {
+	if (nbad == 0 && !rf.tables_bad) {
 		fprintf(out, "%s: ok: %lld of %zu tasks done, every checksum matches\n", path,
 		        (long long)ndone, T);
+		goto out;
+	}
+	if (rf.tables_bad)
+		fprintf(out, "%s: DAMAGED: %s\n", path, smab_h5_tables_bad_str(rf.tables_bad));
+	if (nbad == 0) {
+		h5u_fail_damaged(&rf, bad, nbad, cx);
 		goto out;
 	}
 	int have_pt = h5u_read_points(&rf, &t, cx) == SMAB_OK;

@@ -264,7 +264,8 @@ static unsigned char *points_rows(const smab_plan *pl, const points_type *pt)
 struct smab_h5 {
 	char *path;
 	hid_t file, dxpl;
-	hid_t done, seconds, checksum, history;
+	hid_t done, seconds, checksum, history, points, checkpoints;
+	const smab_plan *pl;
 	hid_t *scal, *curv;     /* [nmech*nmetrics]; curv is -1 without a curve */
 	hid_t fs2, fs3;         /* file dataspaces [P,R] and [P,R,C] */
 	int64_t npoints;
@@ -284,6 +285,8 @@ static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
 	smab_h5 *h = smab_xcalloc(1, sizeof *h);
 	h->path = smab_xstrdup(path);
 	h->file = h->dxpl = h->done = h->seconds = h->checksum = h->history = -1;
+	h->points = h->checkpoints = -1;
+	h->pl = pl;
 	h->fs2 = h->fs3 = -1;
 	h->slot = -1;
 	h->npoints = pl->npoints;
@@ -316,6 +319,8 @@ static void h5_release(smab_h5 *h, h5ctx *cx)
 	CLOSE(H5Dclose, h->seconds);
 	CLOSE(H5Dclose, h->checksum);
 	CLOSE(H5Dclose, h->history);
+	CLOSE(H5Dclose, h->points);
+	CLOSE(H5Dclose, h->checkpoints);
 	CLOSE(H5Sclose, h->fs2);
 	CLOSE(H5Sclose, h->fs3);
 	CLOSE(H5Pclose, h->dxpl);
@@ -385,9 +390,11 @@ static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 		     "cannot open /tasks/checksum");
 		H5OK(h->history = h5u_open_dset(h->file, f, "/history", 1, dh, "sessions", cx),
 		     "cannot open /history");
-		H5OK(d = h5u_open_dset(h->file, f, "/results/checkpoints", 2, dc,
-		                       "points x checkpoints", cx), "cannot open /results/checkpoints");
-		CLOSE(H5Dclose, d);
+		H5OK(h->checkpoints = h5u_open_dset(h->file, f, "/results/checkpoints", 2, dc,
+		                                    "points x checkpoints", cx),
+		     "cannot open /results/checkpoints");
+		H5OK(h->points = h5u_open_dset(h->file, f, "/points", 1, dp, "points", cx),
+		     "cannot open /points");
 	}
 	for (int k = 0; k < pl->nmech; k++) {
 		const char *mn = mech_name(pl, k);
@@ -541,6 +548,21 @@ out:
 	return cx->status;
 }
 
+/* The checksums of the two tables made from the plan, /points and
+ * /results/checkpoints, as root attributes (h5check.c compares them). */
+static int put_table_crcs(hid_t f, h5ctx *cx)
+{
+	static const char *const name[2][2] = {{"/points", "points_crc32"},
+	                                       {"/results/checkpoints", "checkpoints_crc32"}};
+	for (int i = 0; i < 2; i++) {
+		uint32_t crc = 0;
+		if (h5u_crc_dset(f, name[i][0], &crc, cx) ||
+		    put_num(f, name[i][1], H5T_STD_U32LE, H5T_NATIVE_UINT32, &crc, cx))
+			break;
+	}
+	return cx->status;
+}
+
 /* Write h->row at /history row h->slot (dxpl: the transfer properties of
  * the open file). */
 static int put_row(smab_h5 *h, hid_t dxpl, h5ctx *cx)
@@ -604,7 +626,7 @@ int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
 		made = 1;
 	if (cx->status == SMAB_OK && write_attrs(h, pl, prov, stamp, cx) == SMAB_OK &&
 	    layout(h, pl, 1, cx) == SMAB_OK && make_points(h, pl, cx) == SMAB_OK &&
-	    write_checkpoints(h, pl, cx) == SMAB_OK) {
+	    write_checkpoints(h, pl, cx) == SMAB_OK && put_table_crcs(h->file, cx) == SMAB_OK) {
 		h->slot = 0;
 		h->row = row;
 		put_row(h, H5P_DEFAULT, cx);
@@ -791,6 +813,7 @@ int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov
 	if (h5u_read_history(&rf, rows, cx) || h5u_verify(&rf, bad, &info->nbad, cx))
 		goto out;
 	next_session(rows, info);
+	info->tables_bad = rf.tables_bad;
 	memcpy(done, rf.done, T);
 	for (size_t t = 0; t < T; t++)
 		info->ndone += done[t];
@@ -801,6 +824,26 @@ out:
 	free(rows);
 	h5u_rfile_close(&rf, cx);
 	h5u_quiet_off(&q);
+	return cx->status;
+}
+
+/* /points and /results/checkpoints written again from the plan: the same
+ * bytes as the build's, so their checksums hold again. */
+static int rewrite_tables(smab_h5 *h, h5ctx *cx)
+{
+	points_type pt;
+	unsigned char *rows = NULL;
+	if (points_type_make(h->pl, &pt, cx))
+		goto out;
+	rows = points_rows(h->pl, &pt);
+	H5OK(H5Dwrite(h->points, pt.t, H5S_ALL, H5S_ALL, h->dxpl, rows), "cannot write /points "
+	     "of %s", h->path);
+	if (h->pl->ncheck > 0)
+		H5OK(H5Dwrite(h->checkpoints, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, h->dxpl,
+		              h->pl->check), "cannot write /results/checkpoints of %s", h->path);
+out:
+	points_type_free(&pt);
+	free(rows);
 	return cx->status;
 }
 
@@ -816,6 +859,8 @@ int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int 
 	hsize_t one[2] = {1, 1}, n1 = 1;
 	hid_t ms = -1;
 	H5OK(ms = H5Screate_simple(1, &n1, NULL), "cannot make a dataspace");
+	if (info->tables_bad && rewrite_tables(h, cx))
+		goto out;
 	for (size_t t = 0; undo && t < T; t++) {
 		if (!undo[t])
 			continue;

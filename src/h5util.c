@@ -379,6 +379,28 @@ int smab_h5_lib_close(void)
 	return H5close() < 0 ? SMAB_EIO : SMAB_OK;
 }
 
+int h5u_crc_dset(hid_t file, const char *path, uint32_t *crc, h5ctx *cx)
+{
+	hid_t d = -1, t = -1, sp = -1;
+	unsigned char *buf = NULL;
+	H5OK(d = H5Dopen2(file, path, H5P_DEFAULT), "cannot open %s", path);
+	H5OK(t = H5Dget_type(d), "cannot get the type of %s", path);
+	H5OK(sp = H5Dget_space(d), "cannot get the shape of %s", path);
+	hssize_t n = H5Sget_simple_extent_npoints(sp);
+	size_t size = H5Tget_size(t);
+	H5OK(n, "cannot count the entries of %s", path);
+	buf = smab_xmalloc((size_t)n * size + 1);
+	if (n > 0)
+		H5OK(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot read %s", path);
+	*crc = (uint32_t)crc32_z(0, buf, (size_t)n * size);
+out:
+	free(buf);
+	CLOSE(H5Sclose, sp);
+	CLOSE(H5Tclose, t);
+	CLOSE(H5Dclose, d);
+	return cx->status;
+}
+
 hid_t h5u_fapl_serial(void)
 {
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

@@ -132,6 +132,11 @@ void h5u_utc_now(char *buf, size_t len);
  * the per-task checksum of /tasks/checksum (h5out.h says what it covers). */
 uint32_t h5u_crc_doubles(uint32_t crc, const double *v, size_t n);
 
+/* CRC-32 of dataset 'path' of 'file' as stored (read with its own file
+ * type, so no conversion): what the attributes points_crc32 and
+ * checkpoints_crc32 hold for /points and /results/checkpoints. */
+int h5u_crc_dset(hid_t file, const char *path, uint32_t *crc, h5ctx *cx);
+
 /* A result file opened serially, with what summarize, report and merge
  * need (h5check.c). */
 typedef struct h5u_rfile {
@@ -143,6 +148,8 @@ typedef struct h5u_rfile {
 	hsize_t P, R, C;
 	unsigned char *done;     /* [P*R] */
 	double fsize;            /* bytes, for bounds checks */
+	int tables_bad;          /* h5u_verify: 1 /points, 2 /results/checkpoints
+	                            fail their checksum */
 } h5u_rfile;
 
 /* Open 'path' (read-write if 'write'), check it is a smab result file whose
@@ -158,6 +165,8 @@ hid_t h5u_rfile_dset(h5u_rfile *rf, const char *path, H5T_class_t cls, size_t si
 /* Recompute the checksum of every task marked done and compare it with
  * /tasks/checksum: bad[t] = 1 for each task that fails (bad may be NULL),
  * *nbad their number; *nbad = -1 for a format-1 file (no checksums).
+ * /points and /results/checkpoints are checked against their attributes
+ * too (rf->tables_bad).
  * Returns cx->status (I/O or a malformed file), not the verdict. */
 int h5u_verify(h5u_rfile *rf, unsigned char *bad, int64_t *nbad, h5ctx *cx);
 /* Read /history of a format-2 file into rows[H5U_HISTORY_ROWS]. */

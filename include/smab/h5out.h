@@ -60,11 +60,16 @@ int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
 typedef struct smab_h5_info {
 	int64_t ndone;      /* tasks marked done */
 	int64_t nbad;       /* of those, tasks whose results fail their checksum */
+	int tables_bad;     /* 1: /points, 2: /results/checkpoints, 3: both fail
+	                       their checksums (both are rewritten by a repair) */
 	int64_t session;    /* the number the next session gets */
 	int slot;           /* its /history row */
 	char builds[512];   /* builds of earlier sessions other than this one,
 	                       "smab 0.2.0 (commit abc...), ...", or "" */
 } smab_h5_info;
+
+/* "/points ... fails its checksum" for smab_h5_info.tables_bad, "" for 0. */
+const char *smab_h5_tables_bad_str(int tables_bad);
 
 /* Serial, one process, read-only: check that 'path' is a complete result
  * file of this configuration (digest, shard, shape, format) whose every
@@ -81,8 +86,9 @@ int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov
 int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
                  MPI_Comm comm, smab_h5 **out, char *err, size_t errlen);
 
-/* One rank (0), after smab_h5_open and before tasks run: clear the done
- * flags of the tasks with undo[t] != 0 (NULL: none), then record this
+/* One rank (0), after smab_h5_open and before tasks run: rewrite /points
+ * and /results/checkpoints from the plan if info->tables_bad, clear the
+ * done flags of the tasks with undo[t] != 0 (NULL: none), then record this
  * session ('action': create, resume, repair) in /history row info->slot,
  * as session info->session with info->ndone tasks done before it. */
 int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int ranks,

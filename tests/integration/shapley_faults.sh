@@ -101,13 +101,14 @@ check "one game: old and new tables" test "$(tables_eq old1.h5 new1.h5; echo $?)
 if command -v strace >/dev/null 2>&1 &&
 	strace -o /dev/null -e trace=none true 2>/dev/null; then
 	cp old1.h5 w.h5
-	strace -o w.trace -e trace=pwrite64 "$SMAB" shapley w.h5 >/dev/null 2>&1
-	nw=$(grep -c '^pwrite64(' w.trace)
+	# (-f: the command reads and writes in a child process, guard.h)
+	strace -f -o w.trace -e trace=pwrite64 "$SMAB" shapley w.h5 >/dev/null 2>&1
+	nw=$(grep -c 'pwrite64(' w.trace)
 	nold=0 nnew=0 nbad=0
 	for n in $(seq 1 "$nw"); do
 		cp old1.h5 w.h5
 		# (in a subshell, whose stderr takes bash's "Killed" notice)
-		( $T strace -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=$n \
+		( $T strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=$n \
 			"$SMAB" shapley w.h5 >/dev/null 2>&1; : ) 2>/dev/null
 		tally w.h5 old1.h5 new1.h5 "killed before write $n of $nw"
 	done
@@ -122,9 +123,12 @@ for sig in TERM HUP; do
 	cp old.h5 term.h5
 	( SMAB_TEST_COALTAB_DELAY=0.05 exec "$SMAB" shapley term.h5 >term.out 2>&1 ) &
 	pid=$!
-	# The write section blocks SIGHUP, SIGINT and SIGTERM: mask 0x4003.
+	# The write section blocks SIGHUP, SIGINT and SIGTERM: mask 0x4003 (in
+	# the child that does the work, guard.h; the command passes the signal on).
 	for _ in $(seq 1 400); do
-		grep -q '^SigBlk:.*4003$' "/proc/$pid/status" 2>/dev/null && break
+		for p in $(pgrep -P "$pid"); do
+			grep -q '^SigBlk:.*4003$' "/proc/$p/status" 2>/dev/null && break 2
+		done
 		sleep 0.01
 	done
 	kill -$sig "$pid"
