@@ -111,6 +111,22 @@ check "... and --repair on 2 ranks heals it too (got $rc)" \
 hist=$($PY tool.py history k.h5 | sed -n 2p)
 check "/history records the 2 ranks of that repair, 9 -> 10 tasks ($hist)" \
 	test "$hist" = "2 repair $version $commit $host - 2 9 10"
+# The tables made from the plan: /points and /results/checkpoints.
+for t in /points:0 /results/checkpoints:1,2; do
+	dset=${t%%:*} idx=${t#*:}
+	cp ref.h5 p.h5
+	$PY tool.py flip p.h5 "$dset" "$idx" 1 3
+	out=$("$SMAB" verify p.h5 2>&1); rc=$?
+	check "a flipped $dset: verify exits 2 (got $rc), naming it" \
+		eval '[ $rc -eq 2 ] && grep -q "DAMAGED: $dset" <<<"$out"'
+	"$SMAB" summary p.h5 >/dev/null 2>&1; rc=$?
+	check "... summary refuses it (exit 2, got $rc)" test $rc -eq 2
+	"$SMAB" run c.yaml -o p.h5 --resume -q >/dev/null 2>&1; rc=$?
+	check "... so does --resume (exit 2, got $rc)" test $rc -eq 2
+	"$SMAB" run c.yaml -o p.h5 --resume --repair -q >/dev/null 2>&1; rc=$?
+	check "... and --repair rewrites it from the experiment (got $rc): verify ok, equal to the reference" \
+		eval '[ $rc -eq 0 ] && "$SMAB" verify p.h5 >/dev/null 2>&1 && h5diff -q ref.h5 p.h5 "$dset" "$dset"'
+done
 # A plain resume of a finished file is a session too.
 cp ref.h5 r.h5
 "$SMAB" run c.yaml -o r.h5 --resume -q >/dev/null 2>&1
