@@ -131,9 +131,13 @@ static int64_t drift_horizon(const smab_value *p)
 	return (int64_t)p[P_HORIZON].x;
 }
 
+/* One unit per round of a mechanism with the default K = 10 arms; a round
+ * scans every arm (the greedy choice, UCB's and TS's indices), so beyond 10
+ * arms it costs in proportion (K = 10^6 was estimated 10^5 times too
+ * cheap). */
 static double drift_cost(const smab_value *p, int nmech)
 {
-	return p[P_HORIZON].x * nmech;
+	return p[P_HORIZON].x * nmech * fmax(1.0, p[P_ARMS].x / 10.0);
 }
 
 /* ---- the reward tape ------------------------------------------------------ */
