@@ -136,13 +136,13 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_DELTA] = {"delta", SMAB_P_REAL, "0", 0, 1, NULL,
 	             "gap Delta known to ETC; 0: smallest gap of the discrete priors (also when means are given)"},
 	[P_ETC_M] = {"etc.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	             "ETC pulls per arm; 0: ceil(2/Delta^2 l ln 2T), l = original arms"},
+	             "ETC pulls per arm (at most T); 0: ceil(2/Delta^2 l ln 2T), l = original arms"},
 	[P_HETCR_M1] = {"hetcr.M", SMAB_P_INT, "0", 0, 1e9, NULL,
-	                "H-ETC-R pulls per agent before tau = M n; 0: max(m L, ceil(sqrt(T ln T)))"},
+	                "H-ETC-R pulls per agent before tau = M n (at most T); 0: max(m L, ceil(sqrt(T ln T)))"},
 	[P_HETCR_M2] = {"hetcr.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	                "H-ETC-R arm-level pulls per arm; 0: ceil(2/Delta^2 L ln 2T)"},
+	                "H-ETC-R arm-level pulls per arm (at most T); 0: ceil(2/Delta^2 L ln 2T)"},
 	[P_UETC_M] = {"uetc.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	              "uniform-agent ETC arm-level pulls per arm; 0: as hetcr.m"},
+	              "uniform-agent ETC arm-level pulls per arm (at most T); 0: as hetcr.m"},
 	[P_EG_C] = {"egreedy.c", SMAB_P_REAL, "1", 1e-9, 1e6, NULL,
 	            "epsilon-greedy: eps_t = min(1, c K / t)"},
 	[P_UCB_C] = {"ucb.c", SMAB_P_REAL, "2", 1e-9, 100, NULL,
@@ -304,7 +304,10 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 	if (p[P_DELTA].x == 0 && (prior != PRIOR_DISCRETE || prior_gap(p) == 0) &&
 	    (p[P_ETC_M].x == 0 || p[P_HETCR_M2].x == 0 || p[P_UETC_M].x == 0))
 		return fail(msg, len, bad, P_DELTA,
-		            "'delta' must be set: the prior has no two distinct support points");
+		            "'delta' must be > 0: the default m = ceil(2/Delta^2 l ln 2T) divides by "
+		            "the gap, and this prior has none to default to (continuous, or fewer "
+		            "than two support points of positive probability); or set etc.m, "
+		            "hetcr.m and uetc.m");
 	return 0;
 }
 

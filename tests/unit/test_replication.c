@@ -851,6 +851,8 @@ START_TEST(test_checks)
 	setv(p, "arm_order", NULL, 0);
 	su_set_enum(S, p, "prior", "uniform");
 	ck_assert(check_fails(p, "delta"));       /* no gap to default to */
+	S->check(p, msg, sizeof msg, &bad);
+	ck_assert_msg(strstr(msg, "divides by the gap") != NULL, "%s", msg);
 	su_set(S, p, "delta", 0.2);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
 	su_set_enum(S, p, "prior", "discrete");
