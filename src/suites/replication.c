@@ -282,8 +282,11 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 			int tot = 0;
 			if (sz->n != n)
 				return fail(msg, len, bad, P_PSIZES, "'prior.sizes' needs one entry per agent");
-			for (int i = 0; i < sz->n; i++)
+			for (int i = 0; i < sz->n; i++) {
+				if (sz->v[i] != floor(sz->v[i]))
+					return fail(msg, len, bad, P_PSIZES, "'prior.sizes' entries must be whole numbers");
 				tot += (int)sz->v[i];
+			}
 			if (tot != v->n)
 				return fail(msg, len, bad, P_PSIZES, "'prior.sizes' must add up to the number of support points");
 		}

@@ -849,6 +849,19 @@ START_TEST(test_checks)
 	setv(p, "arm_order", ord, 2);
 	ck_assert(check_fails(p, "arm_order"));   /* several agents */
 	setv(p, "arm_order", NULL, 0);
+	/* sizes whose whole parts add up to the 3 support points */
+	double sizes[] = {1.5, 1.5, 1}, ok[] = {1, 1, 1};
+	double vals3[] = {0.1, 0.5, 0.9}, probs3[] = {1, 1, 1};
+	setv(p, "prior.values", vals3, 3);
+	setv(p, "prior.probs", probs3, 3);
+	setv(p, "prior.sizes", sizes, 3);
+	ck_assert(check_fails(p, "prior.sizes"));
+	setv(p, "prior.sizes", ok, 3);
+	su_set(S, p, "delta", 0.2);               /* one point per agent: no gap */
+	ck_assert_msg(S->check(p, msg, sizeof msg, &bad) == 0, "%s", msg);
+	defaults(p);
+	su_set(S, p, "agents", 3);
+	setv(p, "arms", a3, 3);
 	su_set_enum(S, p, "prior", "uniform");
 	ck_assert(check_fails(p, "delta"));       /* no gap to default to */
 	S->check(p, msg, sizeof msg, &bad);
