@@ -3,7 +3,7 @@
 #   make            build build/smab
 #   make run        install missing packages, build, run experiments/quick.yaml on 2 ranks
 #   make check      build and run every test (unit + integration)
-#   make asan       unit tests under AddressSanitizer and UBSan
+#   make asan       unit tests under AddressSanitizer and UBSan (with float-cast-overflow)
 #   make fuzz       fuzz the experiment loader for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      performance benchmarks (see README)
 #   make deps       install the Debian packages (root) or print the apt line
@@ -106,8 +106,8 @@ unit: $(UNITBIN)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
-	  OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" unit
+	  OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow" \
+	  LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" unit
 
 # The library built by clang with coverage for libFuzzer, ASan and UBSan in
 # build-fuzz; new inputs go to build-fuzz/corpus, crashes to

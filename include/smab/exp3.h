@@ -30,7 +30,8 @@ void smab_exp3_free(smab_exp3 *e);
 void smab_exp3_reset(smab_exp3 *e);
 /* Pull probabilities p[0..K-1] of the next round (they sum to 1). */
 void smab_exp3_probs(const smab_exp3 *e, double *p);
-/* The arm drawn by inverse CDF from p with a uniform u in [0,1). */
+/* The arm drawn by inverse CDF from p with a uniform u in [0,1); never an
+ * arm of probability 0, even when the partial sums fall short of u. */
 int smab_exp3_draw(const double *p, int K, double u);
 /* Record reward x of arm i, which was pulled with probability p_i. */
 void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i);

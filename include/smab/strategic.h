@@ -22,8 +22,10 @@ typedef struct smab_sp_plan {
 /* Mechanism 1: B = 1, M = 0, u = -ln mu_min + 1, R = floor(T - (u+2)K - 1).
  * Mechanism 2: B = floor(2 eps^(1/4) T^(3/4) / mu_min) unless B_set > 0,
  * M = 8 B^(-1/2) ln(KT) unless M_set >= 0, M = 0 when 'restricted',
- * u = -ln mu_min + 2 + M, R = floor(T - (u+3) B K).  R is floored at 0.
- * Natural logarithms throughout.  mu_min in (0, 1]. */
+ * u = -ln mu_min + 2 + M, R = floor(T - (u+3) B K).  R is floored at 0,
+ * and B is capped at 1e15 (so B K stays far inside int64; it is not capped
+ * at T since M depends on it).  Natural logarithms throughout.  mu_min in
+ * (0, 1]. */
 int smab_sp_plan_init(smab_sp_plan *pl, int mech2, int K, int64_t T,
                       double mu_min, double eps, double B_set, double M_set,
                       int restricted);
@@ -31,7 +33,8 @@ int smab_sp_plan_init(smab_sp_plan *pl, int mech2, int K, int64_t T,
 /* Scoring-rule rounds (step 5) of an arm whose reported exploration
  * average is wbar, given a uniform 'coin' in [0,1):
  * s = u + ln(wbar - M); 0 if wbar <= M or s < 0, else
- * B * (floor(s) + [coin < s - floor(s)]). */
+ * B * (floor(s) + [coin < s - floor(s)]), capped at T (computed in doubles:
+ * nothing overflows). */
 int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin);
 
 /* Theorem 21's trigger: 1 if some arm's pull count exceeds arm i's by at

@@ -1,4 +1,5 @@
 /* exp3.c - EXP3 with exposed probabilities (see exp3.h). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -52,13 +53,19 @@ void smab_exp3_probs(const smab_exp3 *e, double *p)
 
 int smab_exp3_draw(const double *p, int K, double u)
 {
+	/* When rounding leaves the partial sums short of u, the draw falls to
+	 * the last arm: the last one of positive probability, since the
+	 * update divides by p_i. */
+	int last = K - 1;
+	while (last > 0 && !(p[last] > 0.0))
+		last--;
 	double c = 0.0;
-	for (int i = 0; i < K - 1; i++) {
+	for (int i = 0; i < last; i++) {
 		c += p[i];
 		if (u < c)
 			return i;
 	}
-	return K - 1;
+	return last;
 }
 
 void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i)
@@ -70,15 +77,19 @@ void smab_exp3_update(smab_exp3 *e, int i, double x, double p_i)
 		 * w_i in the log domain (a flushed weight counts as the smallest
 		 * double) and, if it is large, take every weight down by the power
 		 * of two 2^-sh that brings it to about 2^600.  Weights far below it
-		 * flush to zero, which is what their probabilities are. */
+		 * flush to zero, which is what their probabilities are.  The
+		 * shift is a double: z = eta x / p_i has no bound (p_i = 1e-300
+		 * gives 1e302, or +inf).  A shift of 4096 or more flushes every
+		 * weight (all are below 2^1024); beyond the ints lw - sh ln 2
+		 * keeps no digit, and w_i alone holds the mass: 2^600. */
 		double lw = (e->w[i] > 0.0 ? log(e->w[i]) : log(0x1p-1074)) + z;
-		int sh = (int)ceil(lw * M_LOG2E) - RESCALE;
+		double sh = ceil(lw * M_LOG2E) - RESCALE;
 		if (sh > 0)
 			for (int k = 0; k < e->K; k++)
-				e->w[k] = ldexp(e->w[k], -sh);
+				e->w[k] = sh < 4096 ? ldexp(e->w[k], -(int)sh) : 0.0;
 		else
 			sh = 0;
-		e->w[i] = exp(lw - sh * M_LN2);
+		e->w[i] = sh <= INT_MAX ? exp(lw - sh * M_LN2) : 0x1p600;
 	} else {
 		e->w[i] = nw;
 	}

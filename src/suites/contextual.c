@@ -219,10 +219,15 @@ static int64_t ctx_horizon(const smab_value *p)
 	return (int64_t)p[P_HORIZON].x;
 }
 
+/* The rounds, plus the environment built once per task: P N mean rewards
+ * of D features each (P = 10^6 contexts took a second that the rounds'
+ * term put at a millisecond). */
 static double ctx_cost(const smab_value *p, int nmech)
 {
 	double d = p[P_DC].x + p[P_DA].x;
-	return p[P_HORIZON].x * nmech * (1.0 + p[P_AGENTS].x * d * d / 50.0);
+	double D = (int)p[P_REWARD].x == 1 ? poly_dim((int)d) : d;
+	return p[P_HORIZON].x * nmech * (1.0 + p[P_AGENTS].x * d * d / 50.0) +
+	       p[P_CONTEXTS].x * p[P_AGENTS].x * D / 10.0;
 }
 
 /* phi(x): see the header comment.  out has poly_dim(d) entries. */

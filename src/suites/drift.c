@@ -27,8 +27,9 @@
  * Metrics: regret sum_t (mu* - mu_{i_t}) with mu* = max_i mu_i, compensation
  * sum_t c_t, the number of compensated rounds (i_t != g_t, even when a tie
  * makes c_t = 0), and |mu_hat_b - mu_b| / mu_b at the horizon for the best
- * arm b (the lowest index attaining mu*), NaN when mu_b = 0 or b was never
- * pulled.
+ * arm b (the lowest index attaining mu*), NaN when mu_b = 0, when b was
+ * never pulled, or when the ratio is beyond the doubles (a mu_b near the
+ * smallest double: mu_best = 5e-324 gave +inf, which no summary can use).
  *
  * Common random numbers (DESIGN 4): the j-th pull of arm i gets the same
  * noise in every mechanism of a task and at every point of a sweep.  The
@@ -110,7 +111,8 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_REGRET] = {"regret", 1, "cumulative pseudo-regret sum_t (mu_1 - mu_{i_t})"},
 	[X_COMP] = {"compensation", 1, "cumulative compensation paid to players"},
 	[X_NCOMP] = {"compensated", 0, "number of compensated rounds"},
-	[X_ESTERR] = {"est_error", 0, "relative error |mu_hat_1 - mu_1| / mu_1 of the best arm's drifted mean"},
+	[X_ESTERR] = {"est_error", 0, "relative error |mu_hat_1 - mu_1| / mu_1 of the best arm's drifted mean "
+	              "(NaN if mu_1 = 0, arm 1 unpulled or the ratio overflows)"},
 };
 
 static int drift_check(const smab_value *p, char *msg, size_t len, int *bad)
@@ -129,9 +131,13 @@ static int64_t drift_horizon(const smab_value *p)
 	return (int64_t)p[P_HORIZON].x;
 }
 
+/* One unit per round of a mechanism with the default K = 10 arms; a round
+ * scans every arm (the greedy choice, UCB's and TS's indices), so beyond 10
+ * arms it costs in proportion (K = 10^6 was estimated 10^5 times too
+ * cheap). */
 static double drift_cost(const smab_value *p, int nmech)
 {
-	return p[P_HORIZON].x * nmech;
+	return p[P_HORIZON].x * nmech * fmax(1.0, p[P_ARMS].x / 10.0);
 }
 
 /* ---- the reward tape ------------------------------------------------------ */
@@ -433,8 +439,8 @@ static void run_mech(sim *s, const smab_task *t, int mech, int k,
 	sc[X_COMP] = s->comp;
 	sc[X_NCOMP] = s->ncomp;
 	double mb = s->mu[s->best];
-	sc[X_ESTERR] = (mb > 0.0 && s->n[s->best] > 0)
-	               ? fabs(s->mean[s->best] - mb) / mb : NAN;
+	double rel = mb > 0.0 && s->n[s->best] > 0 ? fabs(s->mean[s->best] - mb) / mb : NAN;
+	sc[X_ESTERR] = isfinite(rel) ? rel : NAN;
 }
 
 static int drift_run(const smab_task *t, smab_task_out *out)

@@ -44,7 +44,11 @@
  *           N(S_a / (n_a + 1), sigma^2 / (n_a + 1)) for Gaussian ones
  *           (extra baseline)
  * Delta defaults to the smallest gap between two support points of any
- * agent's discrete prior; it must be given for continuous priors.
+ * agent's discrete prior; it must be given for continuous priors.  Every
+ * schedule length (m, M, given or derived) is capped at the horizon T and
+ * computed in floating point: m >= T already means exploring in every
+ * round, and a tiny Delta (m ~ 2e19 l at Delta = 1e-9) would otherwise
+ * overflow the products m l and tau = M n.
  *
  * Metrics per mechanism.  Within one task the strategy profile S (the
  * deviation) and the all-truthful profile O are both run on the same mean
@@ -132,13 +136,13 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_DELTA] = {"delta", SMAB_P_REAL, "0", 0, 1, NULL,
 	             "gap Delta known to ETC; 0: smallest gap of the discrete priors (also when means are given)"},
 	[P_ETC_M] = {"etc.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	             "ETC pulls per arm; 0: ceil(2/Delta^2 l ln 2T), l = original arms"},
+	             "ETC pulls per arm (at most T); 0: ceil(2/Delta^2 l ln 2T), l = original arms"},
 	[P_HETCR_M1] = {"hetcr.M", SMAB_P_INT, "0", 0, 1e9, NULL,
-	                "H-ETC-R pulls per agent before tau = M n; 0: max(m L, ceil(sqrt(T ln T)))"},
+	                "H-ETC-R pulls per agent before tau = M n (at most T); 0: max(m L, ceil(sqrt(T ln T)))"},
 	[P_HETCR_M2] = {"hetcr.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	                "H-ETC-R arm-level pulls per arm; 0: ceil(2/Delta^2 L ln 2T)"},
+	                "H-ETC-R arm-level pulls per arm (at most T); 0: ceil(2/Delta^2 L ln 2T)"},
 	[P_UETC_M] = {"uetc.m", SMAB_P_INT, "0", 0, 1e9, NULL,
-	              "uniform-agent ETC arm-level pulls per arm; 0: as hetcr.m"},
+	              "uniform-agent ETC arm-level pulls per arm (at most T); 0: as hetcr.m"},
 	[P_EG_C] = {"egreedy.c", SMAB_P_REAL, "1", 1e-9, 1e6, NULL,
 	            "epsilon-greedy: eps_t = min(1, c K / t)"},
 	[P_UCB_C] = {"ucb.c", SMAB_P_REAL, "2", 1e-9, 100, NULL,
@@ -278,8 +282,11 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 			int tot = 0;
 			if (sz->n != n)
 				return fail(msg, len, bad, P_PSIZES, "'prior.sizes' needs one entry per agent");
-			for (int i = 0; i < sz->n; i++)
+			for (int i = 0; i < sz->n; i++) {
+				if (sz->v[i] != floor(sz->v[i]))
+					return fail(msg, len, bad, P_PSIZES, "'prior.sizes' entries must be whole numbers");
 				tot += (int)sz->v[i];
+			}
 			if (tot != v->n)
 				return fail(msg, len, bad, P_PSIZES, "'prior.sizes' must add up to the number of support points");
 		}
@@ -300,7 +307,10 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 	if (p[P_DELTA].x == 0 && (prior != PRIOR_DISCRETE || prior_gap(p) == 0) &&
 	    (p[P_ETC_M].x == 0 || p[P_HETCR_M2].x == 0 || p[P_UETC_M].x == 0))
 		return fail(msg, len, bad, P_DELTA,
-		            "'delta' must be set: the prior has no two distinct support points");
+		            "'delta' must be > 0: the default m = ceil(2/Delta^2 l ln 2T) divides by "
+		            "the gap, and this prior has none to default to (continuous, or fewer "
+		            "than two support points of positive probability); or set etc.m, "
+		            "hetcr.m and uetc.m");
 	return 0;
 }
 
@@ -602,8 +612,15 @@ static double rp_regret(sim *s, int mech, int deviate, runout *o)
 
 /* ---- the task -------------------------------------------------------------- */
 
-static int64_t ceil_pos(double x)
+/* ceil(x), at least 1, as a schedule length saturated at the horizon T.
+ * Compared as a double before any cast: a gap near 0 makes x larger than
+ * any int64 or infinite.  m >= T pulls per arm (or M >= T per agent) means
+ * exploring in every round of the run, as m = T does, so saturating
+ * changes no result and keeps m l, m K and tau = M n in range. */
+static int64_t sched_len(double x, int64_t T)
 {
+	if (!(x < (double)T))          /* also +inf and NaN */
+		return T;
 	return x < 1.0 ? 1 : (int64_t)ceil(x);
 }
 
@@ -668,16 +685,12 @@ static void setup(sim *s, const smab_value *p, const smab_task *t)
 	s->ucb_c = p[P_UCB_C].x;
 	double delta = p[P_DELTA].x > 0 ? p[P_DELTA].x : prior_gap(p);
 	double lg = delta > 0 ? 2.0 / (delta * delta) * log(2.0 * (double)s->T) : 0.0;
-	s->etc_m = p[P_ETC_M].x > 0 ? (int64_t)p[P_ETC_M].x : ceil_pos(lg * s->ltot);
-	s->hetcr_m = p[P_HETCR_M2].x > 0 ? (int64_t)p[P_HETCR_M2].x : ceil_pos(lg * s->L);
-	s->uetc_m = p[P_UETC_M].x > 0 ? (int64_t)p[P_UETC_M].x : s->hetcr_m;
-	if (p[P_HETCR_M1].x > 0) {
-		s->hetcr_M = (int64_t)p[P_HETCR_M1].x;
-	} else {
-		double T = (double)s->T;
-		int64_t a = s->hetcr_m * s->L, b = ceil_pos(sqrt(T * log(T)));
-		s->hetcr_M = a > b ? a : b;
-	}
+	double T = (double)s->T;
+	s->etc_m = sched_len(p[P_ETC_M].x > 0 ? p[P_ETC_M].x : lg * s->ltot, s->T);
+	s->hetcr_m = sched_len(p[P_HETCR_M2].x > 0 ? p[P_HETCR_M2].x : lg * s->L, s->T);
+	s->uetc_m = sched_len(p[P_UETC_M].x > 0 ? p[P_UETC_M].x : (double)s->hetcr_m, s->T);
+	s->hetcr_M = sched_len(p[P_HETCR_M1].x > 0 ? p[P_HETCR_M1].x
+	                       : fmax((double)s->hetcr_m * s->L, ceil(sqrt(T * log(T)))), s->T);
 	s->check = t->check;
 	s->ncheck = t->ncheck;
 	s->mkey = (smab_rng_key){t->seed, t->point, t->rep};

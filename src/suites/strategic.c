@@ -383,8 +383,10 @@ int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin)
 	double s = pl->u + log(wbar - pl->M);
 	if (!(s >= 0.0))
 		return 0;
-	double f = floor(s);
-	return pl->B * ((int64_t)f + (coin < s - f ? 1 : 0));
+	/* In doubles, capped at T: no segment outlasts the run, and a large u
+	 * (a tiny mu_min) or B cannot overflow the product. */
+	double f = floor(s), n = (double)pl->B * (f + (coin < s - f ? 1.0 : 0.0));
+	return n < (double)pl->T ? (int64_t)n : pl->T;
 }
 
 int smab_sstar_trigger(const int64_t *count, int K, int i, double B)

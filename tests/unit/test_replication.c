@@ -304,6 +304,54 @@ START_TEST(test_hetcr_defaults)
 }
 END_TEST
 
+/* A gap near 0 makes the default lengths m = ceil(2/Delta^2 l ln 2T) and M
+ * larger than any int64 (Delta = 1e-9: m ~ 2e19 l; the smallest positive
+ * double: infinite).  They saturate at the horizon T: every round explores,
+ * as it does for any m >= T.  (They used to overflow, and ETC committed at
+ * round 1 without exploring.)  Exact rewards, means {0, 1}: exploring pulls
+ * the 0 arm (or agent) on every odd round, so the regret after rounds 1, 2
+ * and T = 1001 is 1, 1 and 501; a commit at round 1 would give 0 or 1 after
+ * round 2 and 0 or 1001 at T.  The same through the prior's gap (delta = 0
+ * takes the smallest gap of prior.values, here 1e-12). */
+START_TEST(test_tiny_gap_saturates)
+{
+	smab_value p[MAXP];
+	const double T = 1001, mu[] = {0.0, 1.0}, one[] = {1}, tiny_prior[] = {0.0, 1e-12};
+	const double deltas[] = {1e-9, 4.9406564584124654e-324, 0.0};
+	const int64_t check[] = {1, 2, 1001};
+	const char *const names[] = {"etc", "hetcr", "uetc"};
+	for (int shape = 0; shape < 2; shape++)
+		for (int k = 0; k < 3; k++) {
+			defaults(p);
+			exact(p);
+			su_set(S, p, "horizon", T);
+			setv(p, "means", mu, 2);
+			if (shape == 1) {   /* two agents of one arm: M saturates too */
+				su_set(S, p, "agents", 2);
+				setv(p, "arms", one, 1);
+			}
+			su_set(S, p, "delta", deltas[k]);
+			if (deltas[k] == 0.0)
+				setv(p, "prior.values", tiny_prior, 2);
+			char msg[256];
+			int bad;
+			ck_assert_msg(S->check(p, msg, sizeof msg, &bad) == 0, "%s", msg);
+			result r;
+			ck_assert_int_eq(run(p, 7, 0, 0, names, 3, check, 3, &r), SMAB_OK);
+			for (int q = 0; q < 3; q++) {
+				if (shape == 1 && q != 1)
+					continue;   /* one arm per agent: only H-ETC-R's M is at stake */
+				ck_assert_msg(cv(&r, q, "regret", 1) == 1.0 && sc(&r, q, "regret") == 501.0,
+				              "%s, delta %g, %s: regret %g after 2 rounds, %g at T: "
+				              "exploration was skipped", names[q], deltas[k],
+				              shape ? "2 agents" : "1 agent",
+				              cv(&r, q, "regret", 1), sc(&r, q, "regret"));
+				ck_assert_double_eq(cv(&r, q, "regret", 0), 1.0);
+			}
+		}
+}
+END_TEST
+
 /* ---- H-UCB ---------------------------------------------------------------- */
 
 /* An independent H-UCB on deterministic rewards: agent-level UCB1 on the
@@ -801,8 +849,23 @@ START_TEST(test_checks)
 	setv(p, "arm_order", ord, 2);
 	ck_assert(check_fails(p, "arm_order"));   /* several agents */
 	setv(p, "arm_order", NULL, 0);
+	/* sizes whose whole parts add up to the 3 support points */
+	double sizes[] = {1.5, 1.5, 1}, ok[] = {1, 1, 1};
+	double vals3[] = {0.1, 0.5, 0.9}, probs3[] = {1, 1, 1};
+	setv(p, "prior.values", vals3, 3);
+	setv(p, "prior.probs", probs3, 3);
+	setv(p, "prior.sizes", sizes, 3);
+	ck_assert(check_fails(p, "prior.sizes"));
+	setv(p, "prior.sizes", ok, 3);
+	su_set(S, p, "delta", 0.2);               /* one point per agent: no gap */
+	ck_assert_msg(S->check(p, msg, sizeof msg, &bad) == 0, "%s", msg);
+	defaults(p);
+	su_set(S, p, "agents", 3);
+	setv(p, "arms", a3, 3);
 	su_set_enum(S, p, "prior", "uniform");
 	ck_assert(check_fails(p, "delta"));       /* no gap to default to */
+	S->check(p, msg, sizeof msg, &bad);
+	ck_assert_msg(strstr(msg, "divides by the gap") != NULL, "%s", msg);
 	su_set(S, p, "delta", 0.2);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
 	su_set_enum(S, p, "prior", "discrete");
@@ -825,6 +888,7 @@ int main(void)
 	tcase_add_test(tc, test_etc_commit_noisy);
 	tcase_add_test(tc, test_hetcr_restart_at_tau);
 	tcase_add_test(tc, test_hetcr_defaults);
+	tcase_add_test(tc, test_tiny_gap_saturates);
 	tcase_add_test(tc, test_hucb_two_level);
 	suite_add_tcase(s, tc);
 

@@ -122,6 +122,22 @@ START_TEST(test_score_rounds)
 }
 END_TEST
 
+/* A step-5 segment is capped at T: B = 1e15 (the plan's cap) times
+ * floor(s) + 1 = 1e30 overflowed int64 (and (int64_t) 1e30 alone is
+ * undefined); under T the count is exact. */
+START_TEST(test_score_rounds_capped)
+{
+	smab_sp_plan pl = {.mech2 = 1, .K = 2, .T = 1000000, .B = 1000000000000000, .M = 0, .u = 1e30};
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.5, 0.0), 1000000);
+	pl.u = 760.0;       /* -ln of the smallest double, plus 16 */
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.5, 0.0), 1000000);
+	pl.B = 1000;
+	pl.u = 5.0;         /* s = 5 + ln 0.5 = 4.3069: 4 or 5 blocks of B */
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.5, 0.5), 4000);
+	ck_assert_int_eq(smab_sp_score_rounds(&pl, 0.5, 0.2), 5000);
+}
+END_TEST
+
 /* ---- 2. exact runs with point masses ------------------------------------------ */
 
 /* Point masses mu = (0.6, 0.5, 0.3), dominant strategies, Mechanism 2 with
@@ -333,6 +349,42 @@ START_TEST(test_exp3_draw)
 	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.6999), 1);
 	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.7), 2);
 	ck_assert_int_eq(smab_exp3_draw(p, 3, 0.99999), 2);
+}
+END_TEST
+
+/* An importance weight x / p_i beyond any int exponent: p_i = 1e-300
+ * gives eta x / p_i = 1e302 (its power of two, about 1.4e302, overflowed
+ * the int shift: undefined behaviour), p_i = 1e-320 an infinite step.  The
+ * other weights flush to 0, so the pulled arm gets 1 - gamma + gamma/K. */
+START_TEST(test_exp3_huge_step)
+{
+	const double pis[] = {1e-300, 1e-320};
+	for (int k = 0; k < 2; k++) {
+		smab_exp3 e;
+		double p[3];
+		ck_assert_int_eq(smab_exp3_alloc(&e, 3, 0.3, 100.0), SMAB_OK);
+		smab_exp3_update(&e, 2, 0.5, 0.4);
+		smab_exp3_update(&e, 1, 1.0, pis[k]);
+		smab_exp3_probs(&e, p);
+		ck_assert_double_eq_tol(p[1], 0.7 + 0.1, 1e-15);
+		ck_assert_double_eq_tol(p[0], 0.1, 1e-15);
+		ck_assert_double_eq_tol(p[2], 0.1, 1e-15);
+		smab_exp3_free(&e);
+	}
+}
+END_TEST
+
+/* Partial sums that fall short of u (they do by rounding; here the
+ * probabilities are made short on purpose) must not draw an arm of
+ * probability 0: its update would divide by p_i = 0. */
+START_TEST(test_exp3_draw_never_zero)
+{
+	double p[4] = {0.5, 0.0, 0.25, 0.0};
+	ck_assert_int_eq(smab_exp3_draw(p, 4, 0.9), 2);
+	ck_assert_int_eq(smab_exp3_draw(p, 4, 0.5), 2);
+	ck_assert_int_eq(smab_exp3_draw(p, 4, 0.4), 0);
+	double q[2] = {0.0, 1.0};
+	ck_assert_int_eq(smab_exp3_draw(q, 2, 0.0), 1);
 }
 END_TEST
 
@@ -769,6 +821,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_plan_mech1);
 	tcase_add_test(tc, test_plan_mech2);
 	tcase_add_test(tc, test_score_rounds);
+	tcase_add_test(tc, test_score_rounds_capped);
 	tcase_add_test(tc, test_mech2_exact);
 	tcase_add_test(tc, test_mech1_exact);
 	tcase_add_test(tc, test_mech2_restricted_exact);
@@ -781,6 +834,8 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_exp3_closed_form);
 	tcase_add_test(tc, test_exp3_draw);
 	tcase_add_test(tc, test_exp3_no_overflow);
+	tcase_add_test(tc, test_exp3_huge_step);
+	tcase_add_test(tc, test_exp3_draw_never_zero);
 	tcase_add_test(tc, test_exp3_reference);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
