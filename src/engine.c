@@ -204,16 +204,8 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 		        "(--same-build refuses this)\n", msg);
 	}
 	out->nbad = out->info.nbad;
-	if ((out->nbad > 0 || out->info.tables_bad) && !o->repair) {
-		snprintf(err, sizeof err, "%s is damaged: %lld task%s marked done fail%s its "
-		         "checksum%s%s; 'smab verify %s' says more, and --resume --repair "
-		         "computes %s again", path, (long long)out->nbad,
-		         out->nbad == 1 ? "" : "s", out->nbad == 1 ? "s" : "",
-		         out->info.tables_bad ? ", and " : "",
-		         smab_h5_tables_bad_str(out->info.tables_bad), path,
-		         out->nbad > 0 ? "them" : "it");
-		return refuse(out, SMAB_EXIT_USAGE, err);
-	}
+	if (out->info.damage[0] && !o->repair)
+		return refuse(out, SMAB_EXIT_USAGE, out->info.damage);
 	for (size_t t = 0; t < T; t++)
 		if (out->bad[t])
 			done[t] = 0;

@@ -344,7 +344,7 @@ out:
 	return cx->status;
 }
 
-const char *smab_h5_tables_bad_str(int tables_bad)
+static const char *tables_bad_str(int tables_bad)
 {
 	return tables_bad == 3 ? "/points and /results/checkpoints fail their checksums"
 	     : tables_bad == 1 ? "/points (the sweep's values) fails its checksum"
@@ -366,7 +366,7 @@ int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ct
 	h5u_fail_user(cx, SMAB_EINVAL, "%s is damaged: %s%s%s; 'smab verify %s' says more and "
 	              "'smab run FILE.yaml -o %s --resume --repair' computes %s again", rf->path,
 	              tasks, tasks[0] && rf->tables_bad ? ", and " : "",
-	              smab_h5_tables_bad_str(rf->tables_bad), rf->path, rf->path,
+	              tables_bad_str(rf->tables_bad), rf->path, rf->path,
 	              nbad > 0 ? "them" : "it");
 	return cx->status;
 }
@@ -454,7 +454,7 @@ int smab_h5_verify(const char *path, FILE *out, int most, char *err, size_t errl
 		goto out;
 	}
 	if (rf.tables_bad)
-		fprintf(out, "%s: DAMAGED: %s\n", path, smab_h5_tables_bad_str(rf.tables_bad));
+		fprintf(out, "%s: DAMAGED: %s\n", path, tables_bad_str(rf.tables_bad));
 	if (nbad == 0) {
 		h5u_fail_damaged(&rf, bad, nbad, cx);
 		goto out;

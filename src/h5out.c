@@ -814,6 +814,10 @@ int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov
 		goto out;
 	next_session(rows, info);
 	info->tables_bad = rf.tables_bad;
+	if (info->nbad > 0 || info->tables_bad) {
+		h5ctx dx = {info->damage, sizeof info->damage, SMAB_OK};
+		h5u_fail_damaged(&rf, bad, info->nbad, &dx);
+	}
 	memcpy(done, rf.done, T);
 	for (size_t t = 0; t < T; t++)
 		info->ndone += done[t];
@@ -939,9 +943,8 @@ int smab_h5_resume(const char *path, const smab_plan *pl, const smab_prov *prov,
 	memset(&info, 0, sizeof info);
 	if (rank == 0) {
 		st = smab_h5_inspect(path, pl, prov, &info, done, NULL, err, errlen);
-		if (st == SMAB_OK && info.nbad > 0) {
-			snprintf(err, errlen, "%s is damaged: %lld tasks fail their checksum", path,
-			         (long long)info.nbad);
+		if (st == SMAB_OK && info.damage[0]) {
+			snprintf(err, errlen, "%s", info.damage);
 			st = SMAB_EINVAL;
 		}
 	}

@@ -62,14 +62,12 @@ typedef struct smab_h5_info {
 	int64_t nbad;       /* of those, tasks whose results fail their checksum */
 	int tables_bad;     /* 1: /points, 2: /results/checkpoints, 3: both fail
 	                       their checksums (both are rewritten by a repair) */
+	char damage[640];   /* what is damaged and what to do, or "" */
 	int64_t session;    /* the number the next session gets */
 	int slot;           /* its /history row */
 	char builds[512];   /* builds of earlier sessions other than this one,
 	                       "smab 0.2.0 (commit abc...), ...", or "" */
 } smab_h5_info;
-
-/* "/points ... fails its checksum" for smab_h5_info.tables_bad, "" for 0. */
-const char *smab_h5_tables_bad_str(int tables_bad);
 
 /* Serial, one process, read-only: check that 'path' is a complete result
  * file of this configuration (digest, shard, shape, format) whose every
