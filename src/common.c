@@ -41,6 +41,16 @@ char *smab_xstrdup(const char *s)
 	return memcpy(smab_xmalloc(n), s, n);
 }
 
+void smab_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
 void smab_errors_init(smab_errors *err, const char *file)
 {
 	memset(err, 0, sizeof *err);

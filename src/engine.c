@@ -245,9 +245,8 @@ static void prepare(const smab_experiment *e, const char *path, const smab_run_o
 		refuse(out, SMAB_EXIT_USAGE, err);
 		return;
 	}
-	if (exists && smab_out_locked(path)) {
-		snprintf(err, sizeof err, "%s is in use by another smab process (a run, a merge "
-		         "or 'smab shapley' writing it): it is not replaced", path);
+	/* Refused now rather than after the build (publishing checks again). */
+	if (exists && smab_out_check_free(path, err, sizeof err) != SMAB_OK) {
 		refuse(out, SMAB_EXIT_USAGE, err);
 		return;
 	}

@@ -313,9 +313,8 @@ static int output_ok(const char *const *in, int nin, const char *out, int force,
 		if (!force)
 			h5u_fail_user(cx, SMAB_EINVAL, "%s already exists: pass --force to replace it",
 			              out);
-		else if (smab_out_locked(out))
-			h5u_fail_user(cx, SMAB_EINVAL, "%s is in use by another smab process (a run, a "
-			              "merge or 'smab shapley' writing it): it is not replaced", out);
+		else if (smab_out_check_free(out, why, sizeof why) != SMAB_OK)
+			h5u_fail_user(cx, SMAB_EBUSY, "%s", why);
 	}
 	return cx->status;
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,19 +26,6 @@ enum {
 	ML_ITEMFIELDS = 24,     /* id|title|date|video date|URL + 19 genre flags */
 	ML_MAXSTATES = 16
 };
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- reading the files ---------------------------------------------------- */
 
@@ -64,12 +50,12 @@ static int mlfile_open(mlfile *f, const char *dir, const char *name,
 	memset(f, 0, sizeof *f);
 	int w = snprintf(f->path, sizeof f->path, "%s/%s", dir, name);
 	if (w < 0 || (size_t)w >= sizeof f->path) {
-		errf(err, errlen, "data directory name too long: '%.64s...'", dir);
+		smab_errf(err, errlen, "data directory name too long: '%.64s...'", dir);
 		return SMAB_EINVAL;
 	}
 	FILE *fp = fopen(f->path, "rb");
 	if (!fp) {
-		errf(err, errlen, "cannot open %s: %s", f->path, strerror(errno));
+		smab_errf(err, errlen, "cannot open %s: %s", f->path, strerror(errno));
 		return SMAB_EIO;
 	}
 	size_t cap = 1 << 16;
@@ -88,7 +74,7 @@ static int mlfile_open(mlfile *f, const char *dir, const char *name,
 	int saved = errno;
 	fclose(fp);
 	if (bad) {
-		errf(err, errlen, "cannot read %s: %s", f->path, strerror(saved));
+		smab_errf(err, errlen, "cannot read %s: %s", f->path, strerror(saved));
 		mlfile_close(f);
 		return SMAB_EIO;
 	}
@@ -150,8 +136,8 @@ static int bad_line(const mlfile *f, const char *what, const char *text,
                     size_t n, char *err, size_t errlen)
 {
 	char buf[96];
-	errf(err, errlen, "%s:%d: expected %s, got '%s'", f->path, f->line, what,
-	     shown(text, n, buf, sizeof buf));
+	smab_errf(err, errlen, "%s:%d: expected %s, got '%s'", f->path, f->line, what,
+	          shown(text, n, buf, sizeof buf));
 	return SMAB_EINVAL;
 }
 
@@ -224,8 +210,8 @@ static int read_occupations(const char *dir, smab_ml_data *ml, char *err,
 		memcpy(ml->occ_name[ml->nocc++], s, n + 1);
 	}
 	if (!st && ml->nocc == 0) {
-		errf(err, errlen, "%s:1: expected an occupation name, got an empty file",
-		     f.path);
+		smab_errf(err, errlen, "%s:1: expected an occupation name, got an empty file",
+		          f.path);
 		st = SMAB_EINVAL;
 	}
 	mlfile_close(&f);
@@ -241,7 +227,7 @@ static int read_users(const char *dir, smab_ml_data *ml, char *err,
 		return st;
 	int nu = f.nlines;
 	if (nu == 0) {
-		errf(err, errlen, "%s:1: expected a user, got an empty file", f.path);
+		smab_errf(err, errlen, "%s:1: expected a user, got an empty file", f.path);
 		mlfile_close(&f);
 		return SMAB_EINVAL;
 	}
@@ -319,7 +305,7 @@ static int read_items(const char *dir, smab_ml_data *ml, char *err,
 		return st;
 	int ni = f.nlines;
 	if (ni == 0) {
-		errf(err, errlen, "%s:1: expected a movie, got an empty file", f.path);
+		smab_errf(err, errlen, "%s:1: expected a movie, got an empty file", f.path);
 		mlfile_close(&f);
 		return SMAB_EINVAL;
 	}
@@ -358,7 +344,7 @@ static int read_ratings(const char *dir, smab_ml_data *ml, char *err,
 		return st;
 	int nr = f.nlines;
 	if (nr == 0) {
-		errf(err, errlen, "%s:1: expected a rating, got an empty file", f.path);
+		smab_errf(err, errlen, "%s:1: expected a rating, got an empty file", f.path);
 		mlfile_close(&f);
 		return SMAB_EINVAL;
 	}
@@ -419,7 +405,7 @@ int smab_ml_load(const char *dir, smab_ml_data *out, char *err, size_t errlen)
 		return SMAB_EINVAL;
 	memset(out, 0, sizeof *out);
 	if (!dir || !*dir) {
-		errf(err, errlen, "no MovieLens data directory given");
+		smab_errf(err, errlen, "no MovieLens data directory given");
 		return SMAB_EINVAL;
 	}
 	/* Occupations before users (users name them), users and movies before
@@ -611,7 +597,7 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!ml || !group || ml->nusers < 1) {
-		errf(err, errlen, "smab_ml_groups: no data or no output array");
+		smab_errf(err, errlen, "smab_ml_groups: no data or no output array");
 		return -SMAB_EINVAL;
 	}
 	int nu = ml->nusers, ng = 0;
@@ -641,8 +627,8 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 			const char *occ = ml->occ_name[ml->occupation[u]];
 			group[u] = smab_ml_occ_group(occ);
 			if (group[u] < 0) {
-				errf(err, errlen, "occupation '%s' (user %d) is in no "
-				     "occupation group", occ, u + 1);
+				smab_errf(err, errlen, "occupation '%s' (user %d) is in no "
+				          "occupation group", occ, u + 1);
 				return -SMAB_EINVAL;
 			}
 		}
@@ -651,8 +637,8 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 		break;
 	case SMAB_ML_STATE: {
 		if (nstates < 1 || nstates > ML_MAXSTATES) {
-			errf(err, errlen, "number of states %d: expected 1..%d", nstates,
-			     ML_MAXSTATES);
+			smab_errf(err, errlen, "number of states %d: expected 1..%d", nstates,
+			          ML_MAXSTATES);
 			return -SMAB_EINVAL;
 		}
 		/* Every code the zip table can return has a slot. */
@@ -672,7 +658,7 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 		qsort(cnt, (size_t)ns, sizeof cnt[0], by_users);
 		ng = ns < nstates ? ns : nstates;
 		if (ng == 0) {
-			errf(err, errlen, "no user has a US zip code");
+			smab_errf(err, errlen, "no user has a US zip code");
 			return -SMAB_EINVAL;
 		}
 		for (int u = 0; u < nu; u++) {
@@ -687,7 +673,7 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 		break;
 	}
 	default:
-		errf(err, errlen, "unknown MovieLens grouping %d", grouping);
+		smab_errf(err, errlen, "unknown MovieLens grouping %d", grouping);
 		return -SMAB_EINVAL;
 	}
 	if (names && nameslen) {
@@ -695,8 +681,8 @@ int smab_ml_groups(const smab_ml_data *ml, int grouping, int nstates,
 		names[0] = '\0';
 		for (int g = 0; g < ng; g++)
 			if (!add_name(names, nameslen, &used, name[g])) {
-				errf(err, errlen, "group names need more than %zu bytes",
-				     nameslen);
+				smab_errf(err, errlen, "group names need more than %zu bytes",
+				          nameslen);
 				return -SMAB_EINVAL;
 			}
 	}
@@ -747,8 +733,8 @@ static int truncated_svd(const smab_ml_data *ml, int d, int ld, const double *R,
 	free(isuppz);
 	free(G);
 	if (info != 0 || found != d) {
-		errf(err, errlen, "eigen-decomposition of the rating matrix failed "
-		     "(dsyevr info %d, %d of %d eigenpairs)", (int)info, (int)found, d);
+		smab_errf(err, errlen, "eigen-decomposition of the rating matrix failed "
+		          "(dsyevr info %d, %d of %d eigenpairs)", (int)info, (int)found, d);
 		free(w);
 		free(Z);
 		return SMAB_EINTERNAL;
@@ -763,8 +749,8 @@ static int truncated_svd(const smab_ml_data *ml, int d, int ld, const double *R,
 		int j = d - 1 - k;            /* dsyevr sorts ascending */
 		double lam = w[j];
 		if (!(lam > top * (double)m * DBL_EPSILON)) {
-			errf(err, errlen, "the rating matrix has rank below d = %d "
-			     "(singular value %d is %g)", d, k + 1, sqrt(fmax(lam, 0.0)));
+			smab_errf(err, errlen, "the rating matrix has rank below d = %d "
+			          "(singular value %d is %g)", d, k + 1, sqrt(fmax(lam, 0.0)));
 			st = SMAB_EINVAL;
 			break;
 		}
@@ -819,13 +805,13 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 		return SMAB_EINVAL;
 	memset(out, 0, sizeof *out);
 	if (!ml || ml->nusers < 1 || ml->nitems < 1 || ml->nratings < 1) {
-		errf(err, errlen, "no MovieLens data");
+		smab_errf(err, errlen, "no MovieLens data");
 		return SMAB_EINVAL;
 	}
 	int nu = ml->nusers, ni = ml->nitems, nr = ml->nratings;
 	int dmax = nu < ni ? nu : ni;
 	if (d < 1 || d > dmax) {
-		errf(err, errlen, "embedding dimension %d: expected 1..%d", d, dmax);
+		smab_errf(err, errlen, "embedding dimension %d: expected 1..%d", d, dmax);
 		return SMAB_EINVAL;
 	}
 	/* One OpenBLAS thread, so the sums are taken in one order whatever the
@@ -913,8 +899,8 @@ int smab_ml_embed_make(const smab_ml_data *ml, int d, smab_ml_embed *out,
 	}
 	free(X);
 	if (smab_linalg_spd_solve(d, gram, rhs) != SMAB_OK) {
-		errf(err, errlen, "least-squares fit of theta failed: the Gram matrix "
-		     "of the %d actions rated is singular", nr);
+		smab_errf(err, errlen, "least-squares fit of theta failed: the Gram matrix "
+		          "of the %d actions rated is singular", nr);
 		st = SMAB_EINVAL;
 	}
 	free(gram);

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +18,6 @@
 /* The byte the writer's lock covers: far past any data, so the lock never
  * overlaps a byte range another tool might lock. */
 #define LOCK_AT ((off_t)1 << 62)
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *smab_out_bytes_str(double bytes, char *buf, size_t len)
 {
@@ -47,34 +34,34 @@ const char *smab_out_bytes_str(double bytes, char *buf, size_t len)
 int smab_out_check_path(const char *path, char *err, size_t errlen)
 {
 	if (!path || !*path) {
-		say(err, errlen, "the output file name is empty");
+		smab_errf(err, errlen, "the output file name is empty");
 		return SMAB_EINVAL;
 	}
 	size_t n = strlen(path);
 	if (path[n - 1] == '/') {
-		say(err, errlen, "the output '%s' ends in '/': expected a file name, "
-		    "not a directory", path);
+		smab_errf(err, errlen, "the output '%s' ends in '/': expected a file name, "
+		          "not a directory", path);
 		return SMAB_EINVAL;
 	}
 	size_t abs = n;
 	if (path[0] != '/') {
 		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof cwd)) {
-			say(err, errlen, "cannot tell the working directory: %s", strerror(errno));
+			smab_errf(err, errlen, "cannot tell the working directory: %s", strerror(errno));
 			return SMAB_EINVAL;
 		}
 		abs += strlen(cwd) + 1;
 	}
 	if (abs > SMAB_OUT_PATH_MAX) {
-		say(err, errlen, "the output path is %zu bytes long as an absolute path; at most "
-		    "%d are supported (Open MPI's MPI-IO cannot open longer ones): choose a "
-		    "shorter name or directory", abs, SMAB_OUT_PATH_MAX);
+		smab_errf(err, errlen, "the output path is %zu bytes long as an absolute path; at most "
+		          "%d are supported (Open MPI's MPI-IO cannot open longer ones): choose a "
+		          "shorter name or directory", abs, SMAB_OUT_PATH_MAX);
 		return SMAB_EINVAL;
 	}
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		say(err, errlen, "the output %s exists and is %s, not a regular file", path,
-		    S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
+		smab_errf(err, errlen, "the output %s exists and is %s, not a regular file", path,
+		          S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
 		return SMAB_EINVAL;
 	}
 	return SMAB_OK;
@@ -97,7 +84,7 @@ int smab_out_make_parents(const char *path, char *err, size_t errlen)
 			continue;
 		*s = '\0';
 		if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-			say(err, errlen, "cannot create the directory %s: %s", d, strerror(errno));
+			smab_errf(err, errlen, "cannot create the directory %s: %s", d, strerror(errno));
 			rc = SMAB_EIO;
 		}
 		*s = '/';
@@ -199,12 +186,25 @@ static int no_locks(int e)
 	return e == ENOSYS || e == EOPNOTSUPP || e == ENOLCK || e == EINVAL;
 }
 
+/* The one message for a file a live writer holds; returns SMAB_EBUSY. */
+static int in_use(const char *path, char *err, size_t errlen)
+{
+	smab_errf(err, errlen, "%s is in use: another smab process (a run, a merge or "
+	          "'smab shapley') is writing it; wait for it to end or stop it first", path);
+	return SMAB_EBUSY;
+}
+
+int smab_out_check_free(const char *path, char *err, size_t errlen)
+{
+	return smab_out_locked(path) ? in_use(path, err, errlen) : SMAB_OK;
+}
+
 int smab_out_lock(const char *path, int *fd, char *err, size_t errlen)
 {
 	/* A write lock needs a descriptor open for writing. */
 	*fd = open(path, O_RDWR | O_CLOEXEC);
 	if (*fd < 0) {
-		say(err, errlen, "cannot open %s for writing: %s", path, strerror(errno));
+		smab_errf(err, errlen, "cannot open %s for writing: %s", path, strerror(errno));
 		return SMAB_EIO;
 	}
 	struct flock fl = lock_desc(F_WRLCK);
@@ -213,14 +213,11 @@ int smab_out_lock(const char *path, int *fd, char *err, size_t errlen)
 	int e = errno;
 	close(*fd);
 	*fd = -1;
-	if (e == EAGAIN || e == EACCES) {
-		say(err, errlen, "%s is in use: another smab process (a run, a merge or "
-		    "'smab shapley') is writing it; wait for it to end or stop it first", path);
-		return SMAB_EBUSY;
-	}
+	if (e == EAGAIN || e == EACCES)
+		return in_use(path, err, errlen);
 	if (no_locks(e))
 		return SMAB_OK;
-	say(err, errlen, "cannot lock %s: %s", path, strerror(e));
+	smab_errf(err, errlen, "cannot lock %s: %s", path, strerror(e));
 	return SMAB_EIO;
 }
 
@@ -301,7 +298,7 @@ int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
 {
 	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)) {
-		say(err, errlen, "cannot flush %s to disk: %s", tmp, strerror(errno));
+		smab_errf(err, errlen, "cannot flush %s to disk: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return SMAB_EIO;
@@ -313,18 +310,15 @@ int smab_out_publish(const char *tmp, const char *path, int replace, char *err,
 	for (int tries = 0; replace && e == EEXIST && tries < 100; tries++)
 		if ((e = rename_over(tmp, path)) == ENOENT)
 			e = rename_new(tmp, path);
-	if (e == EBUSY) {
-		say(err, errlen, "%s is in use by another smab process (a run, a merge or 'smab "
-		    "shapley' writing it): it is not replaced", path);
-		return SMAB_EBUSY;
-	}
+	if (e == EBUSY)
+		return in_use(path, err, errlen);
 	if (e == EEXIST) {
-		say(err, errlen, "%s appeared while this one was being made (another run "
-		    "writing the same file?): it is left as it is", path);
+		smab_errf(err, errlen, "%s appeared while this one was being made (another run "
+		          "writing the same file?): it is left as it is", path);
 		return SMAB_EEXIST;
 	}
 	if (e) {
-		say(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+		smab_errf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
 		return SMAB_EIO;
 	}
 	sync_dir(path);
@@ -343,9 +337,9 @@ int smab_out_check_space(const char *path, double bytes, char *err, size_t errle
 		double avail = (double)sv.f_bavail * (double)sv.f_frsize;
 		if (avail < bytes) {
 			char a[32], b[32];
-			say(err, errlen, "not enough space for %s: it needs %s, the file system of "
-			    "%s has %s free", path, smab_out_bytes_str(bytes, a, sizeof a), d,
-			    smab_out_bytes_str(avail, b, sizeof b));
+			smab_errf(err, errlen, "not enough space for %s: it needs %s, the file system of "
+			          "%s has %s free", path, smab_out_bytes_str(bytes, a, sizeof a), d,
+			          smab_out_bytes_str(avail, b, sizeof b));
 			rc = SMAB_EIO;
 		}
 	}

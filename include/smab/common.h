@@ -55,6 +55,11 @@ void smab_errors_clear(smab_errors *err);
 void smab_errors_add(smab_errors *err, int line, int col, const char *key,
                      const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* printf into a caller's message buffer err[errlen]; nothing if err is
+ * NULL or errlen 0. */
+void smab_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Print as "file:line:col: error: [key] msg", one per line, in order. */
 void smab_errors_print(const smab_errors *err, FILE *out);
 

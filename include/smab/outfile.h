@@ -58,6 +58,10 @@ void smab_out_unlock(int *fd);
  * the file does not exist or the file system has no such locks). */
 int smab_out_locked(const char *path);
 
+/* SMAB_OK, or SMAB_EBUSY with the reason in err when another live process
+ * holds the lock of 'path' (checked before replacing it). */
+int smab_out_check_free(const char *path, char *err, size_t errlen);
+
 /* Make the complete file 'tmp' the result file 'path': its data flushed to
  * disk, then renamed into place -- refusing (SMAB_EEXIST) when 'path'
  * appeared meanwhile unless 'replace', and even then (SMAB_EBUSY) when a

@@ -170,6 +170,8 @@ START_TEST(test_lock)
 	ck_assert_int_eq(smab_out_lock(at("f.h5"), &b, err, sizeof err), SMAB_EBUSY);
 	ck_assert_int_eq(b, -1);
 	ck_assert_ptr_nonnull(strstr(err, "in use"));
+	ck_assert_int_eq(smab_out_check_free(at("f.h5"), err, sizeof err), SMAB_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "in use"));
 	/* Another descriptor of the file opened and closed (as HDF5 does)
 	 * does not drop it. */
 	int other = open(at("f.h5"), O_RDONLY);
@@ -181,6 +183,7 @@ START_TEST(test_lock)
 	smab_out_unlock(&a);
 	ck_assert_int_eq(a, -1);
 	ck_assert_int_eq(smab_out_locked(at("g.h5")), 0);
+	ck_assert_int_eq(smab_out_check_free(at("g.h5"), err, sizeof err), SMAB_OK);
 	/* A killed holder leaves no lock behind. */
 	pid_t pid = fork();
 	if (pid == 0) {
