@@ -204,36 +204,21 @@ void smab_par_catch_stop(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-/* Run fn(arg) with SIGTERM and SIGINT held back. */
-static void with_stop_blocked(void (*fn)(const void *), const void *arg)
+void smab_par_stop_at_once(int on)
 {
+	stop_now = on;   /* one sig_atomic_t store: the handler sees old or new */
+}
+
+void smab_par_stop_unlink(const char *path)
+{
+	/* The handler must never see half a name: hold the signals back. */
 	sigset_t set, old;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	fn(arg);
+	snprintf(stop_unlink, sizeof stop_unlink, "%s", path ? path : "");
 	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void set_at_once(const void *on)
-{
-	stop_now = *(const int *)on;
-}
-
-static void set_unlink(const void *path)
-{
-	snprintf(stop_unlink, sizeof stop_unlink, "%s", path ? (const char *)path : "");
-}
-
-void smab_par_stop_at_once(int on)
-{
-	with_stop_blocked(set_at_once, &on);
-}
-
-void smab_par_stop_unlink(const char *path)
-{
-	with_stop_blocked(set_unlink, path);
 }
 
 int smab_par_stop_requested(void)
