@@ -585,28 +585,13 @@ out:
 	return cx->status;
 }
 
-static int check_args(const char *path, const smab_plan *pl, const smab_prov *prov,
-                      h5ctx *cx)
-{
-	if (!path || !pl || !pl->e || !pl->e->suite || !prov || !prov->sha256 ||
-	    !prov->canonical)
-		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: missing path, plan or provenance");
-	else if (pl->npoints < 1 || pl->reps < 1 || pl->nmech < 1 || pl->ncheck < 0 ||
-	         pl->nmetrics != pl->e->suite->nmetrics || pl->nmech != pl->e->nmech ||
-	         (pl->ncheck > 0 && !pl->check) || !pl->vals)
-		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: inconsistent plan for %s "
-		              "(%lld points, %d replications, %d mechanisms, %d checkpoints)", path,
-		              (long long)pl->npoints, pl->reps, pl->nmech, pl->ncheck);
-	return cx->status;
-}
-
 int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
                   char *err, size_t errlen)
 {
 	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
 	if (err && errlen)
 		err[0] = '\0';
-	if (check_args(path, pl, prov, cx))
+	if (h5u_check_plan(path, pl, prov, cx))
 		return cx->status;
 	h5u_quiet q;
 	h5u_quiet_on(&q);
@@ -683,7 +668,7 @@ int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
 		return cx->status;
 	}
 	*out = NULL;
-	if (check_args(path, pl, prov, cx))
+	if (h5u_check_plan(path, pl, prov, cx))
 		return cx->status;
 	h5u_quiet q;
 	h5u_quiet_on(&q);
@@ -705,130 +690,6 @@ int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
 	*out = h;
 	h5u_quiet_off(&q);
 	return SMAB_OK;
-}
-
-/* ---- sessions: what /history says about a file ------------------------- */
-
-/* The next session's number and row, and the earlier builds that differ
- * from this one, from the rows of /history. */
-static void next_session(const h5u_session *rows, smab_h5_info *info)
-{
-	int64_t last = 0;
-	info->slot = -1;
-	info->builds[0] = '\0';
-	for (int i = 0; i < H5U_HISTORY_ROWS; i++) {
-		const h5u_session *r = &rows[i];
-		if (r->session <= 0) {
-			if (info->slot < 0)
-				info->slot = i;
-			continue;
-		}
-		if (r->session > last)
-			last = r->session;
-		if (strcmp(r->version, SMAB_VERSION) == 0 && strcmp(r->commit, smab_git_commit) == 0)
-			continue;
-		char b[96];
-		snprintf(b, sizeof b, "smab %s (commit %s)", r->version, r->commit);
-		if (strstr(info->builds, b))
-			continue;
-		size_t at = strlen(info->builds);
-		snprintf(info->builds + at, sizeof info->builds - at, "%s%s", at ? ", " : "", b);
-	}
-	/* A full table: later sessions share its last row. */
-	if (info->slot < 0)
-		info->slot = H5U_HISTORY_ROWS - 1;
-	info->session = last + 1;
-}
-
-int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov,
-                    smab_h5_info *info, unsigned char *done, unsigned char *bad,
-                    char *err, size_t errlen)
-{
-	h5ctx ctx = {err, errlen, SMAB_OK}, *cx = &ctx;
-	if (err && errlen)
-		err[0] = '\0';
-	memset(info, 0, sizeof *info);
-	if (check_args(path, pl, prov, cx))
-		return cx->status;
-	if (access(path, R_OK | W_OK) != 0) {
-		h5u_fail_at(cx, SMAB_EIO, __FILE__, __LINE__, "cannot open %s to resume it: %s",
-		            path, strerror(errno));
-		return cx->status;
-	}
-	h5u_quiet q;
-	h5u_quiet_on(&q);
-	h5u_rfile rf;
-	char *sha = NULL, *ver = NULL, *commit = NULL;
-	h5u_session *rows = NULL;
-	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
-	if (h5u_rfile_open(&rf, path, 0, cx)) {
-		h5u_quiet_off(&q);
-		return cx->status;
-	}
-	if (h5u_get_str(rf.file, path, "config_sha256", &sha, cx))
-		goto out;
-	if (!sha) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s is not a smab result file (no config_sha256 "
-		              "attribute): use a new output file or --force to replace it", path);
-		goto out;
-	}
-	if (strcmp(sha, prov->sha256) != 0) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s was made by a different configuration "
-		              "(config digest %.12s... != %.12s...): use a new output file or "
-		              "--force to replace it", path, sha, prov->sha256);
-		goto out;
-	}
-	free(sha);
-	sha = NULL;
-	/* A shard file is finished by the same shard only. */
-	if (h5u_get_str(rf.file, path, "shard", &sha, cx))
-		goto out;
-	if (sha ? !prov->shard || strcmp(sha, prov->shard) != 0 : prov->shard != NULL) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s holds %s%s, not %s%s: resume it with the "
-		              "same --shard", path, sha ? "shard " : "all tasks", sha ? sha : "",
-		              prov->shard ? "shard " : "all tasks", prov->shard ? prov->shard : "");
-		goto out;
-	}
-	if (rf.P != (hsize_t)pl->npoints || rf.R != (hsize_t)pl->reps ||
-	    rf.C != (hsize_t)pl->ncheck) {
-		h5u_fail_user(cx, SMAB_EINVAL, "%s does not match this experiment: /tasks/done is "
-		              "%llu x %llu, expected %lld x %d (points x replications), with %llu "
-		              "checkpoints for %d", path, (unsigned long long)rf.P,
-		              (unsigned long long)rf.R, (long long)pl->npoints, pl->reps,
-		              (unsigned long long)rf.C, pl->ncheck);
-		goto out;
-	}
-	if (rf.format < H5U_FORMAT) {
-		if (h5u_get_str(rf.file, path, "smab_version", &ver, cx) ||
-		    h5u_get_str(rf.file, path, "git_commit", &commit, cx))
-			goto out;
-		h5u_fail_user(cx, SMAB_EINVAL, "%s has file format %d, written by smab %s (commit "
-		              "%s), without task checksums or a session history; this smab (%s) "
-		              "resumes format %d only: finish it with the build that began it, or "
-		              "start a new file", path, rf.format, ver ? ver : "?",
-		              commit ? commit : "?", SMAB_VERSION, H5U_FORMAT);
-		goto out;
-	}
-	rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);
-	if (h5u_read_history(&rf, rows, cx) || h5u_verify(&rf, bad, &info->nbad, cx))
-		goto out;
-	next_session(rows, info);
-	info->tables_bad = rf.tables_bad;
-	if (info->nbad > 0 || info->tables_bad) {
-		h5ctx dx = {info->damage, sizeof info->damage, SMAB_OK};
-		h5u_fail_damaged(&rf, bad, info->nbad, &dx);
-	}
-	memcpy(done, rf.done, T);
-	for (size_t t = 0; t < T; t++)
-		info->ndone += done[t];
-out:
-	free(sha);
-	free(ver);
-	free(commit);
-	free(rows);
-	h5u_rfile_close(&rf, cx);
-	h5u_quiet_off(&q);
-	return cx->status;
 }
 
 /* /points and /results/checkpoints written again from the plan: the same

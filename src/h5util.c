@@ -271,6 +271,23 @@ hid_t h5u_summary_type(int file)
 	return t;
 }
 
+/* ---- arguments --------------------------------------------------------- */
+
+int h5u_check_plan(const char *path, const struct smab_plan *pl,
+                   const struct smab_prov *prov, h5ctx *cx)
+{
+	if (!path || !pl || !pl->e || !pl->e->suite || !prov || !prov->sha256 ||
+	    !prov->canonical)
+		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: missing path, plan or provenance");
+	else if (pl->npoints < 1 || pl->reps < 1 || pl->nmech < 1 || pl->ncheck < 0 ||
+	         pl->nmetrics != pl->e->suite->nmetrics || pl->nmech != pl->e->nmech ||
+	         (pl->ncheck > 0 && !pl->check) || !pl->vals)
+		h5u_fail_user(cx, SMAB_EINVAL, "smab_h5: inconsistent plan for %s "
+		              "(%lld points, %d replications, %d mechanisms, %d checkpoints)", path,
+		              (long long)pl->npoints, pl->reps, pl->nmech, pl->ncheck);
+	return cx->status;
+}
+
 /* ---- /history and checksums -------------------------------------------- */
 
 hid_t h5u_session_type(void)

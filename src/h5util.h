@@ -96,6 +96,16 @@ int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
 /* The summary row type: file = 1 packed little-endian for the file,
  * file = 0 smab_summary in memory.  -1 on failure; close with H5Tclose. */
 hid_t h5u_summary_type(int file);
+/* ---- arguments --------------------------------------------------------- */
+
+struct smab_plan;   /* plan.h */
+struct smab_prov;   /* h5out.h */
+
+/* SMAB_OK if path, plan and provenance are there and the plan is
+ * consistent (shape, mechanisms, checkpoints); else SMAB_EINVAL in cx. */
+int h5u_check_plan(const char *path, const struct smab_plan *pl,
+                   const struct smab_prov *prov, h5ctx *cx);
+
 /* ---- the file format ---------------------------------------------------- */
 
 /* Version of the layout h5out.c writes (root attribute 'format').  Files

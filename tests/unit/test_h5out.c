@@ -525,7 +525,8 @@ START_TEST(test_resume_mismatch)
 	tpath(missing, sizeof missing, "nope/missing.h5");
 	ck_assert_int_eq(smab_h5_resume(missing, &f.pl, &prov_a, MPI_COMM_SELF, &h, done,
 	                                err, sizeof err), SMAB_EIO);
-	ck_assert_msg(strstr(err, "missing.h5") && strstr(err, "h5out.c:"), "message: %s", err);
+	ck_assert_msg(strstr(err, "missing.h5") && strstr(err, "h5inspect.c:"), "message: %s",
+	              err);
 	ck_assert_int_eq(smab_h5_create(missing, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
 	                                sizeof err), SMAB_EIO);
 	ck_assert_msg(strstr(err, "cannot create") && strstr(err, "missing.h5"),
