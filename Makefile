@@ -1,41 +1,49 @@
 # smab - MPI-parallel Monte Carlo engine for strategic bandits.
 #
 #   make            build build/smab
-#   make run        install missing packages, build, run experiments/quick.yaml on 2 ranks
+#   make run        install the packages running needs, build, run experiments/quick.yaml on 2 ranks
 #   make check      build and run every test (unit + integration)
+#   make install    install smab, its job templates, scripts and experiments under PREFIX
+#   make uninstall  remove what make install put there
 #   make asan       unit tests under AddressSanitizer and UBSan (with float-cast-overflow)
 #   make fuzz       fuzz the experiment loader for FUZZ_SECONDS (clang, libFuzzer)
 #   make bench      performance benchmarks (see README)
-#   make deps       install the Debian packages (root) or print the apt line
+#   make deps       install the Debian packages for running, testing and plotting (root) or print the apt line
+#   make show-deps  where each dependency was found, and its flags
+#   make help       this list
+#
+# Dependencies are found by mk/deps.mk: for each of MPI, HDF5, BLAS, LAPACKE,
+# GSL, YAML, CRYPTO, ZLIB, RANDOM123 and CHECK, first X_CFLAGS/X_LIBS, then
+# X_DIR (X_DIR/include, X_DIR/lib), then pkg-config, then HDF5's h5pcc or the
+# usual library names; e.g. `make HDF5_DIR=/opt/hdf5` or
+# `make CC=gcc MPI_CFLAGS=-I/opt/mpi/include MPI_LIBS="-L/opt/mpi/lib -lmpi"`.
 #
 # ---- settings: everything that may need changing is in this block ---------
-ifeq ($(origin CC),default)
-CC       = mpicc
-endif
+# CC is mpicc unless set (or unless MPI_CFLAGS/MPI_LIBS or MPI_DIR are given).
 NP      ?= 2
-PKGS     = hdf5-openmpi yaml-0.1 openblas lapacke gsl libcrypto zlib
-TESTPKGS = check
 OPT     ?= -O2 -march=x86-64-v2
 WARN     = -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wundef
 MPIRUN  ?= mpirun
 MPIFLAGS ?= --oversubscribe
 BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+H5PCC   ?= h5pcc
 FUZZCC  ?= clang
 FUZZ_SECONDS ?= 60
 # ---- nothing to edit below this line ---------------------------------------
 
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHK_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
-CHK_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+include mk/deps.mk
 
-CPPFLAGS += -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+CPPFLAGS += -Iinclude $(DEPS_CFLAGS) -D_GNU_SOURCE
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 $(WARN) -MMD -MP
 BUILDFLAGS = $(CC) $(CFLAGS)
-LDLIBS   += $(PKG_LIBS) -lm
+LDLIBS   += $(DEPS_LIBS) -lm
 
 SRC      := $(wildcard src/*.c src/suites/*.c src/mechs/*.c)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
@@ -49,7 +57,7 @@ ITESTBIN := $(ITESTSRC:tests/integration/%.c=$(BUILD)/itest/%)
 BENCHSRC := $(wildcard tests/bench/*.c)
 BENCHBIN := $(BENCHSRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run check unit integration asan fuzz fuzz-build bench deps clean FORCE
+.PHONY: all run check unit integration asan fuzz fuzz-build bench deps show-deps install uninstall help clean FORCE
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -76,7 +84,7 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check_util.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CHK_CFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) $(CHK_LIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) $(CHECK_LIBS) -o $@
 
 $(BUILD)/itest/%: tests/integration/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -91,12 +99,47 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh all
 
-run: deps
+# Only what running needs; Open MPI refuses root unless told it is meant.
+run:
+	@bash scripts/install-deps.sh run
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p results
-	$(MPIRUN) $(MPIFLAGS) -np $(NP) $(BIN) run experiments/quick.yaml -o results/quick.h5 --force
+	@if [ "$$(id -u)" -eq 0 ]; then \
+	  echo "make run: running as root, so OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 are set for mpirun"; \
+	  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi; \
+	set -x; $(MPIRUN) $(MPIFLAGS) -np $(NP) $(BIN) run experiments/quick.yaml -o results/quick.h5 --force
+
+show-deps:
+	@$(foreach d,MPI HDF5 BLAS LAPACKE GSL YAML CRYPTO ZLIB RANDOM123 CHECK,\
+	  printf '%-10s %s\n%-10s   cflags: %s\n%-10s   libs:   %s\n' $(d) $(call smab_q,$($(d)_FROM)) \
+	    '' $(call smab_q,$($(d)_CFLAGS)) '' $(call smab_q,$($(d)_LIBS));)
+	@printf 'CC         %s\n' $(call smab_q,$(CC))
+	@$(if $(SMAB_DEPS_ERROR),printf '%s\n' $(call smab_q,$(SMAB_DEPS_ERROR)) >&2; exit 1,:)
+
+# The layout `smab submit` and the scripts expect: templates and scripts
+# under share/smab beside bin/. Scripts keep their executable bit.
+SHARE        = $(DESTDIR)$(PREFIX)/share/smab
+INST_PYPKGS  = $(patsubst %/__init__.py,%,$(wildcard scripts/*/__init__.py))
+INST_SCRIPTS = $(patsubst scripts/%,%,$(wildcard scripts/*.py scripts/*.sh scripts/pyproject.toml) \
+                 $(if $(INST_PYPKGS),$(shell find $(INST_PYPKGS) -type f ! -path '*/__pycache__/*' ! -name '*.pyc')))
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/jobs $(SHARE)/scripts $(SHARE)/experiments
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smab
+	install -m 644 jobs/*.sbatch $(SHARE)/jobs/
+	install -m 644 experiments/*.yaml experiments/*.md $(SHARE)/experiments/
+	@cd scripts && for f in $(INST_SCRIPTS); do \
+	  if [ -x "$$f" ]; then m=755; else m=644; fi; \
+	  install -D -m $$m "$$f" "$(SHARE)/scripts/$$f" || exit 1; done
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/smab, templates, scripts and experiments in $(SHARE)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/smab
+	rm -rf $(SHARE)
+
+help:
+	@sed -n '3,/^# ---- settings/{/^# ---- settings/d;s/^# \{0,1\}//;p}' Makefile
 
 check: $(BIN) $(UNITBIN) $(ITESTBIN)
 	@bash tests/run-tests.sh $(BUILD)

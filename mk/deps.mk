@@ -1,0 +1,208 @@
+# Where smab's dependencies come from; included by the Makefile.
+#
+# Each dependency X gets X_CFLAGS and X_LIBS from the first of these that
+# applies, and X_FROM says which one it was (`make show-deps` prints them):
+#   1. X_CFLAGS and/or X_LIBS, given on the command line or in the
+#      environment (an empty value counts: `LAPACKE_LIBS=` when OpenBLAS
+#      already contains LAPACKE);
+#   2. X_DIR: X_DIR/include, and X_DIR/lib with the library's usual names;
+#   3. pkg-config ($(PKG_CONFIG)), under the names of X_PKGS in order;
+#   4. MPI: the compiler wrapper (CC, mpicc by default); HDF5: the parallel
+#      wrapper's own flags (`h5pcc -show`); the others: the usual library
+#      names, for the compiler's default paths (a module's CPATH and
+#      LIBRARY_PATH extend them). Random123 is headers only.
+# HDF5 must be parallel (H5_HAVE_PARALLEL in H5pubconf.h); of the routes of
+# step 3 and 4 the first parallel one wins, explicit ones are taken as given.
+# HDF5's high-level library (hdf5_hl, Debian's parallel one hdf5_openmpi_hl)
+# is looked for beside it and linked too.
+#
+# Failures are one line, and only for goals that compile: `make help`,
+# `make deps`, `make clean` and `make show-deps` work without any of this.
+
+# The pkg-config names tried, in order (PKG_CONFIG and H5PCC are set in the
+# Makefile's settings block).
+MPI_PKGS       ?= ompi-c mpich mpi-c mpi
+HDF5_PKGS      ?= hdf5-openmpi hdf5-mpi hdf5
+BLAS_PKGS      ?= openblas
+LAPACKE_PKGS   ?= lapacke
+GSL_PKGS       ?= gsl
+YAML_PKGS      ?= yaml-0.1
+CRYPTO_PKGS    ?= libcrypto
+ZLIB_PKGS      ?= zlib
+RANDOM123_PKGS ?= random123
+CHECK_PKGS     ?= check
+
+# Goals that need no dependency found; `show-deps` looks but never fails.
+SMAB_NODEPS_GOALS := help deps clean uninstall run
+SMAB_GOALS        := $(or $(MAKECMDGOALS),all)
+SMAB_DETECT := $(filter-out $(SMAB_NODEPS_GOALS),$(SMAB_GOALS))
+SMAB_STRICT := $(filter-out show-deps,$(SMAB_DETECT))
+
+# $(call smab_given,X): non-empty when X_CFLAGS or X_LIBS was set by the user.
+smab_given = $(filter-out undefinedundefined,$(origin $(1)_CFLAGS)$(origin $(1)_LIBS))
+# $(call smab_q,TEXT): TEXT as one single-quoted shell word.
+smab_q = '$(subst ','\'',$(strip $(1)))'
+# $(call smab_pc,NAMES): the pkg-config names in NAMES that exist.
+smab_pc = $(foreach n,$(1),$(if $(shell $(PKG_CONFIG) --exists $(n) 2>/dev/null && echo y),$(n)))
+
+# $(call smab_dep,X,LIBS WITH X_DIR OR BY DEFAULT): the four steps above.
+define smab_dep
+ifneq ($$(call smab_given,$(1)),)
+$(1)_FROM := $(1)_CFLAGS/$(1)_LIBS
+else ifneq ($$($(1)_DIR),)
+$(1)_CFLAGS := -I$$($(1)_DIR)/include
+$(1)_LIBS := $$(if $(2),-L$$($(1)_DIR)/lib -Wl$$(comma)-rpath$$(comma)$$($(1)_DIR)/lib $(2))
+$(1)_FROM := $(1)_DIR=$$($(1)_DIR)
+else ifneq ($$(firstword $$(call smab_pc,$$($(1)_PKGS))),)
+$(1)_PC := $$(firstword $$(call smab_pc,$$($(1)_PKGS)))
+$(1)_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags $$($(1)_PC))
+$(1)_LIBS := $$(shell $$(PKG_CONFIG) --libs $$($(1)_PC))
+$(1)_FROM := pkg-config $$($(1)_PC)
+else
+$(1)_CFLAGS :=
+$(1)_LIBS := $(2)
+$(1)_FROM := default $$(or $(2),(headers on the compiler's path))
+endif
+endef
+comma := ,
+hash  := \#
+
+ifneq ($(SMAB_DETECT),)
+
+# ---- MPI: the wrapper compiler, or flags for a plain one -------------------
+ifneq ($(call smab_given,MPI),)
+MPI_FROM := MPI_CFLAGS/MPI_LIBS
+ifeq ($(origin CC),default)
+CC = cc
+endif
+else ifneq ($(MPI_DIR),)
+MPI_CFLAGS := -I$(MPI_DIR)/include
+MPI_LIBS := -L$(MPI_DIR)/lib -Wl,-rpath,$(MPI_DIR)/lib -lmpi
+MPI_FROM := MPI_DIR=$(MPI_DIR)
+ifeq ($(origin CC),default)
+CC = cc
+endif
+else ifeq ($(origin CC),default)
+ifneq ($(shell command -v mpicc 2>/dev/null),)
+CC = mpicc
+MPI_FROM := wrapper mpicc
+else ifneq ($(firstword $(call smab_pc,$(MPI_PKGS))),)
+MPI_PC := $(firstword $(call smab_pc,$(MPI_PKGS)))
+MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
+MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
+MPI_FROM := pkg-config $(MPI_PC)
+CC = cc
+else
+SMAB_ERR_MPI := smab: no MPI found (tried MPI_CFLAGS/MPI_LIBS, MPI_DIR, mpicc, pkg-config $(MPI_PKGS)); set CC=mpicc or MPI_DIR=... or load your site's MPI module
+endif
+# CC given: a wrapper answers -showme (Open MPI) or -show (MPICH, Intel).
+else ifneq ($(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),)
+MPI_FROM := wrapper $(CC)
+else ifneq ($(firstword $(call smab_pc,$(MPI_PKGS))),)
+MPI_PC := $(firstword $(call smab_pc,$(MPI_PKGS)))
+MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
+MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
+MPI_FROM := pkg-config $(MPI_PC)
+else
+MPI_FROM := CC=$(CC), taken to find mpi.h itself
+endif
+
+ifeq ($(shell command -v $(firstword $(CC)) 2>/dev/null),)
+SMAB_ERR_MPI := $(or $(SMAB_ERR_MPI),smab: the compiler CC=$(CC) was not found)
+endif
+
+# ---- HDF5: parallel, with its high-level library ---------------------------
+# $(call smab_h5_cflags,ROUTE), ROUTE a pkg-config name or h5pcc.
+smab_h5_cflags = $(if $(filter h5pcc,$(1)),$(HDF5_SHOW_CFLAGS),$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
+# $(call smab_h5_parallel,CFLAGS): 1 if parallel, H5_HAVE_PARALLEL if serial, empty if no header.
+smab_h5_parallel = $(shell printf '$(hash)include <H5pubconf.h>\nH5_HAVE_PARALLEL\n' | $(CC) $(1) -E -P - 2>/dev/null | tail -n 1)
+SMAB_H5_TRIED := HDF5_CFLAGS/HDF5_LIBS, HDF5_DIR, pkg-config $(HDF5_PKGS), $(H5PCC) -show
+
+ifneq ($(call smab_given,HDF5),)
+HDF5_FROM := HDF5_CFLAGS/HDF5_LIBS
+else ifneq ($(HDF5_DIR),)
+HDF5_CFLAGS := -I$(HDF5_DIR)/include
+HDF5_LIBS := -L$(HDF5_DIR)/lib -Wl,-rpath,$(HDF5_DIR)/lib -lhdf5
+HDF5_FROM := HDF5_DIR=$(HDF5_DIR)
+else
+HDF5_SHOW := $(shell $(H5PCC) -shlib -show 2>/dev/null || $(H5PCC) -show 2>/dev/null)
+# The wrapper prints its compiler, then the flags: keep the flags.
+HDF5_SHOW_CFLAGS := $(filter -I% -D%,$(wordlist 2,999,$(HDF5_SHOW)))
+HDF5_SHOW_LIBS := $(filter -L% -l% -Wl$(comma)% %.a %.so,$(wordlist 2,999,$(HDF5_SHOW)))
+SMAB_H5_ROUTES := $(call smab_pc,$(HDF5_PKGS)) $(if $(HDF5_SHOW),h5pcc)
+SMAB_H5_VERDICTS := $(foreach r,$(SMAB_H5_ROUTES),$(r):$(call smab_h5_parallel,$(call smab_h5_cflags,$(r))))
+SMAB_H5_PICK := $(patsubst %:1,%,$(firstword $(filter %:1,$(SMAB_H5_VERDICTS))))
+SMAB_H5_SERIAL := $(patsubst %:H5_HAVE_PARALLEL,%,$(filter %:H5_HAVE_PARALLEL,$(SMAB_H5_VERDICTS)))
+ifeq ($(SMAB_H5_PICK),h5pcc)
+HDF5_CFLAGS := $(HDF5_SHOW_CFLAGS)
+HDF5_LIBS := $(HDF5_SHOW_LIBS)
+HDF5_FROM := $(H5PCC) -show
+else ifneq ($(SMAB_H5_PICK),)
+HDF5_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SMAB_H5_PICK))
+HDF5_LIBS := $(shell $(PKG_CONFIG) --libs $(SMAB_H5_PICK))
+HDF5_FROM := pkg-config $(SMAB_H5_PICK)
+else ifneq ($(SMAB_H5_SERIAL),)
+SMAB_ERR_HDF5 := smab: only a serial HDF5 found (by $(patsubst h5pcc,$(H5PCC),$(SMAB_H5_SERIAL))); smab needs a parallel one: set HDF5_DIR=... or load your site's parallel hdf5 module
+else
+SMAB_ERR_HDF5 := smab: no parallel HDF5 found (tried $(SMAB_H5_TRIED)); set HDF5_DIR=... or load your site's hdf5 module
+endif
+endif
+
+ifneq ($(HDF5_FROM),)
+SMAB_H5_PAR := $(if $(SMAB_H5_PICK),1,$(call smab_h5_parallel,$(HDF5_CFLAGS)))
+ifeq ($(SMAB_H5_PAR),H5_HAVE_PARALLEL)
+SMAB_ERR_HDF5 := smab: the HDF5 from $(HDF5_FROM) is serial (H5pubconf.h lacks H5_HAVE_PARALLEL); smab needs a parallel one
+else ifneq ($(SMAB_H5_PAR),1)
+SMAB_ERR_HDF5 := smab: no parallel HDF5 found: H5pubconf.h is not on the include path $(HDF5_FROM) gives ($(or $(HDF5_CFLAGS),none)); set HDF5_DIR=... or load your site's hdf5 module
+endif
+# The high-level library, unless the flags name it already: by the names
+# builds give it, in the -L directories, then on the compiler's own path.
+ifeq ($(findstring hdf5_hl,$(HDF5_LIBS))$(findstring hdf5_openmpi_hl,$(HDF5_LIBS))$(findstring hdf5_mpich_hl,$(HDF5_LIBS)),)
+smab_lib_found = $(or $(wildcard $(addsuffix /lib$(1).so,$(2)) $(addsuffix /lib$(1).a,$(2))),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).so 2>/dev/null)))
+SMAB_H5_DIRS := $(patsubst -L%,%,$(filter -L%,$(HDF5_LIBS)))
+HDF5_HL := $(firstword $(foreach n,hdf5_hl hdf5_openmpi_hl hdf5_mpich_hl,$(if $(call smab_lib_found,$(n),$(SMAB_H5_DIRS)),$(n))))
+ifneq ($(HDF5_HL),)
+HDF5_LIBS := -l$(HDF5_HL) $(HDF5_LIBS)
+else
+SMAB_ERR_HL := smab: HDF5's high-level library (libhdf5_hl) not found beside the HDF5 from $(HDF5_FROM); add it to HDF5_LIBS
+endif
+endif
+endif
+
+# ---- the others -------------------------------------------------------------
+# OpenBLAS before GSL, so that cblas_* resolve to OpenBLAS, not gslcblas.
+$(eval $(call smab_dep,BLAS,-lopenblas))
+$(eval $(call smab_dep,LAPACKE,-llapacke))
+$(eval $(call smab_dep,GSL,-lgsl -lgslcblas))
+$(eval $(call smab_dep,YAML,-lyaml))
+$(eval $(call smab_dep,CRYPTO,-lcrypto))
+$(eval $(call smab_dep,ZLIB,-lz))
+$(eval $(call smab_dep,RANDOM123,))
+$(eval $(call smab_dep,CHECK,-lcheck))
+
+DEPS_CFLAGS := $(strip $(MPI_CFLAGS) $(HDF5_CFLAGS) $(BLAS_CFLAGS) $(LAPACKE_CFLAGS) $(GSL_CFLAGS) \
+               $(YAML_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS) $(RANDOM123_CFLAGS))
+DEPS_LIBS   := $(strip $(HDF5_LIBS) $(MPI_LIBS) $(YAML_LIBS) $(BLAS_LIBS) $(LAPACKE_LIBS) $(GSL_LIBS) \
+               $(CRYPTO_LIBS) $(ZLIB_LIBS))
+
+# Every header the sources include from a dependency, in one preprocessor
+# run: the first one missing names the dependency to point at.
+SMAB_HEADERS := mpi.h:MPI hdf5.h:HDF5 cblas.h:BLAS lapacke.h:LAPACKE gsl/gsl_rng.h:GSL \
+                yaml.h:YAML openssl/evp.h:CRYPTO zlib.h:ZLIB Random123/philox.h:RANDOM123
+SMAB_DEPS_ERROR = $(or $(SMAB_ERR_MPI),$(SMAB_ERR_HDF5),$(SMAB_ERR_HL),$(SMAB_ERR_HEADER))
+ifeq ($(SMAB_DEPS_ERROR),)
+SMAB_MISSING := $(shell printf '$(foreach h,$(SMAB_HEADERS),$(hash)include <$(firstword $(subst :, ,$(h)))>\n)' \
+  | $(CC) $(DEPS_CFLAGS) -E - 2>&1 >/dev/null | sed -n 's/.*error: \([^ :]*\): No such file.*/\1/p' | head -n 1)
+SMAB_MISSING_DEP := $(lastword $(subst :, ,$(filter $(SMAB_MISSING):%,$(SMAB_HEADERS))))
+ifneq ($(SMAB_MISSING),)
+SMAB_ERR_HEADER := smab: $(SMAB_MISSING) not found ($(SMAB_MISSING_DEP) from $($(SMAB_MISSING_DEP)_FROM)); set $(SMAB_MISSING_DEP)_DIR=... or $(SMAB_MISSING_DEP)_CFLAGS/$(SMAB_MISSING_DEP)_LIBS, or load its module
+endif
+endif
+
+ifneq ($(SMAB_STRICT),)
+ifneq ($(SMAB_DEPS_ERROR),)
+$(error $(SMAB_DEPS_ERROR))
+endif
+endif
+
+endif
