@@ -42,6 +42,10 @@ SMAB_STRICT := $(filter-out show-deps,$(SMAB_DETECT))
 smab_given = $(filter-out undefinedundefined,$(origin $(1)_CFLAGS)$(origin $(1)_LIBS))
 # $(call smab_q,TEXT): TEXT as one single-quoted shell word.
 smab_q = '$(subst ','\'',$(strip $(1)))'
+# $(call smab_cpp,TEXT,CFLAGS): shell words preprocessing TEXT (printf's
+# format) with CC and CFLAGS; the caller removes "$$t". A file, not stdin:
+# Open MPI's mpicc adds its flags only when given a source file.
+smab_cpp = t=$$(mktemp -d) && printf '$(1)' >"$$t/probe.c" && $(CC) $(2) -E -P "$$t/probe.c"
 # $(call smab_pc,NAMES): the pkg-config names in NAMES that exist.
 smab_pc = $(foreach n,$(1),$(if $(shell $(PKG_CONFIG) --exists $(n) 2>/dev/null && echo y),$(n)))
 
@@ -112,10 +116,8 @@ SMAB_ERR_MPI := $(or $(SMAB_ERR_MPI),smab: the compiler CC=$(CC) was not found)
 endif
 
 # ---- HDF5: parallel, with its high-level library ---------------------------
-# $(call smab_h5_cflags,ROUTE), ROUTE a pkg-config name or h5pcc.
-smab_h5_cflags = $(if $(filter h5pcc,$(1)),$(HDF5_SHOW_CFLAGS),$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
 # $(call smab_h5_parallel,CFLAGS): 1 if parallel, H5_HAVE_PARALLEL if serial, empty if no header.
-smab_h5_parallel = $(shell printf '$(hash)include <H5pubconf.h>\nH5_HAVE_PARALLEL\n' | $(CC) $(1) -E -P - 2>/dev/null | tail -n 1)
+smab_h5_parallel = $(shell $(call smab_cpp,$(hash)include <H5pubconf.h>\nH5_HAVE_PARALLEL\n,$(1)) 2>/dev/null | tail -n 1; rm -rf "$$t")
 SMAB_H5_TRIED := HDF5_CFLAGS/HDF5_LIBS, HDF5_DIR, pkg-config $(HDF5_PKGS), $(H5PCC) -show
 
 ifneq ($(call smab_given,HDF5),)
@@ -125,14 +127,17 @@ HDF5_CFLAGS := -I$(HDF5_DIR)/include
 HDF5_LIBS := -L$(HDF5_DIR)/lib -Wl,-rpath,$(HDF5_DIR)/lib -lhdf5
 HDF5_FROM := HDF5_DIR=$(HDF5_DIR)
 else
-HDF5_SHOW := $(shell $(H5PCC) -shlib -show 2>/dev/null || $(H5PCC) -show 2>/dev/null)
-# The wrapper prints its compiler, then the flags: keep the flags.
-HDF5_SHOW_CFLAGS := $(filter -I% -D%,$(wordlist 2,999,$(HDF5_SHOW)))
-HDF5_SHOW_LIBS := $(filter -L% -l% -Wl$(comma)% %.a %.so,$(wordlist 2,999,$(HDF5_SHOW)))
-SMAB_H5_ROUTES := $(call smab_pc,$(HDF5_PKGS)) $(if $(HDF5_SHOW),h5pcc)
-SMAB_H5_VERDICTS := $(foreach r,$(SMAB_H5_ROUTES),$(r):$(call smab_h5_parallel,$(call smab_h5_cflags,$(r))))
-SMAB_H5_PICK := $(patsubst %:1,%,$(firstword $(filter %:1,$(SMAB_H5_VERDICTS))))
-SMAB_H5_SERIAL := $(patsubst %:H5_HAVE_PARALLEL,%,$(filter %:H5_HAVE_PARALLEL,$(SMAB_H5_VERDICTS)))
+# The wrapper prints its compiler, then the flags: keep the flags. Asked
+# only when no pkg-config route is parallel, then once.
+HDF5_SHOW = $(eval HDF5_SHOW := $(shell $(H5PCC) -shlib -show 2>/dev/null || $(H5PCC) -show 2>/dev/null))$(HDF5_SHOW)
+HDF5_SHOW_CFLAGS = $(filter -I% -D%,$(wordlist 2,999,$(HDF5_SHOW)))
+HDF5_SHOW_LIBS = $(filter -L% -l% -Wl$(comma)% %.a %.so,$(wordlist 2,999,$(HDF5_SHOW)))
+# $(call smab_h5_verdict,ROUTE): 1 parallel, H5_HAVE_PARALLEL serial, else empty.
+smab_h5_verdict = $(if $(filter h5pcc,$(1)),$(if $(HDF5_SHOW),$(call smab_h5_parallel,$(HDF5_SHOW_CFLAGS))),$(call smab_h5_parallel,$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)))
+# $(call smab_h5_first,ROUTES): the first parallel one, trying no further.
+smab_h5_first = $(if $(1),$(if $(filter 1,$(call smab_h5_verdict,$(firstword $(1)))),$(firstword $(1)),$(call smab_h5_first,$(wordlist 2,99,$(1)))))
+SMAB_H5_ROUTES := $(call smab_pc,$(HDF5_PKGS)) h5pcc
+SMAB_H5_PICK := $(call smab_h5_first,$(SMAB_H5_ROUTES))
 ifeq ($(SMAB_H5_PICK),h5pcc)
 HDF5_CFLAGS := $(HDF5_SHOW_CFLAGS)
 HDF5_LIBS := $(HDF5_SHOW_LIBS)
@@ -141,10 +146,16 @@ else ifneq ($(SMAB_H5_PICK),)
 HDF5_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SMAB_H5_PICK))
 HDF5_LIBS := $(shell $(PKG_CONFIG) --libs $(SMAB_H5_PICK))
 HDF5_FROM := pkg-config $(SMAB_H5_PICK)
-else ifneq ($(SMAB_H5_SERIAL),)
-SMAB_ERR_HDF5 := smab: only a serial HDF5 found (by $(patsubst h5pcc,$(H5PCC),$(SMAB_H5_SERIAL))); smab needs a parallel one: set HDF5_DIR=... or load your site's parallel hdf5 module
+else
+# Nothing parallel: the routes that gave a serial HDF5, for the message.
+SMAB_H5_SERIAL := $(foreach r,$(SMAB_H5_ROUTES),$(if $(filter H5_HAVE_PARALLEL,$(call smab_h5_verdict,$(r))),$(patsubst h5pcc,$(H5PCC),$(r))))
+endif
+ifeq ($(HDF5_FROM),)
+ifneq ($(SMAB_H5_SERIAL),)
+SMAB_ERR_HDF5 := smab: only a serial HDF5 found (by $(SMAB_H5_SERIAL)); smab needs a parallel one: set HDF5_DIR=... or load your site's parallel hdf5 module
 else
 SMAB_ERR_HDF5 := smab: no parallel HDF5 found (tried $(SMAB_H5_TRIED)); set HDF5_DIR=... or load your site's hdf5 module
+endif
 endif
 endif
 
@@ -162,7 +173,7 @@ smab_lib_found = $(or $(wildcard $(addsuffix /lib$(1).so,$(2)) $(addsuffix /lib$
 SMAB_H5_DIRS := $(patsubst -L%,%,$(filter -L%,$(HDF5_LIBS)))
 HDF5_HL := $(firstword $(foreach n,hdf5_hl hdf5_openmpi_hl hdf5_mpich_hl,$(if $(call smab_lib_found,$(n),$(SMAB_H5_DIRS)),$(n))))
 ifneq ($(HDF5_HL),)
-HDF5_LIBS := -l$(HDF5_HL) $(HDF5_LIBS)
+override HDF5_LIBS := -l$(HDF5_HL) $(HDF5_LIBS)
 else
 SMAB_ERR_HL := smab: HDF5's high-level library (libhdf5_hl) not found beside the HDF5 from $(HDF5_FROM); add it to HDF5_LIBS
 endif
@@ -191,8 +202,8 @@ SMAB_HEADERS := mpi.h:MPI hdf5.h:HDF5 cblas.h:BLAS lapacke.h:LAPACKE gsl/gsl_rng
                 yaml.h:YAML openssl/evp.h:CRYPTO zlib.h:ZLIB Random123/philox.h:RANDOM123
 SMAB_DEPS_ERROR = $(or $(SMAB_ERR_MPI),$(SMAB_ERR_HDF5),$(SMAB_ERR_HL),$(SMAB_ERR_HEADER))
 ifeq ($(SMAB_DEPS_ERROR),)
-SMAB_MISSING := $(shell printf '$(foreach h,$(SMAB_HEADERS),$(hash)include <$(firstword $(subst :, ,$(h)))>\n)' \
-  | $(CC) $(DEPS_CFLAGS) -E - 2>&1 >/dev/null | sed -n 's/.*error: \([^ :]*\): No such file.*/\1/p' | head -n 1)
+SMAB_MISSING := $(shell $(call smab_cpp,$(foreach h,$(SMAB_HEADERS),$(hash)include <$(firstword $(subst :, ,$(h)))>\n),$(DEPS_CFLAGS)) \
+  2>&1 >/dev/null | sed -n 's/.*error: \([^ :]*\): No such file.*/\1/p' | head -n 1; rm -rf "$$t")
 SMAB_MISSING_DEP := $(lastword $(subst :, ,$(filter $(SMAB_MISSING):%,$(SMAB_HEADERS))))
 ifneq ($(SMAB_MISSING),)
 SMAB_ERR_HEADER := smab: $(SMAB_MISSING) not found ($(SMAB_MISSING_DEP) from $($(SMAB_MISSING_DEP)_FROM)); set $(SMAB_MISSING_DEP)_DIR=... or $(SMAB_MISSING_DEP)_CFLAGS/$(SMAB_MISSING_DEP)_LIBS, or load its module
