@@ -2,10 +2,42 @@
 # on 2 ranks, writes results/quick.h5 and prints a summary table.
 source "$(dirname "$0")/lib.bash"
 cd "$ROOT"
-out=$(make --no-print-directory run BUILD="${SMAB_BUILD:-build}" 2>&1)
+# make run works as root without Open MPI's root variables in the
+# environment: it sets them for its mpirun and says so.
+runout=$(env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
+	make --no-print-directory run BUILD="${SMAB_BUILD:-build}" 2>&1)
 check "make run exits 0" test $? -eq 0
+if [ "$(id -u)" -eq 0 ]; then
+	n=$(grep -c 'running as root, so OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 are set' <<<"$runout")
+	check "as root, make run says once that it allows Open MPI to run as root" test "$n" -eq 1
+else
+	echo "skip - make run as root: not root here"
+fi
+# make run installs only what running needs; --list alone is everything
+# (what CI installs), and the groups are what the README says.
+out=$(make -n --no-print-directory run BUILD="${SMAB_BUILD:-build}" 2>/dev/null)
+check "make run installs the run group only" grep -qx 'bash scripts/install-deps.sh run' <<<"$out"
+out=$(make -n --no-print-directory deps 2>/dev/null)
+check "make deps installs every group" grep -qx 'bash scripts/install-deps.sh all' <<<"$out"
+deps() { bash "$ROOT/scripts/install-deps.sh" --list "$@"; }
+run=$(deps run) all=$(deps) tst=$(deps test) plt=$(deps plot)
+lack=
+for p in gcc make pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libyaml-dev \
+	librandom123-dev libgsl-dev libopenblas-dev liblapacke-dev zlib1g-dev libssl-dev; do
+	grep -qx "$p" <<<"$run" || lack="$lack $p"
+done
+check "the run group has the compiler, MPI, parallel HDF5 and every library (lacks:${lack:- none})" test -z "$lack"
+bad=$(grep -xE 'check|slurm-wlm|munge|hdf5-tools|python3-.*' <<<"$run" | tr '\n' ' ')
+check "the run group has nothing for tests or plots (${bad:-none})" test -z "$bad"
+check "the test group has Check, SLURM and pytest" \
+	test -n "$(grep -x check <<<"$tst")" -a -n "$(grep -x slurm-wlm <<<"$tst")" -a -n "$(grep -x python3-pytest <<<"$tst")"
+check "the plot group has matplotlib and h5py" \
+	test -n "$(grep -x python3-matplotlib <<<"$plt")" -a -n "$(grep -x python3-h5py <<<"$plt")"
+check "--list alone is the union of the groups, each name once" \
+	test "$(sort <<<"$all")" = "$(printf '%s\n' "$run" "$tst" "$plt" | sort -u)"
+deps nosuch >/dev/null 2>&1; check "an unknown group exits 2" test $? -eq 2
 check "make run writes results/quick.h5" test -s results/quick.h5
-grep -q '^regret: mean ± 95% CI' <<<"$out"; check "make run prints the summary table" test $? -eq 0
+grep -q '^regret: mean ± 95% CI' <<<"$runout"; check "make run prints the summary table" test $? -eq 0
 check "all 60 tasks of quick.yaml are done" test "$(ndone results/quick.h5)" -eq 60
 # The file is readable from Python with h5py, as the README says.
 py=$(/usr/bin/python3 - results/quick.h5 <<'PY' 2>&1
