@@ -22,7 +22,7 @@
 # The pkg-config names tried, in order (PKG_CONFIG and H5PCC are set in the
 # Makefile's settings block).
 MPI_PKGS       ?= ompi-c mpich mpi-c mpi
-HDF5_PKGS      ?= hdf5-openmpi hdf5-mpi hdf5
+HDF5_PKGS      ?= hdf5-openmpi hdf5-mpich hdf5-mpi hdf5
 BLAS_PKGS      ?= openblas
 LAPACKE_PKGS   ?= lapacke
 GSL_PKGS       ?= gsl
@@ -46,6 +46,11 @@ smab_q = '$(subst ','\'',$(strip $(1)))'
 # format) with CC and CFLAGS; the caller removes "$$t". A file, not stdin:
 # Open MPI's mpicc adds its flags only when given a source file.
 smab_cpp = t=$$(mktemp -d) && printf '$(1)' >"$$t/probe.c" && $(CC) $(2) -E -P "$$t/probe.c"
+# $(call smab_lib_found,NAME,DIRS): non-empty if libNAME.so or .a is in one
+# of DIRS or on the compiler's own library path (LIBRARY_PATH included).
+smab_lib_found = $(or $(wildcard $(addsuffix /lib$(1).so,$(2)) $(addsuffix /lib$(1).a,$(2))),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).so 2>/dev/null)))
+# $(call smab_ldirs,LIBS): the -L directories of LIBS.
+smab_ldirs = $(patsubst -L%,%,$(filter -L%,$(1)))
 # $(call smab_pc,NAMES): the pkg-config names in NAMES that exist.
 smab_pc = $(foreach n,$(1),$(if $(shell $(PKG_CONFIG) --exists $(n) 2>/dev/null && echo y),$(n)))
 
@@ -169,9 +174,7 @@ endif
 # The high-level library, unless the flags name it already: by the names
 # builds give it, in the -L directories, then on the compiler's own path.
 ifeq ($(findstring hdf5_hl,$(HDF5_LIBS))$(findstring hdf5_openmpi_hl,$(HDF5_LIBS))$(findstring hdf5_mpich_hl,$(HDF5_LIBS)),)
-smab_lib_found = $(or $(wildcard $(addsuffix /lib$(1).so,$(2)) $(addsuffix /lib$(1).a,$(2))),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).so 2>/dev/null)))
-SMAB_H5_DIRS := $(patsubst -L%,%,$(filter -L%,$(HDF5_LIBS)))
-HDF5_HL := $(firstword $(foreach n,hdf5_hl hdf5_openmpi_hl hdf5_mpich_hl,$(if $(call smab_lib_found,$(n),$(SMAB_H5_DIRS)),$(n))))
+HDF5_HL := $(firstword $(foreach n,hdf5_hl hdf5_openmpi_hl hdf5_mpich_hl,$(if $(call smab_lib_found,$(n),$(call smab_ldirs,$(HDF5_LIBS))),$(n))))
 ifneq ($(HDF5_HL),)
 override HDF5_LIBS := -l$(HDF5_HL) $(HDF5_LIBS)
 else
@@ -183,7 +186,9 @@ endif
 # ---- the others -------------------------------------------------------------
 # OpenBLAS before GSL, so that cblas_* resolve to OpenBLAS, not gslcblas.
 $(eval $(call smab_dep,BLAS,-lopenblas))
-$(eval $(call smab_dep,LAPACKE,-llapacke))
+# An OpenBLAS built with LAPACKE inside (Spack's, for one) needs no
+# liblapacke: by default it is linked only when it exists.
+$(eval $(call smab_dep,LAPACKE,$$(if $$(call smab_lib_found,lapacke,$$(call smab_ldirs,$$(BLAS_LIBS))),-llapacke)))
 $(eval $(call smab_dep,GSL,-lgsl -lgslcblas))
 $(eval $(call smab_dep,YAML,-lyaml))
 $(eval $(call smab_dep,CRYPTO,-lcrypto))
