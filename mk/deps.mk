@@ -79,41 +79,29 @@ hash  := \#
 ifneq ($(SMAB_DETECT),)
 
 # ---- MPI: the wrapper compiler, or flags for a plain one -------------------
+# The wrapper: mpicc when CC is make's default, else CC itself if it answers
+# -showme (Open MPI) or -show (MPICH, Intel); none when MPI's flags are given.
+SMAB_MPI_WRAPPER := $(if $(call smab_given,MPI)$(MPI_DIR),,$(if $(filter default,$(origin CC)),$(if $(shell command -v mpicc 2>/dev/null),mpicc),$(if $(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),$(CC))))
+SMAB_MPI_PC := $(if $(call smab_given,MPI)$(MPI_DIR)$(SMAB_MPI_WRAPPER),,$(firstword $(call smab_pc,$(MPI_PKGS))))
 ifneq ($(call smab_given,MPI),)
 MPI_FROM := MPI_CFLAGS/MPI_LIBS
-ifeq ($(origin CC),default)
-CC = cc
-endif
 else ifneq ($(MPI_DIR),)
 MPI_CFLAGS := -I$(MPI_DIR)/include
 MPI_LIBS := -L$(MPI_DIR)/lib -Wl,-rpath,$(MPI_DIR)/lib -lmpi
 MPI_FROM := MPI_DIR=$(MPI_DIR)
-ifeq ($(origin CC),default)
-CC = cc
-endif
-else ifeq ($(origin CC),default)
-ifneq ($(shell command -v mpicc 2>/dev/null),)
-CC = mpicc
-MPI_FROM := wrapper mpicc
-else ifneq ($(firstword $(call smab_pc,$(MPI_PKGS))),)
-MPI_PC := $(firstword $(call smab_pc,$(MPI_PKGS)))
-MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
-MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
-MPI_FROM := pkg-config $(MPI_PC)
-CC = cc
+else ifneq ($(SMAB_MPI_WRAPPER),)
+MPI_FROM := wrapper $(SMAB_MPI_WRAPPER)
+else ifneq ($(SMAB_MPI_PC),)
+MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SMAB_MPI_PC))
+MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(SMAB_MPI_PC))
+MPI_FROM := pkg-config $(SMAB_MPI_PC)
+else ifneq ($(origin CC),default)
+MPI_FROM := CC=$(CC), taken to find mpi.h itself
 else
 SMAB_ERR_MPI := smab: no MPI found (tried MPI_CFLAGS/MPI_LIBS, MPI_DIR, mpicc, pkg-config $(MPI_PKGS)); set CC=mpicc or MPI_DIR=... or load your site's MPI module
 endif
-# CC given: a wrapper answers -showme (Open MPI) or -show (MPICH, Intel).
-else ifneq ($(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),)
-MPI_FROM := wrapper $(CC)
-else ifneq ($(firstword $(call smab_pc,$(MPI_PKGS))),)
-MPI_PC := $(firstword $(call smab_pc,$(MPI_PKGS)))
-MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
-MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
-MPI_FROM := pkg-config $(MPI_PC)
-else
-MPI_FROM := CC=$(CC), taken to find mpi.h itself
+ifeq ($(origin CC),default)
+CC = $(or $(SMAB_MPI_WRAPPER),cc)
 endif
 
 ifeq ($(shell command -v $(firstword $(CC)) 2>/dev/null),)

@@ -5,11 +5,12 @@
 # at -O0, in a directory of its own.
 source "$(dirname "$0")/lib.bash"
 cd "$ROOT"
-# Nothing from the caller's environment may steer the detection.
+# Nothing from the caller's environment (or a make running this test) may
+# steer the detection.
 for d in MPI HDF5 BLAS LAPACKE GSL YAML CRYPTO ZLIB RANDOM123 CHECK; do
 	unset "${d}_CFLAGS" "${d}_LIBS" "${d}_DIR"
 done
-unset CC
+unset CC MAKEFLAGS MAKELEVEL MFLAGS
 mk() { make --no-print-directory -j2 OPT=-O0 "$@"; }
 # A tiny experiment on 2 ranks with the binary $1: all 6 tasks done.
 tiny() {
