@@ -31,6 +31,17 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 H5PCC   ?= h5pcc
+# The pkg-config names tried for each dependency, in order (see mk/deps.mk).
+MPI_PKGS       ?= ompi-c mpich mpi-c mpi
+HDF5_PKGS      ?= hdf5-openmpi hdf5-mpich hdf5-mpi hdf5
+BLAS_PKGS      ?= openblas
+LAPACKE_PKGS   ?= lapacke
+GSL_PKGS       ?= gsl
+YAML_PKGS      ?= yaml-0.1
+CRYPTO_PKGS    ?= libcrypto
+ZLIB_PKGS      ?= zlib
+RANDOM123_PKGS ?= random123
+CHECK_PKGS     ?= check
 FUZZCC  ?= clang
 FUZZ_SECONDS ?= 60
 # ---- nothing to edit below this line ---------------------------------------

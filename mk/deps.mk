@@ -6,7 +6,8 @@
 #      environment (an empty value counts: `LAPACKE_LIBS=` when OpenBLAS
 #      already contains LAPACKE);
 #   2. X_DIR: X_DIR/include, and X_DIR/lib with the library's usual names;
-#   3. pkg-config ($(PKG_CONFIG)), under the names of X_PKGS in order;
+#   3. pkg-config ($(PKG_CONFIG)), under the names of X_PKGS (set in the
+#      Makefile's settings block), the first that exists;
 #   4. MPI: the compiler wrapper (CC, mpicc by default); HDF5: the parallel
 #      wrapper's own flags (`h5pcc -show`); the others: the usual library
 #      names, for the compiler's default paths (a module's CPATH and
@@ -18,19 +19,6 @@
 #
 # Failures are one line, and only for goals that compile: `make help`,
 # `make deps`, `make clean` and `make show-deps` work without any of this.
-
-# The pkg-config names tried, in order (PKG_CONFIG and H5PCC are set in the
-# Makefile's settings block).
-MPI_PKGS       ?= ompi-c mpich mpi-c mpi
-HDF5_PKGS      ?= hdf5-openmpi hdf5-mpich hdf5-mpi hdf5
-BLAS_PKGS      ?= openblas
-LAPACKE_PKGS   ?= lapacke
-GSL_PKGS       ?= gsl
-YAML_PKGS      ?= yaml-0.1
-CRYPTO_PKGS    ?= libcrypto
-ZLIB_PKGS      ?= zlib
-RANDOM123_PKGS ?= random123
-CHECK_PKGS     ?= check
 
 # Goals that need no dependency found; `show-deps` looks but never fails.
 SMAB_NODEPS_GOALS := help deps clean uninstall run
@@ -51,19 +39,21 @@ smab_cpp = t=$$(mktemp -d) && printf '$(1)' >"$$t/probe.c" && $(CC) $(2) -E -P "
 smab_lib_found = $(or $(wildcard $(addsuffix /lib$(1).so,$(2)) $(addsuffix /lib$(1).a,$(2))),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).so 2>/dev/null)))
 # $(call smab_ldirs,LIBS): the -L directories of LIBS.
 smab_ldirs = $(patsubst -L%,%,$(filter -L%,$(1)))
-# $(call smab_pc,NAMES): the pkg-config names in NAMES that exist.
+# $(call smab_pc,NAMES): the pkg-config names in NAMES that exist;
+# $(call smab_pc1,NAMES): the first of them, asking no further.
 smab_pc = $(foreach n,$(1),$(if $(shell $(PKG_CONFIG) --exists $(n) 2>/dev/null && echo y),$(n)))
+smab_pc1 = $(if $(1),$(or $(call smab_pc,$(firstword $(1))),$(call smab_pc1,$(wordlist 2,99,$(1)))))
 
 # $(call smab_dep,X,LIBS WITH X_DIR OR BY DEFAULT): the four steps above.
 define smab_dep
+$(1)_PC := $$(if $$(call smab_given,$(1))$$($(1)_DIR),,$$(call smab_pc1,$$($(1)_PKGS)))
 ifneq ($$(call smab_given,$(1)),)
 $(1)_FROM := $(1)_CFLAGS/$(1)_LIBS
 else ifneq ($$($(1)_DIR),)
 $(1)_CFLAGS := -I$$($(1)_DIR)/include
 $(1)_LIBS := $$(if $(2),-L$$($(1)_DIR)/lib -Wl$$(comma)-rpath$$(comma)$$($(1)_DIR)/lib $(2))
 $(1)_FROM := $(1)_DIR=$$($(1)_DIR)
-else ifneq ($$(firstword $$(call smab_pc,$$($(1)_PKGS))),)
-$(1)_PC := $$(firstword $$(call smab_pc,$$($(1)_PKGS)))
+else ifneq ($$($(1)_PC),)
 $(1)_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags $$($(1)_PC))
 $(1)_LIBS := $$(shell $$(PKG_CONFIG) --libs $$($(1)_PC))
 $(1)_FROM := pkg-config $$($(1)_PC)
@@ -82,7 +72,7 @@ ifneq ($(SMAB_DETECT),)
 # The wrapper: mpicc when CC is make's default, else CC itself if it answers
 # -showme (Open MPI) or -show (MPICH, Intel); none when MPI's flags are given.
 SMAB_MPI_WRAPPER := $(if $(call smab_given,MPI)$(MPI_DIR),,$(if $(filter default,$(origin CC)),$(if $(shell command -v mpicc 2>/dev/null),mpicc),$(if $(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),$(CC))))
-SMAB_MPI_PC := $(if $(call smab_given,MPI)$(MPI_DIR)$(SMAB_MPI_WRAPPER),,$(firstword $(call smab_pc,$(MPI_PKGS))))
+SMAB_MPI_PC := $(if $(call smab_given,MPI)$(MPI_DIR)$(SMAB_MPI_WRAPPER),,$(call smab_pc1,$(MPI_PKGS)))
 ifneq ($(call smab_given,MPI),)
 MPI_FROM := MPI_CFLAGS/MPI_LIBS
 else ifneq ($(MPI_DIR),)
@@ -190,12 +180,14 @@ DEPS_LIBS   := $(strip $(HDF5_LIBS) $(MPI_LIBS) $(YAML_LIBS) $(BLAS_LIBS) $(LAPA
                $(CRYPTO_LIBS) $(ZLIB_LIBS))
 
 # Every header the sources include from a dependency, in one preprocessor
-# run: the first one missing names the dependency to point at.
+# run: the first one missing names the dependency to point at. Check's only
+# for the goals that build unit tests.
 SMAB_HEADERS := mpi.h:MPI hdf5.h:HDF5 cblas.h:BLAS lapacke.h:LAPACKE gsl/gsl_rng.h:GSL \
-                yaml.h:YAML openssl/evp.h:CRYPTO zlib.h:ZLIB Random123/philox.h:RANDOM123
+                yaml.h:YAML openssl/evp.h:CRYPTO zlib.h:ZLIB Random123/philox.h:RANDOM123 \
+                $(if $(filter check unit asan $(BUILD)/tests/%,$(SMAB_GOALS)),check.h:CHECK)
 SMAB_DEPS_ERROR = $(or $(SMAB_ERR_MPI),$(SMAB_ERR_HDF5),$(SMAB_ERR_HL),$(SMAB_ERR_HEADER))
 ifeq ($(SMAB_DEPS_ERROR),)
-SMAB_MISSING := $(shell $(call smab_cpp,$(foreach h,$(SMAB_HEADERS),$(hash)include <$(firstword $(subst :, ,$(h)))>\n),$(DEPS_CFLAGS)) \
+SMAB_MISSING := $(shell $(call smab_cpp,$(foreach h,$(SMAB_HEADERS),$(hash)include <$(firstword $(subst :, ,$(h)))>\n),$(DEPS_CFLAGS) $(CHECK_CFLAGS)) \
   2>&1 >/dev/null | sed -n 's/.*error: \([^ :]*\): No such file.*/\1/p' | head -n 1; rm -rf "$$t")
 SMAB_MISSING_DEP := $(lastword $(subst :, ,$(filter $(SMAB_MISSING):%,$(SMAB_HEADERS))))
 ifneq ($(SMAB_MISSING),)
