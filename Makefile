@@ -113,6 +113,7 @@ deps:
 	@bash scripts/install-deps.sh all
 
 # Only what running needs; Open MPI refuses root unless told it is meant.
+RUNCMD = $(MPIRUN) $(MPIFLAGS) -np $(NP) $(BIN) run experiments/quick.yaml -o results/quick.h5 --force
 run:
 	@bash scripts/install-deps.sh run
 	@$(MAKE) --no-print-directory $(BIN)
@@ -120,7 +121,7 @@ run:
 	@if [ "$$(id -u)" -eq 0 ]; then \
 	  echo "make run: running as root, so OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 are set for mpirun"; \
 	  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi; \
-	set -x; $(MPIRUN) $(MPIFLAGS) -np $(NP) $(BIN) run experiments/quick.yaml -o results/quick.h5 --force
+	echo '$(RUNCMD)'; $(RUNCMD)
 
 show-deps:
 	@$(foreach d,MPI HDF5 BLAS LAPACKE GSL YAML CRYPTO ZLIB RANDOM123 CHECK,\
@@ -136,10 +137,11 @@ INST_PYPKGS  = $(patsubst %/__init__.py,%,$(wildcard scripts/*/__init__.py))
 INST_SCRIPTS = $(patsubst scripts/%,%,$(wildcard scripts/*.py scripts/*.sh scripts/pyproject.toml) \
                  $(if $(INST_PYPKGS),$(shell find $(INST_PYPKGS) -type f ! -path '*/__pycache__/*' ! -name '*.pyc')))
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/jobs $(SHARE)/scripts $(SHARE)/experiments
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/jobs $(SHARE)/scripts $(SHARE)/experiments/figures
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smab
 	install -m 644 jobs/*.sbatch $(SHARE)/jobs/
 	install -m 644 experiments/*.yaml experiments/*.md $(SHARE)/experiments/
+	$(if $(wildcard experiments/figures/*),install -m 644 $(wildcard experiments/figures/*) $(SHARE)/experiments/figures/)
 	@cd scripts && for f in $(INST_SCRIPTS); do \
 	  if [ -x "$$f" ]; then m=755; else m=644; fi; \
 	  install -D -m $$m "$$f" "$(SHARE)/scripts/$$f" || exit 1; done
