@@ -44,16 +44,24 @@ smab_ldirs = $(patsubst -L%,%,$(filter -L%,$(1)))
 smab_pc = $(foreach n,$(1),$(if $(shell $(PKG_CONFIG) --exists $(n) 2>/dev/null && echo y),$(n)))
 smab_pc1 = $(if $(1),$(or $(call smab_pc,$(firstword $(1))),$(call smab_pc1,$(wordlist 2,99,$(1)))))
 
-# $(call smab_dep,X,LIBS WITH X_DIR OR BY DEFAULT): the four steps above.
-define smab_dep
-$(1)_PC := $$(if $$(call smab_given,$(1))$$($(1)_DIR),,$$(call smab_pc1,$$($(1)_PKGS)))
+# $(call smab_explicit,X,LIBS WITH X_DIR): steps 1 and 2, for $(eval);
+# X_FROM stays empty when neither applies.
+define smab_explicit
 ifneq ($$(call smab_given,$(1)),)
 $(1)_FROM := $(1)_CFLAGS/$(1)_LIBS
 else ifneq ($$($(1)_DIR),)
 $(1)_CFLAGS := -I$$($(1)_DIR)/include
 $(1)_LIBS := $$(if $(2),-L$$($(1)_DIR)/lib -Wl$$(comma)-rpath$$(comma)$$($(1)_DIR)/lib $(2))
 $(1)_FROM := $(1)_DIR=$$($(1)_DIR)
-else ifneq ($$($(1)_PC),)
+endif
+endef
+
+# $(call smab_dep,X,LIBS WITH X_DIR OR BY DEFAULT): the four steps above.
+define smab_dep
+$(call smab_explicit,$(1),$(2))
+ifeq ($$($(1)_FROM),)
+$(1)_PC := $$(call smab_pc1,$$($(1)_PKGS))
+ifneq ($$($(1)_PC),)
 $(1)_CFLAGS := $$(shell $$(PKG_CONFIG) --cflags $$($(1)_PC))
 $(1)_LIBS := $$(shell $$(PKG_CONFIG) --libs $$($(1)_PC))
 $(1)_FROM := pkg-config $$($(1)_PC)
@@ -61,6 +69,7 @@ else
 $(1)_CFLAGS :=
 $(1)_LIBS := $(2)
 $(1)_FROM := default $$(or $(2),(headers on the compiler's path))
+endif
 endif
 endef
 comma := ,
@@ -71,24 +80,23 @@ ifneq ($(SMAB_DETECT),)
 # ---- MPI: the wrapper compiler, or flags for a plain one -------------------
 # The wrapper: mpicc when CC is make's default, else CC itself if it answers
 # -showme (Open MPI) or -show (MPICH, Intel); none when MPI's flags are given.
-SMAB_MPI_WRAPPER := $(if $(call smab_given,MPI)$(MPI_DIR),,$(if $(filter default,$(origin CC)),$(if $(shell command -v mpicc 2>/dev/null),mpicc),$(if $(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),$(CC))))
-SMAB_MPI_PC := $(if $(call smab_given,MPI)$(MPI_DIR)$(SMAB_MPI_WRAPPER),,$(call smab_pc1,$(MPI_PKGS)))
-ifneq ($(call smab_given,MPI),)
-MPI_FROM := MPI_CFLAGS/MPI_LIBS
-else ifneq ($(MPI_DIR),)
-MPI_CFLAGS := -I$(MPI_DIR)/include
-MPI_LIBS := -L$(MPI_DIR)/lib -Wl,-rpath,$(MPI_DIR)/lib -lmpi
-MPI_FROM := MPI_DIR=$(MPI_DIR)
-else ifneq ($(SMAB_MPI_WRAPPER),)
+$(eval $(call smab_explicit,MPI,-lmpi))
+SMAB_MPI_WRAPPER := $(if $(MPI_FROM),,$(if $(filter default,$(origin CC)),$(if $(shell command -v mpicc 2>/dev/null),mpicc),$(if $(shell { $(CC) -showme || $(CC) -show; } >/dev/null 2>&1 && echo y),$(CC))))
+ifeq ($(MPI_FROM),)
+ifneq ($(SMAB_MPI_WRAPPER),)
 MPI_FROM := wrapper $(SMAB_MPI_WRAPPER)
-else ifneq ($(SMAB_MPI_PC),)
-MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SMAB_MPI_PC))
-MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(SMAB_MPI_PC))
-MPI_FROM := pkg-config $(SMAB_MPI_PC)
+else
+MPI_PC := $(call smab_pc1,$(MPI_PKGS))
+ifneq ($(MPI_PC),)
+MPI_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
+MPI_LIBS := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
+MPI_FROM := pkg-config $(MPI_PC)
 else ifneq ($(origin CC),default)
 MPI_FROM := CC=$(CC), taken to find mpi.h itself
 else
 SMAB_ERR_MPI := smab: no MPI found (tried MPI_CFLAGS/MPI_LIBS, MPI_DIR, mpicc, pkg-config $(MPI_PKGS)); set CC=mpicc or MPI_DIR=... or load your site's MPI module
+endif
+endif
 endif
 ifeq ($(origin CC),default)
 CC = $(or $(SMAB_MPI_WRAPPER),cc)
@@ -103,13 +111,8 @@ endif
 smab_h5_parallel = $(shell $(call smab_cpp,$(hash)include <H5pubconf.h>\nH5_HAVE_PARALLEL\n,$(1)) 2>/dev/null | tail -n 1; rm -rf "$$t")
 SMAB_H5_TRIED := HDF5_CFLAGS/HDF5_LIBS, HDF5_DIR, pkg-config $(HDF5_PKGS), $(H5PCC) -show
 
-ifneq ($(call smab_given,HDF5),)
-HDF5_FROM := HDF5_CFLAGS/HDF5_LIBS
-else ifneq ($(HDF5_DIR),)
-HDF5_CFLAGS := -I$(HDF5_DIR)/include
-HDF5_LIBS := -L$(HDF5_DIR)/lib -Wl,-rpath,$(HDF5_DIR)/lib -lhdf5
-HDF5_FROM := HDF5_DIR=$(HDF5_DIR)
-else
+$(eval $(call smab_explicit,HDF5,-lhdf5))
+ifeq ($(HDF5_FROM),)
 # The wrapper prints its compiler, then the flags: keep the flags. Asked
 # only when no pkg-config route is parallel, then once.
 HDF5_SHOW = $(eval HDF5_SHOW := $(shell $(H5PCC) -shlib -show 2>/dev/null || $(H5PCC) -show 2>/dev/null))$(HDF5_SHOW)
