@@ -116,6 +116,8 @@ enum {
 static int sbatch_opt(const char *name, const char *v, const char **dst)
 {
 	const char *expects = smab_sbatch_check(name, v);
+	if (expects && strpbrk(v, "\n\r\t\v\f"))
+		return fail("--%s expects %s, got a value holding a control character", name, expects);
 	if (expects)
 		return fail("--%s expects %s, got '%s'", name, expects, v);
 	*dst = v;
