@@ -112,6 +112,14 @@ enum {
 	O_LAUNCHER, O_SITE, O_MERGE, O_RESUBMIT
 };
 
+/* The integer in [lo, hi] of option 'name' into *dst, or the message why not. */
+static int count_opt(const char *name, const char *v, long lo, long hi, long *dst)
+{
+	if (get_count(v, lo, hi, dst))
+		return fail("--%s expects an integer in [%ld, %ld], got '%s'", name, lo, hi, v);
+	return SMAB_EXIT_OK;
+}
+
 /* The #SBATCH value of option 'name' into *dst, or the message why not. */
 static int sbatch_opt(const char *name, const char *v, const char **dst)
 {
@@ -127,26 +135,11 @@ static int sbatch_opt(const char *name, const char *v, const char **dst)
 static int parse_one(int c, const char *arg, sub_opts *o)
 {
 	switch (c) {
-	case 'N':
-		if (get_count(arg, 1, 100000, &o->nodes))
-			return fail("--nodes expects an integer in [1, 100000], got '%s'", arg);
-		return SMAB_EXIT_OK;
-	case 'n':
-		if (get_count(arg, 1, 10000000, &o->ntasks))
-			return fail("--ntasks expects an integer in [1, 10000000], got '%s'", arg);
-		return SMAB_EXIT_OK;
-	case O_SHARDS:
-		if (get_count(arg, 2, 100000, &o->shards))
-			return fail("--shards expects an integer in [2, 100000], got '%s'", arg);
-		return SMAB_EXIT_OK;
-	case O_CPUS:
-		if (get_count(arg, 1, 100000, &o->cpus))
-			return fail("--cpus-per-task expects an integer in [1, 100000], got '%s'", arg);
-		return SMAB_EXIT_OK;
-	case O_RESUBMIT:
-		if (get_count(arg, 0, 100, &o->resubmit))
-			return fail("--resubmit expects an integer in [0, 100], got '%s'", arg);
-		return SMAB_EXIT_OK;
+	case 'N': return count_opt("nodes", arg, 1, 100000, &o->nodes);
+	case 'n': return count_opt("ntasks", arg, 1, 10000000, &o->ntasks);
+	case O_SHARDS: return count_opt("shards", arg, 2, 100000, &o->shards);
+	case O_CPUS: return count_opt("cpus-per-task", arg, 1, 100000, &o->cpus);
+	case O_RESUBMIT: return count_opt("resubmit", arg, 0, 100, &o->resubmit);
 	case 't': return sbatch_opt("time", arg, &o->time);
 	case 'p': return sbatch_opt("partition", arg, &o->partition);
 	case O_ACCOUNT: return sbatch_opt("account", arg, &o->account);

@@ -83,7 +83,7 @@ rm "$HOME/.config/smab/site.yaml"
 "$SMAB" submit e.yaml --dry-run >/dev/null 2>&1
 check "a missing default site file is no error" test $? -eq 0
 out=$("$SMAB" submit e.yaml --dry-run --site nosuch.yaml 2>&1); rc=$?
-check "a missing --site file exits 2 and says so ($out)" \
+check "a missing --site file exits 2 and says so ($(head -n 1 <<<"$out"))" \
 	eval '[ $rc -eq 2 ] && grep -q "^nosuch.yaml: error: cannot read file: No such file" <<<"$out"'
 out=$(SMAB_SITE=$PWD/nosuch.yaml "$SMAB" submit e.yaml --dry-run 2>&1); rc=$?
 check "so does a missing \$SMAB_SITE file" test $rc -eq 2
@@ -164,7 +164,7 @@ mpi 2 run e.yaml -o single.h5 -q >/dev/null 2>&1
 out=$("$SMAB" submit e.yaml --shards 3 --merge -o m/all.h5 2>&1); rc=$?
 array=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' <<<"$out")
 merge=$(sed -n 's/^Submitted batch job \([0-9]*\) (merge into m\/all.h5 when job \([0-9]*\) has ended)$/\1:\2/p' <<<"$out")
-check "submit --merge submits the array, then the merge job ($rc: $out)" \
+check "submit --merge submits the array, then the merge job ($rc: $(tr '\n' ' ' <<<"$out"))" \
 	test $rc -eq 0 -a -n "$array" -a "$merge" = "$((array + 1)):$array"
 check "sbatch got the array, then the merge job with --dependency=afterany on it and its id" \
 	eval '[[ "$(calls)" =~ ^--parsable\ /tmp/smab-submit-[A-Za-z0-9]+$'\''\n'\''--parsable\ --dependency=afterany:$array\ /tmp/smab-submit-[A-Za-z0-9]+\ $array$ ]]'
