@@ -372,9 +372,11 @@ static const char *const field_names[NFIELDS] = {
 
 /* Template 'name' filled with 'vals', or NULL after a message.  A run
  * template must end its smab line with '-- @FILE@'; one without @MODE@
- * (written before there was one) gets --resume/--force in @RUN_ARGS@. */
+ * (written before there was one) gets --resume/--force in @RUN_ARGS@; one
+ * without a field that a setting needs (setup lines, --resubmit) is
+ * refused rather than have the setting silently dropped. */
 static char *fill(const sub_opts *o, const char *name, const char *const *vals,
-                  const char *run_args_mode)
+                  const char *run_args_mode, int has_setup)
 {
 	char where[PATH_MAX + 32];
 	char *tmpl = find_template(o, name, where, sizeof where), *script = NULL;
@@ -386,7 +388,12 @@ static char *fill(const sub_opts *o, const char *name, const char *const *vals,
 	memcpy(v, vals, sizeof v);
 	if (!strstr(tmpl, "@MODE@"))
 		v[F_RUN_ARGS] = run_args_mode;
-	if (strcmp(name, "merge.sbatch") != 0 && !strstr(tmpl, "-- @FILE@"))
+	const char *missing = has_setup && !strstr(tmpl, "@SETUP@") ? "@SETUP@ (setup lines)"
+	                      : o->resubmit > 0 && !strstr(tmpl, "@RESUBMIT@")
+	                      ? "@RESUBMIT@ (--resubmit)" : NULL;
+	if (missing)
+		fail("the template %s has no field %s for what was asked", where, missing);
+	else if (strcmp(name, "merge.sbatch") != 0 && !strstr(tmpl, "-- @FILE@"))
 		fail("the template %s does not end its smab run line with '-- @FILE@' "
 		     "(the experiment file, after the options)", where);
 	else if (!(script = smab_fill_template(tmpl, field_names, v, NFIELDS)))
@@ -538,7 +545,9 @@ static int make_and_submit(const sub_opts *o, const smab_site *site, const char 
 		[F_MODE] = o->shards > 1 ? mode : qmode, [F_OUT_STEM] = qstem, [F_SHARDS] = nsh,
 		[F_FILE] = qfile, [F_SETUP] = setup, [F_LAUNCHER] = smab_launcher_command(launcher),
 		[F_RESUBMIT] = nre, [F_OUT] = qout, [F_LOG_STEM] = qlog, [F_MERGE_ARGS] = merge_args};
-	char *script = fill(o, o->shards > 1 ? "shards.sbatch" : "run.sbatch", vals, args_mode);
+	int has_setup = o->nsetup + site->nsetup > 0;
+	char *script = fill(o, o->shards > 1 ? "shards.sbatch" : "run.sbatch", vals, args_mode,
+	                    has_setup);
 	char *merge = NULL, *mlines = NULL;
 	int rc = script ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
 	if (script && o->merge) {
@@ -549,7 +558,7 @@ static int make_and_submit(const sub_opts *o, const smab_site *site, const char 
 		mj.array = 0;
 		mlines = smab_job_sbatch_lines(&mj);
 		vals[F_SBATCH] = mlines;
-		merge = fill(o, "merge.sbatch", vals, args_mode);
+		merge = fill(o, "merge.sbatch", vals, args_mode, has_setup);
 		rc = merge ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;
 	}
 	if (rc == SMAB_EXIT_OK)

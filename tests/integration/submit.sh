@@ -125,6 +125,24 @@ refused "--resubmit with --shards" --shards 2 --resubmit 1
 refused "--resubmit 101" --resubmit 101
 check "nothing was executed" test ! -e PWNED
 
+# ---- a template of one's own, written before the newer fields ------------
+mkdir -p own
+cat >own/run.sbatch <<'SH'
+#!/bin/bash
+@SBATCH@
+cd @WORKDIR@ || exit 1
+${SMAB_LAUNCH:-srun} @SMAB@ run @RUN_ARGS@ -- @FILE@
+SH
+out=$("$SMAB" submit e.yaml --jobs own --resume -o r.h5 --dry-run 2>&1)
+check "an older template still works, --resume among its @RUN_ARGS@" \
+	grep -q "^\${SMAB_LAUNCH:-srun} '$REAL_SMAB' run '-o' 'r.h5' --resume -- 'e.yaml'\$" <<<"$out"
+out=$("$SMAB" submit e.yaml --jobs own --setup 'module load x' --dry-run 2>&1); rc=$?
+check "... but setup lines it has no @SETUP@ for are refused, not dropped ($out)" \
+	eval '[ $rc -eq 2 ] && grep -q "has no field @SETUP@" <<<"$out"'
+out=$("$SMAB" submit e.yaml --jobs own --resubmit 1 --dry-run 2>&1); rc=$?
+check "... and so is --resubmit without @RESUBMIT@" \
+	eval '[ $rc -eq 2 ] && grep -q "has no field @RESUBMIT@" <<<"$out"'
+
 # ---- templates of an installation: <prefix>/share/smab/jobs ----------------
 mkdir -p inst/bin inst/share/smab/jobs elsewhere
 cp "$REAL_SMAB" inst/bin/smab
