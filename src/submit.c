@@ -56,7 +56,7 @@ static const char *usage_submit =
 	"                       array and runs 'smab merge' into OUT.h5, or names the\n"
 	"                       shards that did not finish\n"
 	"  --resubmit N         a job stopped by its time limit submits itself again\n"
-	"                       with --resume, at most N times (0..100; not with --shards)\n"
+	"                       with --resume, at most N <= 100 times (not --shards)\n"
 	"  -o, --output OUT.h5  result file (default: the experiment's)\n"
 	"  -s, --set KEY=VALUE  an override passed on to 'smab run' (repeatable)\n"
 	"  --resume, --force    passed on to 'smab run' (finish / replace the file)\n"

@@ -41,6 +41,16 @@ golden() {
 	fi
 }
 
+help=$("$SMAB" submit --help)
+missing=
+for o in nodes ntasks time partition account qos mem mem-per-cpu constraint cpus-per-task \
+	mail-user mail-type sbatch setup launcher site shards merge resubmit output set resume \
+	force jobs dry-run; do
+	grep -q -- "--$o\b" <<<"$help" || missing="$missing --$o"
+done
+check "smab submit --help lists every option${missing:+ (missing:$missing)}" test -z "$missing"
+check "... and where the site file is read" grep -q 'SMAB_SITE, else' <<<"$help"
+
 # ---- golden scripts --------------------------------------------------------
 golden submit-default.sbatch
 golden submit-options.sbatch --nodes 2 --ntasks 4 --time 30 --partition p1 --account acc \
