@@ -193,15 +193,18 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 		return out->status;
 	if (st != SMAB_OK)
 		return refuse(out, SMAB_EXIT_USAGE, err);
-	if (out->info.builds[0]) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s was written before by %s; this is smab %s (commit "
-		         "%s)%s", path, out->info.builds, SMAB_VERSION, smab_git_commit,
-		         o->same_build ? ": refused (--same-build)" : "");
-		if (o->same_build)
-			return refuse(out, SMAB_EXIT_USAGE, msg);
-		fprintf(stderr, "smab: warning: %s; /history records every session's build "
-		        "(--same-build refuses this)\n", msg);
+	if (out->info.changed[0]) {
+		char msg[1536];
+		snprintf(msg, sizeof msg, "%s was written by another build: %s", path,
+		         out->info.changed);
+		if (o->strict_provenance) {
+			fprintf(stderr, "smab: %s; refused (--strict-provenance): resume it with the "
+			        "build of its last session, or drop --strict-provenance\n", msg);
+			out->status = SMAB_EXIT_USAGE;
+			return out->status;
+		}
+		fprintf(stderr, "smab: warning: %s; resuming (/history records every session's "
+		        "build; --strict-provenance refuses instead)\n", msg);
 	}
 	out->nbad = out->info.nbad;
 	if (out->info.damage[0] && !o->repair)
@@ -324,6 +327,12 @@ static int must_stop(smab_par_counter *ctr, double *t_poll)
 	return smab_par_counter_take(ctr, C_BATCH, 0) >= STOP_MARK;
 }
 
+/* smab_par_die's last act on a dying rank: its session failed. */
+static void record_failure(void *h)
+{
+	smab_h5_fail(h);
+}
+
 /* Drop the tasks outside shard 'o->shard' from the to-do list. */
 static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned char *done)
 {
@@ -375,8 +384,10 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	char shard[48] = "";
 	if (o->nshards > 1)
 		snprintf(shard, sizeof shard, "%d/%d", o->shard, o->nshards);
+	/* every rank's host, for /history (collective; the list on rank 0) */
+	char *hosts = smab_par_hosts();
 	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks,
-	                  .shard = shard[0] ? shard : NULL};
+	                  .shard = shard[0] ? shard : NULL, .hosts = hosts};
 	double delay = test_delay();
 
 	int64_t ntask_all = pl->npoints * pl->reps;
@@ -413,11 +424,17 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		smab_out_unlock(&of.lock);
 		free(of.bad);
 		free(done);
+		free(hosts);
 		free(canon);
 		smab_plan_free(&pl);
 		free(shard_path);
 		return head[0] != SMAB_EXIT_OK ? head[0] : SMAB_EXIT_FAIL;
 	}
+	/* Any rank that dies from here on (a suite or a write failing) ends
+	 * the session as 'failed' in /history before the job is aborted. */
+	if (smab_h5_share_session(h) != SMAB_OK)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot share this session's /history row");
+	smab_par_on_die(record_failure, h);
 	/* From here a stop signal ends the run between tasks, cleanly. */
 	smab_par_stop_at_once(0);
 
@@ -513,7 +530,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	int stopped = all_written < ntask && !smab_par_all(!stopping);
 	double t0 = smab_par_time();
 	if (rank == 0)
-		smab_h5_end(h, of.info.ndone + all_written);
+		smab_h5_end(h, of.info.ndone + all_written, stopped ? "stopped" : "finished");
+	smab_par_on_die(NULL, NULL);
 	rc = smab_par_all(smab_h5_close(&h) == SMAB_OK) ? SMAB_OK : SMAB_EIO;
 	t_h5 += smab_par_time() - t0;
 	double h5_all = smab_par_sum(t_h5);
@@ -551,6 +569,11 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		        "(HDF5 %.1f%% of the run)\n", h5, total, (long long)ntask, nranks,
 		        total > 0 ? 100.0 * h5 / total : 0.0);
 	}
+	/* the close, the summaries or the coalition tables failed: the
+	 * session did not end as its row says (best effort: the file may be
+	 * what failed) */
+	if (rank == 0 && rc != SMAB_OK)
+		smab_h5_set_outcome(path, of.info.slot, of.info.session, "failed", err, sizeof err);
 	int ok = smab_par_all(rc == SMAB_OK);
 	smab_out_unlock(&of.lock);
 	free(of.bad);
@@ -559,6 +582,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	free(secs);
 	free(b);
 	free(done);
+	free(hosts);
 	free(canon);
 	smab_plan_free(&pl);
 	free(shard_path);
