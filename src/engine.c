@@ -95,6 +95,14 @@ static int refuse(output *out, int status, const char *msg)
 	return status;
 }
 
+/* The file system of 'path' has no locks (smab_out_lock took none, and
+ * said so in err): warn, naming the file the user knows. */
+static void warn_no_lock(const output *out, const char *path, const char *err)
+{
+	if (out->lock < 0)
+		fprintf(stderr, "smab: warning: %s: %s\n", path, err);
+}
+
 /* A new file: built complete under a temporary name, locked, and renamed
  * into place -- never over a file that appeared meanwhile unless --force. */
 static int prepare_new(const smab_experiment *e, const char *path, const smab_run_opts *o,
@@ -110,8 +118,8 @@ static int prepare_new(const smab_experiment *e, const char *path, const smab_ru
 	char *tmp = smab_out_tmpname(path);
 	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
 	st = smab_h5_build(tmp, pl, prov, err, sizeof err);
-	if (st == SMAB_OK)
-		st = smab_out_lock(tmp, &out->lock, err, sizeof err);
+	if (st == SMAB_OK && (st = smab_out_lock(tmp, &out->lock, err, sizeof err)) == SMAB_OK)
+		warn_no_lock(out, path, err);
 	if (st == SMAB_OK)
 		st = smab_out_publish(tmp, path, o->force, err, sizeof err);
 	if (st != SMAB_OK) {
@@ -185,6 +193,7 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 	int st = smab_out_lock(path, &out->lock, err, sizeof err);
 	if (st != SMAB_OK)
 		return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
+	warn_no_lock(out, path, err);
 	out->bad = smab_xcalloc(T + 1, 1);
 	/* A file that cannot be read as a result file of this experiment --
 	 * damaged, crafted, another configuration -- is bad input. */

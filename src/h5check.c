@@ -163,9 +163,13 @@ int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx)
 	}
 	hid_t fapl = h5u_fapl_serial();
 	rf->file = H5Fopen(path, write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
+	/* the reason first: any HDF5 call (H5Pclose) clears the error stack */
+	if (rf->file < 0)
+		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot open %s", path);
 	if (fapl >= 0)
 		H5Pclose(fapl);
-	H5OK(rf->file, "cannot open %s", path);
+	if (rf->file < 0)
+		goto out;
 	int64_t fmt;
 	int has;
 	if (get_i64(rf->file, path, "format", &fmt, &has, cx))

@@ -632,12 +632,13 @@ int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
 	/* No H5Pset_libver_bounds: see the top of this file. */
 	hid_t fapl = h5u_fapl_serial();
 	h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-	if (fapl >= 0)
-		H5Pclose(fapl);
+	/* the reason first: any HDF5 call (H5Pclose) clears the error stack */
 	if (h->file < 0)
 		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot create %s", path);
 	else
 		made = 1;
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	if (cx->status == SMAB_OK && write_attrs(h, pl, prov, stamp, cx) == SMAB_OK &&
 	    layout(h, pl, 1, cx) == SMAB_OK && make_points(h, pl, cx) == SMAB_OK &&
 	    write_checkpoints(h, pl, cx) == SMAB_OK && put_table_crcs(h->file, cx) == SMAB_OK) {

@@ -14,29 +14,60 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* What an HDF5 error stack says: its innermost reason, and whether HDF5
+ * failed to lock the file. */
+typedef struct h5_why {
+	char desc[256];
+	int lock;
+} h5_why;
+
 static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
 {
+	h5_why *w = data;
 	/* Walking upward, entry 0 is where HDF5 first saw the problem: the most
 	 * specific reason (errno text, "file signature not found", ...). */
 	if (n == 0 && e->desc)
-		snprintf(data, 256, "%s", e->desc);
+		snprintf(w->desc, sizeof w->desc, "%s", e->desc);
+	if (e->min_num == H5E_CANTLOCKFILE)
+		w->lock = 1;
 	return 0;
+}
+
+/* What a failure to lock means, and what to do about it. */
+static const char *lock_advice(char *buf, size_t len)
+{
+	const char *env = getenv("HDF5_USE_FILE_LOCKING");
+	char now[96] = "";
+	if (env)
+		snprintf(now, sizeof now, " (it is '%.40s' here)", env);
+	snprintf(buf, len, "this file system does not support the file locks HDF5 takes "
+	         "(flock), as NFS without a lock daemon or Lustre mounted without 'flock' "
+	         "behave; HDF5_USE_FILE_LOCKING=FALSE in the environment turns HDF5's own "
+	         "locking off%s, which is safe for smab: one process builds each file "
+	         "alone, then the ranks write disjoint rows; smab's own lock keeps a second "
+	         "smab process out where the file system has byte-range locks, and smab "
+	         "warns where it has none", now);
+	return buf;
 }
 
 static void vfail(h5ctx *cx, int status, const char *file, int line, int h5,
                   const char *fmt, va_list ap)
 {
-	char why[256] = "";
+	h5_why w = {"", 0};
+	char why[768] = "";
 	if (h5) {
-		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, why);
+		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &w);
 		H5Eclear2(H5E_DEFAULT);
+		char advice[512] = "";
+		snprintf(why, sizeof why, "%s%s%s", w.desc, w.lock && w.desc[0] ? ": " : "",
+		         w.lock ? lock_advice(advice, sizeof advice) : "");
 	}
 	if (cx->status != SMAB_OK)
 		return;      /* keep the first, root cause */
 	cx->status = status;
 	char msg[768];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	char where[96] = "";
+	char where[96] = "";   /* [file:line] */
 	if (file) {
 		const char *base = strrchr(file, '/');
 		snprintf(where, sizeof where, " [%s:%d]", base ? base + 1 : file, line);
