@@ -69,6 +69,17 @@ static int test_skip_space_check(void)
 	return s && strcmp(s, "1") == 0;
 }
 
+/* Tasks after which the last rank fails as a failing suite or write would
+ * (SMAB_PAR_DIE), from SMAB_TEST_FAIL_AFTER: a test hook for the 'failed'
+ * session in /history.  -1 when unset. */
+static int64_t test_fail_after(void)
+{
+	const char *s = getenv("SMAB_TEST_FAIL_AFTER");
+	char *end;
+	long long n = s ? strtoll(s, &end, 10) : -1;
+	return s && *end == '\0' && n >= 0 && smab_par_rank() == smab_par_size() - 1 ? n : -1;
+}
+
 /* ---- the output file: decided and prepared by rank 0 ------------------- */
 
 /* What rank 0 found out about the output before any rank opens it. */
@@ -398,6 +409,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks,
 	                  .shard = shard[0] ? shard : NULL, .hosts = hosts};
 	double delay = test_delay();
+	int64_t fail_after = test_fail_after();
 
 	int64_t ntask_all = pl->npoints * pl->reps;
 	unsigned char *done = smab_xcalloc((size_t)ntask_all, 1);
@@ -525,6 +537,9 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			written += k;
 			smab_par_counter_take(ctr, C_DONE, k);
 		}
+		if (fail_after >= 0 && written >= fail_after)
+			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "failing after %lld tasks (SMAB_TEST_FAIL_AFTER)",
+			             (long long)written);
 		if (stopping)
 			break;
 	}

@@ -168,7 +168,7 @@ static void write_tasks(smab_h5 *h, const fixture *f, int64_t p, int rep0, int n
 	ck_assert_int_eq(write_tasks_rc(h, f, p, rep0, n), SMAB_OK);
 }
 
-static smab_prov prov_a = {"suite: drift\nseed: 42\n", SHA_A, 1, NULL};
+static smab_prov prov_a = {"suite: drift\nseed: 42\n", SHA_A, 1, NULL, NULL};
 
 static void tpath(char *buf, size_t len, const char *name)
 {
@@ -502,7 +502,7 @@ START_TEST(test_resume_mismatch)
 	ck_assert_int_eq(smab_h5_create(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
 	                                sizeof err), SMAB_OK);
 	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
-	smab_prov pb = {"other", SHA_B, 1, NULL};
+	smab_prov pb = {"other", SHA_B, 1, NULL, NULL};
 	unsigned char done[12];
 	ck_assert_int_eq(smab_h5_resume(path, &f.pl, &pb, MPI_COMM_SELF, &h, done, err,
 	                                sizeof err), SMAB_EINVAL);
@@ -974,7 +974,7 @@ START_TEST(test_checksums_and_history)
 	ck_assert_int_eq(info.ndone, 3);
 	ck_assert_int_eq(info.session, 2);
 	ck_assert_int_eq(info.slot, 1);
-	ck_assert_str_eq(info.builds, "");
+	ck_assert_str_eq(info.changed, "");
 	unsigned char want_bad[12] = {0, 1};
 	ck_assert_mem_eq(bad, want_bad, sizeof want_bad);
 	char *text = NULL;
