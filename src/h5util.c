@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
@@ -357,6 +356,11 @@ void smab_h5_lib_open(void)
 	 * and smab_h5_lib_close decides whether the library is shut down. */
 	H5dont_atexit();
 	H5open();
+}
+
+int h5u_lib_poisoned(void)
+{
+	return lib_poisoned;
 }
 
 int smab_h5_lib_close(void)

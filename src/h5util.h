@@ -197,5 +197,8 @@ hid_t h5u_fapl_serial(void);
 /* Close *file and set it to -1, reporting objects left open and a failed
  * close through cx; nothing if *file < 0.  'path' names it in messages. */
 void h5u_close_file(hid_t *file, const char *path, h5ctx *cx);
+/* 1 once a close has failed (h5u_close_file): the library then keeps a
+ * half-destroyed file, and nothing should open files again. */
+int h5u_lib_poisoned(void);
 
 #endif

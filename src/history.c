@@ -266,6 +266,11 @@ int smab_h5_set_outcome(const char *path, int slot, int64_t session, const char 
 		              slot);
 		return cx->status;
 	}
+	if (h5u_lib_poisoned()) {
+		h5u_fail_user(cx, SMAB_EIO, "cannot record the end of session %lld in %s: an "
+		              "earlier close failed", (long long)session, path);
+		return cx->status;
+	}
 	h5u_quiet q;
 	h5u_quiet_on(&q);
 	hid_t fapl = h5u_fapl_serial(), f = -1, d = -1, t = -1, ms = -1, fs = -1;
