@@ -591,8 +591,9 @@ out:
 }
 
 /* Sessions an earlier process left 'running' (killed: no end written)
- * become 'interrupted' before this one begins. */
-static int close_dead_rows(smab_h5 *h, h5ctx *cx)
+ * become 'interrupted' before this one begins in row 'slot' (a new file's
+ * row 1, written by its build, is this session's own). */
+static int close_dead_rows(smab_h5 *h, int slot, h5ctx *cx)
 {
 	hid_t t = -1;
 	h5u_session *rows = smab_xmalloc(H5U_HISTORY_ROWS * sizeof *rows);
@@ -604,7 +605,8 @@ static int close_dead_rows(smab_h5 *h, h5ctx *cx)
 	H5OK(H5Dread(h->history, t, H5S_ALL, H5S_ALL, h->dxpl, rows), "cannot read /history of %s",
 	     h->path);
 	for (int i = 0; i < H5U_HISTORY_ROWS; i++)
-		changed |= h5u_session_close_dead(&rows[i]);
+		if (i != slot)
+			changed |= h5u_session_close_dead(&rows[i]);
 	if (changed)
 		H5OK(H5Dwrite(h->history, t, H5S_ALL, H5S_ALL, h->dxpl, rows),
 		     "cannot write /history of %s", h->path);
@@ -768,7 +770,7 @@ int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int 
 		     "cannot clear the done flag of point %llu replication %llu in %s",
 		     (unsigned long long)at[0], (unsigned long long)at[1], h->path);
 	}
-	if (close_dead_rows(h, cx))
+	if (close_dead_rows(h, info->slot, cx))
 		goto out;
 	h->slot = info->slot;
 	h5u_session_now(&h->row, action, info->session, ranks, h->hosts, info->ndone);
