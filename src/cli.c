@@ -13,6 +13,7 @@
 #include "smab/config.h"
 #include "smab/engine.h"
 #include "smab/guard.h"
+#include "smab/h5info.h"
 #include "smab/h5out.h"
 #include "smab/outfile.h"
 #include "smab/par.h"
@@ -38,15 +39,16 @@ static const char *usage_main =
 	"  shapley OUT.h5      Shapley values, payouts, core and Assumption 3 of a coalition run\n"
 	"  merge A.h5 B.h5...  join the files of 'run --shard' into one (-o ALL.h5)\n"
 	"  verify OUT.h5       check a result file's structure and task checksums\n"
+	"  info OUT.h5         what a result file holds and every session that wrote it\n"
 	"  submit FILE.yaml    submit a run (or an array of shards) to SLURM\n"
 	"  list [SUITE]        list suites, or a suite's parameters, mechanisms and metrics\n"
 	"\n"
 	"'smab <command> --help' describes a command.  smab " SMAB_VERSION "\n";
 
 static const char *usage_run =
-	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--resume [--repair] [--same-build]]\n"
-	"                              [--force] [--quiet] [--set KEY=VALUE]... [--shard I/N]\n"
-	"                              [--progress S]\n"
+	"usage: [mpirun -np N] smab run FILE.yaml [-o OUT.h5] [--force] [--quiet]\n"
+	"                              [--resume [--repair] [--strict-provenance]]\n"
+	"                              [--set KEY=VALUE]... [--shard I/N] [--progress S]\n"
 	"\n"
 	"Run every task of the experiment on all MPI ranks and write one HDF5 file.\n"
 	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
@@ -54,8 +56,10 @@ static const char *usage_run =
 	"  --repair             with --resume: compute again the tasks whose results fail\n"
 	"                       their checksum (see 'smab verify'); without it a damaged\n"
 	"                       file is refused\n"
-	"  --same-build         with --resume: refuse a file that another smab build\n"
-	"                       (version or commit) wrote to; without it, a warning\n"
+	"  --strict-provenance  with --resume: refuse (exit 2) a file whose last session\n"
+	"                       was run by another build (version, git commit or build\n"
+	"                       flags); without it, a warning naming both.  Also spelt\n"
+	"                       --same-build\n"
 	"  --force              replace an existing result file\n"
 	"  -s, --set KEY=VALUE  override a key of the file (params.horizon=1000,\n"
 	"                       replications=10, sweep.drift=[0,0.5]); checked as if\n"
@@ -92,13 +96,30 @@ static const char *usage_plan =
 
 static const char *usage_summary =
 	"usage: smab summary OUT.h5 [--metric M] [--vs MECH] [--csv]\n"
+	"       smab summary OUT.h5 --history\n"
 	"\n"
 	"Print mean, 95% Student-t confidence interval and count per mechanism and point,\n"
 	"recomputed from /results after checking every task's checksum (a damaged file\n"
 	"is refused with exit status 2: see 'smab verify').\n"
 	"  -m, --metric M  only metric M\n"
 	"  --vs MECH       also the paired difference of every mechanism minus MECH\n"
-	"  --csv           comma-separated values instead of a table\n";
+	"  --csv           comma-separated values instead of a table\n"
+	"  --history       instead: the sessions that wrote the file (as 'smab info')\n";
+
+static const char *usage_info =
+	"usage: smab info OUT.h5\n"
+	"\n"
+	"Describe a result file: its format, experiment, suite and seed, the build that\n"
+	"created it, its shape (points, replications, checkpoints, mechanisms,\n"
+	"metrics), shard, tasks done, whether every done task passes its checksum (a\n"
+	"damaged file is described, not refused) and whether a smab process is\n"
+	"writing it; then /history, one line per session that wrote it: number,\n"
+	"action (create, resume, repair, merge), start and end (UTC), duration,\n"
+	"outcome (finished; stopped by a signal; failed; interrupted: killed before\n"
+	"it could record its end; running), git commit, smab version, ranks, tasks\n"
+	"done before -> after (+ done in the session), SLURM job (array element:\n"
+	"JOB_TASK), resubmission (SMAB_RESUBMISSION) and hosts, rank 0's first.\n"
+	"Exit status: 0, or 2 when the file cannot be read as a result file.\n";
 
 static const char *usage_shapley =
 	"usage: smab shapley OUT.h5 [--all] [--csv] [--no-write]\n"
@@ -339,15 +360,17 @@ static int cmd_summary(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"metric", required_argument, 0, 'm'}, {"vs", required_argument, 0, 'v'},
-		{"csv", no_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+		{"csv", no_argument, 0, 'c'}, {"history", no_argument, 0, 'H'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *metric = NULL, *vs = NULL;
-	int csv = 0, c;
+	int csv = 0, history = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': metric = optarg; break;
 		case 'v': vs = optarg; break;
 		case 'c': csv = 1; break;
+		case 'H': history = 1; break;
 		case 'h':
 			fputs(usage_summary, stdout);
 			return SMAB_EXIT_OK;
@@ -357,8 +380,34 @@ static int cmd_summary(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error(usage_summary, "summary takes one result file");
+	if (history && (metric || vs || csv))
+		return usage_error(usage_summary, "--history prints the sessions only: it takes "
+		                   "no --metric, --vs or --csv");
 	char err[1024] = "";
+	if (history) {
+		if (smab_h5_history(argv[optind], stdout, err, sizeof err) == SMAB_OK)
+			return SMAB_EXIT_OK;
+		fprintf(stderr, "smab: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
 	if (smab_h5_report(argv[optind], metric, vs, csv, stdout, err, sizeof err) != SMAB_OK) {
+		fprintf(stderr, "smab: %s\n", err);
+		return SMAB_EXIT_USAGE;
+	}
+	return SMAB_EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		fputs(usage_info, stdout);
+		return SMAB_EXIT_OK;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error(usage_info, argc != 2 ? "info takes one result file"
+		                                         : "unknown option");
+	char err[1024] = "";
+	if (smab_h5_describe(argv[1], stdout, err, sizeof err) != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
 		return SMAB_EXIT_USAGE;
 	}
@@ -494,7 +543,7 @@ static int cmd_run(int argc, char **argv)
 		{"force", no_argument, 0, 'f'}, {"quiet", no_argument, 0, 'q'},
 		{"set", required_argument, 0, 's'}, {"shard", required_argument, 0, 'S'},
 		{"progress", required_argument, 0, 'P'}, {"repair", no_argument, 0, 'R'},
-		{"same-build", no_argument, 0, 'B'},
+		{"strict-provenance", no_argument, 0, 'B'}, {"same-build", no_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	/* First: a stop signal during setup exits with status 3 (par.h). */
 	smab_par_catch_stop();
@@ -510,7 +559,7 @@ static int cmd_run(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		case 'r': o.resume = 1; break;
 		case 'R': o.repair = o.resume = 1; break;
-		case 'B': o.same_build = 1; break;
+		case 'B': o.strict_provenance = 1; break;
 		case 'f': o.force = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 's': set[nset++] = optarg; break;
@@ -630,7 +679,7 @@ static int dispatch(int argc, char **argv)
 	} cmds[] = {
 		{"run", cmd_run, 0}, {"validate", cmd_validate, 0}, {"plan", cmd_plan, 0},
 		{"summary", cmd_summary, 1}, {"shapley", cmd_shapley, 1}, {"list", cmd_list, 0},
-		{"merge", cmd_merge, 1}, {"verify", cmd_verify, 1},
+		{"merge", cmd_merge, 1}, {"verify", cmd_verify, 1}, {"info", cmd_info, 1},
 		{"submit", smab_submit_main, 0},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {

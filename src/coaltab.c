@@ -703,7 +703,7 @@ static int write_tables(const ctab *c, const mres *m, h5ctx *cx)
 	 * group; a strong close then fails the file's close too, which tells
 	 * h5u_close_file not to let the library shut down over a half-closed
 	 * file (h5out.h, smab_h5_lib_close). */
-	H5OK(fapl = H5Pcreate(H5P_FILE_ACCESS), "cannot make file access properties");
+	H5OK(fapl = h5u_fapl_serial(), "cannot make file access properties");
 	H5OK(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "cannot make file access properties");
 	H5OK(f = H5Fopen(c->path, H5F_ACC_RDWR, fapl), "cannot open %s for writing", c->path);
 	H5OK(g = H5Gcreate_anon(f, H5P_DEFAULT, H5P_DEFAULT), "cannot create a group");
@@ -1283,6 +1283,8 @@ int smab_coaltab(const char *path, const smab_coaltab_opts *o, char *err, size_t
 	 * file system) matters only once the file has proved valid. */
 	if (o->write && !o->locked) {
 		lockrc = smab_out_lock(path, &lockfd, lockerr, sizeof lockerr);
+		if (lockrc == SMAB_OK && lockfd < 0)
+			fprintf(stderr, "smab: warning: %s: %s\n", path, lockerr);   /* no locks */
 		if (lockrc == SMAB_EBUSY) {
 			h5u_fail_user(cx, lockrc, "%s", lockerr);
 			goto out;

@@ -69,6 +69,17 @@ static int test_skip_space_check(void)
 	return s && strcmp(s, "1") == 0;
 }
 
+/* Tasks after which the last rank fails as a failing suite or write would
+ * (SMAB_PAR_DIE), from SMAB_TEST_FAIL_AFTER: a test hook for the 'failed'
+ * session in /history.  -1 when unset. */
+static int64_t test_fail_after(void)
+{
+	const char *s = getenv("SMAB_TEST_FAIL_AFTER");
+	char *end;
+	long long n = s ? strtoll(s, &end, 10) : -1;
+	return s && *end == '\0' && n >= 0 && smab_par_rank() == smab_par_size() - 1 ? n : -1;
+}
+
 /* ---- the output file: decided and prepared by rank 0 ------------------- */
 
 /* What rank 0 found out about the output before any rank opens it. */
@@ -95,6 +106,14 @@ static int refuse(output *out, int status, const char *msg)
 	return status;
 }
 
+/* The file system of 'path' has no locks (smab_out_lock took none, and
+ * said so in err): warn, naming the file the user knows. */
+static void warn_no_lock(const output *out, const char *path, const char *err)
+{
+	if (out->lock < 0)
+		fprintf(stderr, "smab: warning: %s: %s\n", path, err);
+}
+
 /* A new file: built complete under a temporary name, locked, and renamed
  * into place -- never over a file that appeared meanwhile unless --force. */
 static int prepare_new(const smab_experiment *e, const char *path, const smab_run_opts *o,
@@ -110,8 +129,8 @@ static int prepare_new(const smab_experiment *e, const char *path, const smab_ru
 	char *tmp = smab_out_tmpname(path);
 	smab_par_stop_unlink(tmp);   /* a stop signal now removes it */
 	st = smab_h5_build(tmp, pl, prov, err, sizeof err);
-	if (st == SMAB_OK)
-		st = smab_out_lock(tmp, &out->lock, err, sizeof err);
+	if (st == SMAB_OK && (st = smab_out_lock(tmp, &out->lock, err, sizeof err)) == SMAB_OK)
+		warn_no_lock(out, path, err);
 	if (st == SMAB_OK)
 		st = smab_out_publish(tmp, path, o->force, err, sizeof err);
 	if (st != SMAB_OK) {
@@ -185,6 +204,7 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 	int st = smab_out_lock(path, &out->lock, err, sizeof err);
 	if (st != SMAB_OK)
 		return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
+	warn_no_lock(out, path, err);
 	out->bad = smab_xcalloc(T + 1, 1);
 	/* A file that cannot be read as a result file of this experiment --
 	 * damaged, crafted, another configuration -- is bad input. */
@@ -193,15 +213,18 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 		return out->status;
 	if (st != SMAB_OK)
 		return refuse(out, SMAB_EXIT_USAGE, err);
-	if (out->info.builds[0]) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s was written before by %s; this is smab %s (commit "
-		         "%s)%s", path, out->info.builds, SMAB_VERSION, smab_git_commit,
-		         o->same_build ? ": refused (--same-build)" : "");
-		if (o->same_build)
-			return refuse(out, SMAB_EXIT_USAGE, msg);
-		fprintf(stderr, "smab: warning: %s; /history records every session's build "
-		        "(--same-build refuses this)\n", msg);
+	if (out->info.changed[0]) {
+		char msg[1536];
+		snprintf(msg, sizeof msg, "%s was written by another build: %s", path,
+		         out->info.changed);
+		if (o->strict_provenance) {
+			fprintf(stderr, "smab: %s; refused (--strict-provenance): resume it with the "
+			        "build of its last session, or drop --strict-provenance\n", msg);
+			out->status = SMAB_EXIT_USAGE;
+			return out->status;
+		}
+		fprintf(stderr, "smab: warning: %s; resuming (/history records every session's "
+		        "build; --strict-provenance refuses instead)\n", msg);
 	}
 	out->nbad = out->info.nbad;
 	if (out->info.damage[0] && !o->repair)
@@ -324,6 +347,12 @@ static int must_stop(smab_par_counter *ctr, double *t_poll)
 	return smab_par_counter_take(ctr, C_BATCH, 0) >= STOP_MARK;
 }
 
+/* smab_par_die's last act on a dying rank: its session failed. */
+static void record_failure(void *h)
+{
+	smab_h5_fail(h);
+}
+
 /* Drop the tasks outside shard 'o->shard' from the to-do list. */
 static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned char *done)
 {
@@ -375,9 +404,12 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	char shard[48] = "";
 	if (o->nshards > 1)
 		snprintf(shard, sizeof shard, "%d/%d", o->shard, o->nshards);
+	/* every rank's host, for /history (collective; the list on rank 0) */
+	char *hosts = smab_par_hosts();
 	smab_prov prov = {.canonical = canon, .sha256 = sha, .ranks = nranks,
-	                  .shard = shard[0] ? shard : NULL};
+	                  .shard = shard[0] ? shard : NULL, .hosts = hosts};
 	double delay = test_delay();
+	int64_t fail_after = test_fail_after();
 
 	int64_t ntask_all = pl->npoints * pl->reps;
 	unsigned char *done = smab_xcalloc((size_t)ntask_all, 1);
@@ -413,11 +445,17 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		smab_out_unlock(&of.lock);
 		free(of.bad);
 		free(done);
+		free(hosts);
 		free(canon);
 		smab_plan_free(&pl);
 		free(shard_path);
 		return head[0] != SMAB_EXIT_OK ? head[0] : SMAB_EXIT_FAIL;
 	}
+	/* Any rank that dies from here on (a suite or a write failing) ends
+	 * the session as 'failed' in /history before the job is aborted. */
+	if (smab_h5_share_session(h) != SMAB_OK)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot share this session's /history row");
+	smab_par_on_die(record_failure, h);
 	/* From here a stop signal ends the run between tasks, cleanly. */
 	smab_par_stop_at_once(0);
 
@@ -499,6 +537,9 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			written += k;
 			smab_par_counter_take(ctr, C_DONE, k);
 		}
+		if (fail_after >= 0 && written >= fail_after)
+			SMAB_PAR_DIE(SMAB_EXIT_FAIL, "failing after %lld tasks (SMAB_TEST_FAIL_AFTER)",
+			             (long long)written);
 		if (stopping)
 			break;
 	}
@@ -513,7 +554,8 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	int stopped = all_written < ntask && !smab_par_all(!stopping);
 	double t0 = smab_par_time();
 	if (rank == 0)
-		smab_h5_end(h, of.info.ndone + all_written);
+		smab_h5_end(h, of.info.ndone + all_written, stopped ? "stopped" : "finished");
+	smab_par_on_die(NULL, NULL);
 	rc = smab_par_all(smab_h5_close(&h) == SMAB_OK) ? SMAB_OK : SMAB_EIO;
 	t_h5 += smab_par_time() - t0;
 	double h5_all = smab_par_sum(t_h5);
@@ -551,6 +593,11 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		        "(HDF5 %.1f%% of the run)\n", h5, total, (long long)ntask, nranks,
 		        total > 0 ? 100.0 * h5 / total : 0.0);
 	}
+	/* the close, the summaries or the coalition tables failed: the
+	 * session did not end as its row says (best effort: the file may be
+	 * what failed) */
+	if (rank == 0 && rc != SMAB_OK)
+		smab_h5_set_outcome(path, of.info.slot, of.info.session, "failed", err, sizeof err);
 	int ok = smab_par_all(rc == SMAB_OK);
 	smab_out_unlock(&of.lock);
 	free(of.bad);
@@ -559,6 +606,7 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 	free(secs);
 	free(b);
 	free(done);
+	free(hosts);
 	free(canon);
 	smab_plan_free(&pl);
 	free(shard_path);

@@ -13,6 +13,7 @@
 
 #include "smab/h5out.h"
 #include "h5util.h"
+#include "history.h"
 
 /* Longest mechanism or metric name, and most of either, in a file. */
 #define NAME_MAX_LEN 64
@@ -162,9 +163,13 @@ int h5u_rfile_open(h5u_rfile *rf, const char *path, int write, h5ctx *cx)
 	}
 	hid_t fapl = h5u_fapl_serial();
 	rf->file = H5Fopen(path, write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
+	/* the reason first: any HDF5 call (H5Pclose) clears the error stack */
+	if (rf->file < 0)
+		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot open %s", path);
 	if (fapl >= 0)
 		H5Pclose(fapl);
-	H5OK(rf->file, "cannot open %s", path);
+	if (rf->file < 0)
+		goto out;
 	int64_t fmt;
 	int has;
 	if (get_i64(rf->file, path, "format", &fmt, &has, cx))
@@ -379,31 +384,6 @@ int h5u_intact(h5u_rfile *rf, h5ctx *cx)
 	if (h5u_verify(rf, bad, &nbad, cx) == SMAB_OK)
 		h5u_fail_damaged(rf, bad, nbad, cx);
 	free(bad);
-	return cx->status;
-}
-
-int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx)
-{
-	hid_t d = -1, t = -1;
-	hsize_t n = H5U_HISTORY_ROWS;
-	H5OK(t = h5u_session_type(), "cannot make the /history type");
-	H5OK(d = h5u_rfile_dset(rf, "/history", H5T_COMPOUND, 0, 1, &n, cx),
-	     "cannot open /history of %s", rf->path);
-	H5OK(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), "cannot read /history of %s",
-	     rf->path);
-	for (size_t i = 0; i < n; i++) {
-		/* fixed strings from the file: terminated whatever they hold */
-		rows[i].started[sizeof rows[i].started - 1] = '\0';
-		rows[i].ended[sizeof rows[i].ended - 1] = '\0';
-		rows[i].action[sizeof rows[i].action - 1] = '\0';
-		rows[i].version[sizeof rows[i].version - 1] = '\0';
-		rows[i].commit[sizeof rows[i].commit - 1] = '\0';
-		rows[i].host[sizeof rows[i].host - 1] = '\0';
-		rows[i].job[sizeof rows[i].job - 1] = '\0';
-	}
-out:
-	CLOSE(H5Dclose, d);
-	CLOSE(H5Tclose, t);
 	return cx->status;
 }
 

@@ -1,8 +1,8 @@
 /* h5inspect.c - what an existing result file holds before a run resumes
  * it: the same configuration (digest, shard, shape), file format 2, every
  * dataset where its attributes say, the done flags, the tasks and tables
- * whose checksums fail, and from /history the next session and the other
- * builds that wrote to it.  Serial, read-only, one process (the engine runs
+ * whose checksums fail, and from /history the next session and whether
+ * the last one was another build.  Serial, read-only, one process (the engine runs
  * it in a child process, guard.h); nothing is written. */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,36 +11,45 @@
 
 #include "smab/h5out.h"
 #include "h5util.h"
+#include "history.h"
 
-/* The next session's number and row, and the earlier builds that differ
- * from this one, from the rows of /history. */
+/* What differs between the build of session r and this one, as
+ * "session 3 was smab 0.2.0, commit X, built with 'F'; this is ...", or "". */
+static void build_change(const h5u_session *r, char *buf, size_t len)
+{
+	const char *commit = h5u_this_commit();
+	/* rows from before build flags were recorded do not compare them */
+	int flags = r->flags[0] && strcmp(r->flags, smab_build_flags) != 0;
+	buf[0] = '\0';
+	if (strcmp(r->version, SMAB_VERSION) == 0 && strcmp(r->commit, commit) == 0 && !flags)
+		return;
+	snprintf(buf, len, "its last session (%lld, %s) was smab %s, commit %s%s%s%s; this is "
+	         "smab %s, commit %s%s%s%s", (long long)r->session, r->action, r->version,
+	         r->commit, flags ? ", built with '" : "", flags ? r->flags : "", flags ? "'" : "",
+	         SMAB_VERSION, commit, flags ? ", built with '" : "",
+	         flags ? smab_build_flags : "", flags ? "'" : "");
+}
+
+/* The next session's number and row, and how the last session's build
+ * differs from this one, from the rows of /history. */
 static void next_session(const h5u_session *rows, smab_h5_info *info)
 {
-	int64_t last = 0;
+	const h5u_session *last = NULL;
 	info->slot = -1;
-	info->builds[0] = '\0';
 	for (int i = 0; i < H5U_HISTORY_ROWS; i++) {
 		const h5u_session *r = &rows[i];
-		if (r->session <= 0) {
-			if (info->slot < 0)
-				info->slot = i;
-			continue;
-		}
-		if (r->session > last)
-			last = r->session;
-		if (strcmp(r->version, SMAB_VERSION) == 0 && strcmp(r->commit, smab_git_commit) == 0)
-			continue;
-		char b[96];
-		snprintf(b, sizeof b, "smab %s (commit %s)", r->version, r->commit);
-		if (strstr(info->builds, b))
-			continue;
-		size_t at = strlen(info->builds);
-		snprintf(info->builds + at, sizeof info->builds - at, "%s%s", at ? ", " : "", b);
+		if (r->session <= 0 && info->slot < 0)
+			info->slot = i;
+		if (r->session > 0 && (!last || r->session > last->session))
+			last = r;
 	}
 	/* A full table: later sessions share its last row. */
 	if (info->slot < 0)
 		info->slot = H5U_HISTORY_ROWS - 1;
-	info->session = last + 1;
+	info->session = last ? last->session + 1 : 1;
+	info->changed[0] = '\0';
+	if (last)
+		build_change(last, info->changed, sizeof info->changed);
 }
 
 int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov,

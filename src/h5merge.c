@@ -26,6 +26,7 @@
 #include "smab/outfile.h"
 #include "smab/par.h"
 #include "h5util.h"
+#include "history.h"
 
 /* Root u64 attribute 'name' (the seed); 0 with *has = 0 if absent. */
 static int get_u64(hid_t file, const char *fname, const char *name, uint64_t *v,
@@ -256,7 +257,9 @@ static int inputs_intact(h5u_rfile *f, int n, h5ctx *cx)
 }
 
 /* The merged file's /history: every input's sessions in input order,
- * renumbered, then this merge (the inputs are format 2). */
+ * renumbered, then this merge (the inputs are format 2 or later).  A
+ * session still 'running' in an input never ended there, and never will
+ * in the merged file: it is 'interrupted' there. */
 static int join_history(hid_t fo, h5u_rfile *f, int n, h5ctx *cx)
 {
 	h5u_session *all = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *all);
@@ -264,6 +267,8 @@ static int join_history(hid_t fo, h5u_rfile *f, int n, h5ctx *cx)
 	hid_t d = -1, t = -1;
 	int k = 0;
 	int64_t ndone = 0;
+	for (int r = 0; r < H5U_HISTORY_ROWS; r++)
+		h5u_session_blank(&all[r]);
 	for (int i = 0; i < n && cx->status == SMAB_OK; i++) {
 		if (h5u_read_history(&f[i], rows, cx))
 			break;
@@ -271,6 +276,7 @@ static int join_history(hid_t fo, h5u_rfile *f, int n, h5ctx *cx)
 			if (rows[r].session > 0) {
 				all[k] = rows[r];
 				all[k].session = k + 1;
+				h5u_session_close_dead(&all[k]);
 				k++;
 			}
 		for (size_t j = 0; j < (size_t)(f[i].P * f[i].R); j++)
@@ -278,9 +284,10 @@ static int join_history(hid_t fo, h5u_rfile *f, int n, h5ctx *cx)
 	}
 	if (cx->status)
 		goto out;
-	h5u_session_now(&all[k], "merge", k + 1, 1, 0);
+	h5u_session_now(&all[k], "merge", k + 1, 1, NULL, 0);
 	h5u_utc_now(all[k].ended, sizeof all[k].ended);
 	all[k].tasks_after = ndone;
+	snprintf(all[k].outcome, sizeof all[k].outcome, "%s", H5U_FINISHED);
 	H5OK(t = h5u_session_type(), "cannot make the /history type");
 	H5OK(d = H5Dopen2(fo, "/history", H5P_DEFAULT), "cannot open /history of the merged file");
 	H5OK(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, all), "cannot write /history of the "

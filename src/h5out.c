@@ -44,6 +44,7 @@
 #include "smab/outfile.h"
 #include "smab/shapley.h"
 #include "h5util.h"
+#include "history.h"
 
 /* Attributes longer than this become datasets (earliest format: 64 KiB). */
 #define ATTR_MAX 60000
@@ -278,6 +279,8 @@ struct smab_h5 {
 	double *nans;           /* [ncheck]: the curve a task did not pass */
 	int slot;               /* this session's /history row, -1 if none */
 	h5u_session row;
+	char *hosts;            /* the ranks' host names (smab_prov), or NULL */
+	MPI_Comm comm;          /* the ranks that opened it, or MPI_COMM_NULL */
 };
 
 static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
@@ -289,6 +292,7 @@ static smab_h5 *h5_alloc(const char *path, const smab_plan *pl)
 	h->pl = pl;
 	h->fs2 = h->fs3 = -1;
 	h->slot = -1;
+	h->comm = MPI_COMM_NULL;
 	h->npoints = pl->npoints;
 	h->reps = pl->reps;
 	h->ncheck = pl->ncheck;
@@ -331,6 +335,7 @@ static void h5_release(smab_h5 *h, h5ctx *cx)
 	free(h->ones);
 	free(h->crc);
 	free(h->nans);
+	free(h->hosts);
 	free(h->path);
 	free(h);
 }
@@ -355,7 +360,7 @@ static int layout(smab_h5 *h, const smab_plan *pl, int make, h5ctx *cx)
 	const double nanv = NAN;
 	const smab_summary sfill = {0, NAN, NAN, NAN, NAN};
 	h5u_session hfill;
-	memset(&hfill, 0, sizeof hfill);
+	h5u_session_blank(&hfill);
 	hid_t st = -1, sm = -1, ht = -1, d = -1;
 	char path[512];
 
@@ -585,6 +590,32 @@ out:
 	return cx->status;
 }
 
+/* Sessions an earlier process left 'running' (killed: no end written)
+ * become 'interrupted' before this one begins in row 'slot' (a new file's
+ * row 1, written by its build, is this session's own). */
+static int close_dead_rows(smab_h5 *h, int slot, h5ctx *cx)
+{
+	hid_t t = -1;
+	h5u_session *rows = smab_xmalloc(H5U_HISTORY_ROWS * sizeof *rows);
+	int changed = 0;
+	for (int i = 0; i < H5U_HISTORY_ROWS; i++)
+		h5u_session_blank(&rows[i]);
+	H5OK(t = h5u_session_type(), "cannot make the /history type");
+	/* the members an older table lacks keep the blank row's values */
+	H5OK(H5Dread(h->history, t, H5S_ALL, H5S_ALL, h->dxpl, rows), "cannot read /history of %s",
+	     h->path);
+	for (int i = 0; i < H5U_HISTORY_ROWS; i++)
+		if (i != slot)
+			changed |= h5u_session_close_dead(&rows[i]);
+	if (changed)
+		H5OK(H5Dwrite(h->history, t, H5S_ALL, H5S_ALL, h->dxpl, rows),
+		     "cannot write /history of %s", h->path);
+out:
+	CLOSE(H5Tclose, t);
+	free(rows);
+	return cx->status;
+}
+
 int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
                   char *err, size_t errlen)
 {
@@ -597,18 +628,19 @@ int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
 	h5u_quiet_on(&q);
 	smab_h5 *h = h5_alloc(path, pl);
 	h5u_session row;
-	h5u_session_now(&row, "create", 1, prov->ranks, 0);
+	h5u_session_now(&row, "create", 1, prov->ranks, prov->hosts, 0);
 	const char *stamp = row.started;
 	int made = 0;
 	/* No H5Pset_libver_bounds: see the top of this file. */
 	hid_t fapl = h5u_fapl_serial();
 	h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
-	if (fapl >= 0)
-		H5Pclose(fapl);
+	/* the reason first: any HDF5 call (H5Pclose) clears the error stack */
 	if (h->file < 0)
 		h5u_fail_h5(cx, __FILE__, __LINE__, "cannot create %s", path);
 	else
 		made = 1;
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	if (cx->status == SMAB_OK && write_attrs(h, pl, prov, stamp, cx) == SMAB_OK &&
 	    layout(h, pl, 1, cx) == SMAB_OK && make_points(h, pl, cx) == SMAB_OK &&
 	    write_checkpoints(h, pl, cx) == SMAB_OK && put_table_crcs(h->file, cx) == SMAB_OK) {
@@ -682,6 +714,8 @@ int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
 	}
 	if (cx->status == SMAB_OK && (h->dxpl = indep_dxpl(cx)) >= 0)
 		layout(h, pl, 0, cx);
+	h->comm = comm;
+	h->hosts = prov->hosts ? smab_xstrdup(prov->hosts) : NULL;
 	if (agree(comm, cx) != SMAB_OK) {
 		h5_release(h, cx);
 		h5u_quiet_off(&q);
@@ -736,8 +770,10 @@ int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int 
 		     "cannot clear the done flag of point %llu replication %llu in %s",
 		     (unsigned long long)at[0], (unsigned long long)at[1], h->path);
 	}
+	if (close_dead_rows(h, info->slot, cx))
+		goto out;
 	h->slot = info->slot;
-	h5u_session_now(&h->row, action, info->session, ranks, info->ndone);
+	h5u_session_now(&h->row, action, info->session, ranks, h->hosts, info->ndone);
 	put_row(h, h->dxpl, cx);
 out:
 	CLOSE(H5Sclose, ms);
@@ -745,7 +781,7 @@ out:
 	return cx->status;
 }
 
-int smab_h5_end(smab_h5 *h, int64_t tasks_after)
+int smab_h5_end(smab_h5 *h, int64_t tasks_after, const char *outcome)
 {
 	h5ctx ctx = {NULL, 0, SMAB_OK}, *cx = &ctx;
 	if (h->slot < 0)
@@ -754,9 +790,34 @@ int smab_h5_end(smab_h5 *h, int64_t tasks_after)
 	h5u_quiet_on(&q);
 	h5u_utc_now(h->row.ended, sizeof h->row.ended);
 	h->row.tasks_after = tasks_after;
+	snprintf(h->row.outcome, sizeof h->row.outcome, "%s", outcome);
 	put_row(h, h->dxpl, cx);
 	h5u_quiet_off(&q);
 	return cx->status;
+}
+
+int smab_h5_share_session(smab_h5 *h)
+{
+	int slot = h->slot;
+	if (h->comm == MPI_COMM_NULL ||
+	    MPI_Bcast(&slot, 1, MPI_INT, 0, h->comm) != MPI_SUCCESS ||
+	    MPI_Bcast(&h->row, (int)sizeof h->row, MPI_BYTE, 0, h->comm) != MPI_SUCCESS)
+		return SMAB_EIO;
+	h->slot = slot;
+	return SMAB_OK;
+}
+
+void smab_h5_fail(smab_h5 *h)
+{
+	h5ctx ctx = {NULL, 0, SMAB_OK};
+	if (!h || h->slot < 0)
+		return;
+	h5u_quiet q;
+	h5u_quiet_on(&q);
+	h5u_utc_now(h->row.ended, sizeof h->row.ended);
+	snprintf(h->row.outcome, sizeof h->row.outcome, "%s", H5U_FAILED);
+	put_row(h, h->dxpl, &ctx);
+	h5u_quiet_off(&q);
 }
 
 /* ---- the collective conveniences --------------------------------------- */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
@@ -14,29 +13,60 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* What an HDF5 error stack says: its innermost reason, and whether HDF5
+ * failed to lock the file. */
+typedef struct h5_why {
+	char desc[256];
+	int lock;
+} h5_why;
+
 static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
 {
+	h5_why *w = data;
 	/* Walking upward, entry 0 is where HDF5 first saw the problem: the most
 	 * specific reason (errno text, "file signature not found", ...). */
 	if (n == 0 && e->desc)
-		snprintf(data, 256, "%s", e->desc);
+		snprintf(w->desc, sizeof w->desc, "%s", e->desc);
+	if (e->min_num == H5E_CANTLOCKFILE)
+		w->lock = 1;
 	return 0;
+}
+
+/* What a failure to lock means, and what to do about it. */
+static const char *lock_advice(char *buf, size_t len)
+{
+	const char *env = getenv("HDF5_USE_FILE_LOCKING");
+	char now[96] = "";
+	if (env)
+		snprintf(now, sizeof now, " (it is '%.40s' here)", env);
+	snprintf(buf, len, "this file system does not support the file locks HDF5 takes "
+	         "(flock), as NFS without a lock daemon or Lustre mounted without 'flock' "
+	         "behave; HDF5_USE_FILE_LOCKING=FALSE in the environment turns HDF5's own "
+	         "locking off%s, which is safe for smab: one process builds each file "
+	         "alone, then the ranks write disjoint rows; smab's own lock keeps a second "
+	         "smab process out where the file system has byte-range locks, and smab "
+	         "warns where it has none", now);
+	return buf;
 }
 
 static void vfail(h5ctx *cx, int status, const char *file, int line, int h5,
                   const char *fmt, va_list ap)
 {
-	char why[256] = "";
+	h5_why w = {"", 0};
+	char why[768] = "";
 	if (h5) {
-		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, why);
+		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &w);
 		H5Eclear2(H5E_DEFAULT);
+		char advice[512] = "";
+		snprintf(why, sizeof why, "%s%s%s", w.desc, w.lock && w.desc[0] ? ": " : "",
+		         w.lock ? lock_advice(advice, sizeof advice) : "");
 	}
 	if (cx->status != SMAB_OK)
 		return;      /* keep the first, root cause */
 	cx->status = status;
 	char msg[768];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	char where[96] = "";
+	char where[96] = "";   /* [file:line] */
 	if (file) {
 		const char *base = strrchr(file, '/');
 		snprintf(where, sizeof where, " [%s:%d]", base ? base + 1 : file, line);
@@ -290,73 +320,12 @@ int h5u_check_plan(const char *path, const struct smab_plan *pl,
 
 /* ---- /history and checksums -------------------------------------------- */
 
-hid_t h5u_session_type(void)
-{
-	static const struct {
-		const char *name;
-		size_t off, len;   /* len 0: int64 */
-	} f[] = {
-		{"session", offsetof(h5u_session, session), 0},
-		{"started_utc", offsetof(h5u_session, started), sizeof ((h5u_session *)0)->started},
-		{"ended_utc", offsetof(h5u_session, ended), sizeof ((h5u_session *)0)->ended},
-		{"action", offsetof(h5u_session, action), sizeof ((h5u_session *)0)->action},
-		{"smab_version", offsetof(h5u_session, version), sizeof ((h5u_session *)0)->version},
-		{"git_commit", offsetof(h5u_session, commit), sizeof ((h5u_session *)0)->commit},
-		{"host", offsetof(h5u_session, host), sizeof ((h5u_session *)0)->host},
-		{"slurm_job", offsetof(h5u_session, job), sizeof ((h5u_session *)0)->job},
-		{"ranks", offsetof(h5u_session, ranks), 0},
-		{"tasks_before", offsetof(h5u_session, tasks_before), 0},
-		{"tasks_after", offsetof(h5u_session, tasks_after), 0},
-	};
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(h5u_session)), st = -1;
-	herr_t rc = t < 0 ? -1 : 0;
-	for (size_t i = 0; rc >= 0 && i < sizeof f / sizeof f[0]; i++) {
-		if (!f[i].len) {
-			rc = H5Tinsert(t, f[i].name, f[i].off, H5T_STD_I64LE);
-			continue;
-		}
-		st = H5Tcopy(H5T_C_S1);
-		rc = st < 0 || H5Tset_size(st, f[i].len) < 0 ||
-		     H5Tset_strpad(st, H5T_STR_NULLTERM) < 0 ||
-		     H5Tinsert(t, f[i].name, f[i].off, st) < 0 ? -1 : 0;
-		if (st >= 0)
-			H5Tclose(st);
-	}
-	if (rc < 0 && t >= 0) {
-		H5Tclose(t);
-		t = -1;
-	}
-	return t;
-}
-
 void h5u_utc_now(char *buf, size_t len)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void h5u_session_now(h5u_session *s, const char *action, int64_t session, int ranks,
-                     int64_t tasks_before)
-{
-	memset(s, 0, sizeof *s);
-	s->session = session;
-	h5u_utc_now(s->started, sizeof s->started);
-	snprintf(s->action, sizeof s->action, "%s", action);
-	snprintf(s->version, sizeof s->version, "%s", SMAB_VERSION);
-	snprintf(s->commit, sizeof s->commit, "%s", smab_git_commit);
-	if (gethostname(s->host, sizeof s->host - 1) != 0)
-		snprintf(s->host, sizeof s->host, "?");
-	const char *job = getenv("SLURM_JOB_ID"), *aj = getenv("SLURM_ARRAY_JOB_ID"),
-	           *at = getenv("SLURM_ARRAY_TASK_ID");
-	if (aj && at)
-		snprintf(s->job, sizeof s->job, "%.14s_%.14s", aj, at);
-	else if (job)
-		snprintf(s->job, sizeof s->job, "%s", job);
-	s->ranks = ranks;
-	s->tasks_before = tasks_before;
-	s->tasks_after = -1;
 }
 
 uint32_t h5u_crc_doubles(uint32_t crc, const double *v, size_t n)
@@ -387,6 +356,11 @@ void smab_h5_lib_open(void)
 	 * and smab_h5_lib_close decides whether the library is shut down. */
 	H5dont_atexit();
 	H5open();
+}
+
+int h5u_lib_poisoned(void)
+{
+	return lib_poisoned;
 }
 
 int smab_h5_lib_close(void)

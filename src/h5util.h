@@ -111,30 +111,9 @@ int h5u_check_plan(const char *path, const struct smab_plan *pl,
 /* Version of the layout h5out.c writes (root attribute 'format').  Files
  * without it are format 1: no /tasks/checksum and no /history. */
 #define H5U_FORMAT 2
-/* Rows of /history: one per session that wrote the file (h5out.h). */
+/* Rows of /history: one per session that wrote the file (history.h). */
 #define H5U_HISTORY_ROWS 256
 
-/* One row of /history, the same in memory and in the file. */
-typedef struct h5u_session {
-	int64_t session;          /* 1, 2, ...; 0 marks an unused row */
-	char started[24];         /* UTC, ISO 8601 */
-	char ended[24];           /* UTC; empty while running or if killed */
-	char action[16];          /* create, resume, repair, merge */
-	char version[16];         /* smab version */
-	char commit[48];          /* git commit of the build */
-	char host[64];            /* host name of rank 0 */
-	char job[32];             /* SLURM job id (array: JOB_TASK), or empty */
-	int64_t ranks;
-	int64_t tasks_before;     /* tasks done when the session began */
-	int64_t tasks_after;      /* when it ended; -1 until then */
-} h5u_session;
-
-/* The /history row type.  -1 on failure; close with H5Tclose. */
-hid_t h5u_session_type(void);
-/* A row for a session of this process beginning now: action, build,
- * host, SLURM job, ranks, tasks done so far. */
-void h5u_session_now(h5u_session *s, const char *action, int64_t session, int ranks,
-                     int64_t tasks_before);
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 void h5u_utc_now(char *buf, size_t len);
 
@@ -179,8 +158,6 @@ hid_t h5u_rfile_dset(h5u_rfile *rf, const char *path, H5T_class_t cls, size_t si
  * too (rf->tables_bad).
  * Returns cx->status (I/O or a malformed file), not the verdict. */
 int h5u_verify(h5u_rfile *rf, unsigned char *bad, int64_t *nbad, h5ctx *cx);
-/* Read /history of a format-2 file into rows[H5U_HISTORY_ROWS]. */
-int h5u_read_history(h5u_rfile *rf, h5u_session *rows, h5ctx *cx);
 /* "N tasks ... fail their checksum (first: point P replication R)", as an
  * error in cx, if nbad > 0; what to do about it follows. */
 int h5u_fail_damaged(h5u_rfile *rf, const unsigned char *bad, int64_t nbad, h5ctx *cx);
@@ -220,5 +197,8 @@ hid_t h5u_fapl_serial(void);
 /* Close *file and set it to -1, reporting objects left open and a failed
  * close through cx; nothing if *file < 0.  'path' names it in messages. */
 void h5u_close_file(hid_t *file, const char *path, h5ctx *cx);
+/* 1 once a close has failed (h5u_close_file): the library then keeps a
+ * half-destroyed file, and nothing should open files again. */
+int h5u_lib_poisoned(void);
 
 #endif

@@ -215,8 +215,13 @@ int smab_out_lock(const char *path, int *fd, char *err, size_t errlen)
 	*fd = -1;
 	if (e == EAGAIN || e == EACCES)
 		return in_use(path, err, errlen);
-	if (no_locks(e))
+	if (no_locks(e)) {
+		smab_errf(err, errlen, "no lock: the file system supports no byte-range locks "
+		          "(%s), so nothing keeps a second smab process (a run, a merge, 'smab "
+		          "shapley') from writing the file at the same time; going on, but start "
+		          "one writer per file", strerror(e));
 		return SMAB_OK;
+	}
 	smab_errf(err, errlen, "cannot lock %s: %s", path, strerror(e));
 	return SMAB_EIO;
 }

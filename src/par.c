@@ -113,8 +113,61 @@ void smab_par_barrier(void)
 	MPI_Barrier(MPI_COMM_WORLD);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *smab_par_hosts(void)
+{
+	char me[256] = "";
+	if (gethostname(me, sizeof me - 1) != 0 || !me[0])
+		snprintf(me, sizeof me, "?");
+	int n = smab_par_size(), rank = smab_par_rank();
+	/* every name in a fixed-size slot: one gather, no length exchange */
+	char *all = rank == 0 ? malloc((size_t)n * sizeof me) : NULL;
+	char **v = rank == 0 ? malloc((size_t)n * sizeof *v) : NULL;
+	if (rank == 0 && (!all || !v))
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "out of memory");
+	MPI_Gather(me, (int)sizeof me, MPI_CHAR, all, (int)sizeof me, MPI_CHAR, 0,
+	           MPI_COMM_WORLD);
+	if (rank != 0)
+		return NULL;
+	size_t len = 1;
+	for (int i = 0; i < n; i++) {
+		v[i] = all + (size_t)i * sizeof me;
+		v[i][sizeof me - 1] = '\0';
+		len += strlen(v[i]) + 1;
+	}
+	qsort(v, (size_t)n, sizeof *v, cmp_str);
+	char *list = malloc(len);
+	if (!list)
+		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "out of memory");
+	size_t at = 0;
+	for (int i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+			at += (size_t)snprintf(list + at, len - at, "%s%s", at ? "," : "", v[i]);
+	list[at] = '\0';
+	free(v);
+	free(all);
+	return list;
+}
+
+/* Called by smab_par_die before the job is aborted (smab_par_on_die). */
+static void (*die_fn)(void *);
+static void *die_arg;
+
+void smab_par_on_die(void (*fn)(void *), void *arg)
+{
+	die_fn = fn;
+	die_arg = arg;
+}
+
 void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 {
+	/* once: a failure inside the hook must not call it again */
+	void (*fn)(void *) = die_fn;
+	die_fn = NULL;
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "smab: rank %d: %s:%d: ", smab_par_rank(), file, line);
@@ -122,6 +175,8 @@ void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	fflush(stderr);
+	if (fn)
+		fn(die_arg);
 	MPI_Abort(MPI_COMM_WORLD, status);
 	exit(status);   /* not reached */
 }

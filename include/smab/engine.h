@@ -12,7 +12,8 @@ typedef struct smab_run_opts {
 	const char *output;  /* result file; NULL: the experiment's 'output' */
 	int resume;          /* finish an existing file made by the same config */
 	int repair;          /* with resume: compute again the tasks whose checksum fails */
-	int same_build;      /* with resume: refuse a file an other build wrote to */
+	int strict_provenance; /* with resume: refuse a file whose last session
+	                          was another build (commit, version, flags) */
 	int force;           /* replace an existing file */
 	int quiet;           /* no progress lines */
 	FILE *log;           /* progress and summary (rank 0); NULL: stderr */

@@ -46,6 +46,8 @@ typedef struct smab_prov {
 	const char *sha256;      /* hex digest of 'canonical' (64 chars) */
 	int ranks;
 	const char *shard;       /* "i/n" for 'run --shard i/n', else NULL */
+	const char *hosts;       /* the ranks' host names, sorted, distinct, comma
+	                            list, for /history; NULL: this host */
 } smab_prov;
 
 typedef struct smab_h5 smab_h5;
@@ -65,8 +67,9 @@ typedef struct smab_h5_info {
 	char damage[640];   /* what is damaged and what to do, or "" */
 	int64_t session;    /* the number the next session gets */
 	int slot;           /* its /history row */
-	char builds[512];   /* builds of earlier sessions other than this one,
-	                       "smab 0.2.0 (commit abc...), ...", or "" */
+	char changed[1024]; /* how the build of the file's last session differs
+	                       from this one (version, commit, build flags),
+	                       naming both, or "" */
 } smab_h5_info;
 
 /* Serial, one process, read-only: check that 'path' is a complete result
@@ -92,8 +95,19 @@ int smab_h5_open(const char *path, const smab_plan *pl, const smab_prov *prov,
 int smab_h5_begin(smab_h5 *h, const char *action, const smab_h5_info *info, int ranks,
                   const unsigned char *undo);
 /* One rank (0), before the close: the session ended with 'tasks_after'
- * tasks done. */
-int smab_h5_end(smab_h5 *h, int64_t tasks_after);
+ * tasks done; 'outcome' "finished" or "stopped" (a signal). */
+int smab_h5_end(smab_h5 *h, int64_t tasks_after, const char *outcome);
+/* Collective, after smab_h5_begin: every rank gets rank 0's session row,
+ * so that any rank can record a failure (smab_h5_fail). */
+int smab_h5_share_session(smab_h5 *h);
+/* Any rank about to abort the job: the session ends now, 'failed'
+ * (best effort; nothing is reported). */
+void smab_h5_fail(smab_h5 *h);
+/* Serial, after the close: session 'session' in /history row 'slot' of
+ * 'path' ended with 'outcome' after all ("failed" when the close or the
+ * summaries failed).  The row must be that session's. */
+int smab_h5_set_outcome(const char *path, int slot, int64_t session, const char *outcome,
+                        char *err, size_t errlen);
 
 /* Collective conveniences for tests and tools: rank 0 builds 'path'
  * (replacing a file there) and every rank opens it; or rank 0 inspects an

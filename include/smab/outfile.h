@@ -48,7 +48,8 @@ int smab_out_clean_stale(const char *path);
  * when that descriptor is closed or the process dies (a killed run leaves
  * no stale lock), and it does not interfere with HDF5's own flock() or with
  * readers.  On a file system without such locks (some parallel file systems
- * mounted without lock support) it is skipped: *fd = -1 and SMAB_OK.
+ * mounted without lock support) it is skipped: *fd = -1 and SMAB_OK, with
+ * a warning in err that the caller prints after the file's name.
  * Returns SMAB_OK (lock held in *fd), SMAB_EBUSY if another live process
  * holds it, or SMAB_EIO; the reason is in err. */
 int smab_out_lock(const char *path, int *fd, char *err, size_t errlen);

@@ -33,6 +33,13 @@ void smab_par_barrier(void);
 	smab_par_die(__FILE__, __LINE__, (status), __VA_ARGS__)
 void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));
+/* Call fn(arg) in smab_par_die, on the dying rank, before the job is
+ * aborted (the engine records the failed session); fn NULL: nothing. */
+void smab_par_on_die(void (*fn)(void *), void *arg);
+
+/* Collective: the host names of all ranks, sorted, each once, as a fresh
+ * comma list on rank 0 (free it); NULL on the other ranks. */
+char *smab_par_hosts(void);
 
 /* Shared counters for dynamic scheduling and progress: every rank can add
  * to counter 'slot' (0 .. nslots-1) without rank 0 having to answer.

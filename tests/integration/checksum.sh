@@ -24,13 +24,14 @@ if cmd == 'flip':       # flip DSET I,J[,K] BYTE BIT: one bit of one element, on
         b = f.read(1)[0] ^ (1 << bit)
         f.seek(at)
         f.write(bytes([b]))
-elif cmd == 'history':  # history: one line per session
+elif cmd == 'history':  # history: one line per session (history.sh checks the rest)
+    keys = ('session', 'action', 'smab_version', 'git_commit', 'host', 'slurm_job',
+            'ranks', 'tasks_before', 'tasks_after')
     with h5py.File(path, 'r') as f:
         for r in f['history'][:]:
             if r['session'] > 0:
                 print(' '.join(str(r[k].decode() if isinstance(r[k], bytes) else r[k])
-                               or '-' for k in r.dtype.names if k not in
-                               ('started_utc', 'ended_utc')))
+                               or '-' for k in keys))
 elif cmd == 'recommit': # recommit ROW COMMIT: as if another build had written row ROW
     with h5py.File(path, 'r+') as f:
         h = f['history']

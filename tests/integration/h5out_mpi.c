@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	}
 	smab_prov prov = {"suite: drift\n",
 	                  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	                  size, NULL};
+	                  size, NULL, NULL};
 	char err[1024];
 	smab_h5 *h = NULL;
 	int rc = smab_h5_create(path, &pl, &prov, MPI_COMM_WORLD, &h, err, sizeof err);

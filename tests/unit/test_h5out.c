@@ -168,7 +168,7 @@ static void write_tasks(smab_h5 *h, const fixture *f, int64_t p, int rep0, int n
 	ck_assert_int_eq(write_tasks_rc(h, f, p, rep0, n), SMAB_OK);
 }
 
-static smab_prov prov_a = {"suite: drift\nseed: 42\n", SHA_A, 1, NULL};
+static smab_prov prov_a = {"suite: drift\nseed: 42\n", SHA_A, 1, NULL, NULL};
 
 static void tpath(char *buf, size_t len, const char *name)
 {
@@ -502,7 +502,7 @@ START_TEST(test_resume_mismatch)
 	ck_assert_int_eq(smab_h5_create(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
 	                                sizeof err), SMAB_OK);
 	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
-	smab_prov pb = {"other", SHA_B, 1, NULL};
+	smab_prov pb = {"other", SHA_B, 1, NULL, NULL};
 	unsigned char done[12];
 	ck_assert_int_eq(smab_h5_resume(path, &f.pl, &pb, MPI_COMM_SELF, &h, done, err,
 	                                sizeof err), SMAB_EINVAL);
@@ -974,7 +974,7 @@ START_TEST(test_checksums_and_history)
 	ck_assert_int_eq(info.ndone, 3);
 	ck_assert_int_eq(info.session, 2);
 	ck_assert_int_eq(info.slot, 1);
-	ck_assert_str_eq(info.builds, "");
+	ck_assert_str_eq(info.changed, "");
 	unsigned char want_bad[12] = {0, 1};
 	ck_assert_mem_eq(bad, want_bad, sizeof want_bad);
 	char *text = NULL;
@@ -1040,6 +1040,83 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* The outcome of /history row 'row' of 'path', and its tasks_after. */
+static void outcome_of(const char *path, int row, char *outcome, int64_t *after)
+{
+	typedef struct {
+		int64_t session, after;
+		char outcome[16];
+	} orow;
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(orow)), s16 = H5Tcopy(H5T_C_S1);
+	H5Tset_size(s16, 16);
+	H5Tinsert(t, "session", HOFFSET(orow, session), H5T_NATIVE_INT64);
+	H5Tinsert(t, "tasks_after", HOFFSET(orow, after), H5T_NATIVE_INT64);
+	H5Tinsert(t, "outcome", HOFFSET(orow, outcome), s16);
+	orow rows[256];
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(file, "/history", H5P_DEFAULT);
+	ck_assert_int_ge(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), 0);
+	ck_assert_int_eq(rows[row].session, row + 1);
+	snprintf(outcome, 16, "%s", rows[row].outcome);
+	*after = rows[row].after;
+	H5Dclose(d);
+	H5Fclose(file);
+	H5Tclose(t);
+	H5Tclose(s16);
+}
+
+/* How each session ended: 'running' from its start, 'stopped' or
+ * 'finished' at its end, 'failed' from a dying rank or after the close,
+ * 'interrupted' when a later session finds it still running. */
+START_TEST(test_session_outcomes)
+{
+	fixture f;
+	fixture_init(&f, 0);
+	char path[256], err[1024], outcome[16];
+	int64_t after = 0;
+	unsigned char done[12];
+	tpath(path, sizeof path, "outcomes.h5");
+	smab_h5 *h = NULL;
+	ck_assert_int_eq(smab_h5_create(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, err,
+	                                sizeof err), SMAB_OK);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	outcome_of(path, 0, outcome, &after);
+	ck_assert_str_eq(outcome, "running");
+	ck_assert_int_eq(after, -1);
+	/* after the close: only the row of that very session */
+	ck_assert_int_eq(smab_h5_set_outcome(path, 0, 2, "failed", err, sizeof err),
+	                 SMAB_EINTERNAL);
+	ck_assert_int_eq(smab_h5_set_outcome(path, 0, 1, "failed", err, sizeof err), SMAB_OK);
+	outcome_of(path, 0, outcome, &after);
+	ck_assert_str_eq(outcome, "failed");
+	/* session 2 never ends; session 3 finds it running */
+	ck_assert_int_eq(smab_h5_resume(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, done, err,
+	                                sizeof err), SMAB_OK);
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	outcome_of(path, 1, outcome, &after);
+	ck_assert_str_eq(outcome, "running");
+	ck_assert_int_eq(smab_h5_resume(path, &f.pl, &prov_a, MPI_COMM_SELF, &h, done, err,
+	                                sizeof err), SMAB_OK);
+	outcome_of(path, 1, outcome, &after);
+	ck_assert_str_eq(outcome, "interrupted");
+	outcome_of(path, 0, outcome, &after);
+	ck_assert_str_eq(outcome, "failed");
+	write_tasks(h, &f, 0, 0, 2);
+	ck_assert_int_eq(smab_h5_end(h, 2, "stopped"), SMAB_OK);
+	outcome_of(path, 2, outcome, &after);
+	ck_assert_str_eq(outcome, "stopped");
+	ck_assert_int_eq(after, 2);
+	/* a rank that dies records it, with the row rank 0 shared */
+	ck_assert_int_eq(smab_h5_share_session(h), SMAB_OK);
+	smab_h5_fail(h);
+	outcome_of(path, 2, outcome, &after);
+	ck_assert_str_eq(outcome, "failed");
+	ck_assert_int_eq(smab_h5_close(&h), SMAB_OK);
+	no_open_objects();
+	fixture_free(&f);
+}
+END_TEST
+
 static Suite *h5out_suite(void)
 {
 	Suite *s = suite_create("h5out");
@@ -1056,6 +1133,7 @@ static Suite *h5out_suite(void)
 	tcase_add_test(tc, test_no_curves);
 	tcase_add_test(tc, test_long_provenance);
 	tcase_add_test(tc, test_checksums_and_history);
+	tcase_add_test(tc, test_session_outcomes);
 	tcase_add_test(tc, test_truncated);
 	suite_add_tcase(s, tc);
 	return s;
