@@ -547,9 +547,9 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		double total = smab_par_time() - t_start;
 		/* HDF5 share: every rank's write time averaged, plus the summary. */
 		double h5 = h5_all / nranks + t_sum;
-		fprintf(log, "smab: hdf5_seconds %.4f total_seconds %.4f tasks %lld ranks %d "
-		        "(HDF5 %.1f%% of the run)\n", h5, total, (long long)ntask, nranks,
-		        total > 0 ? 100.0 * h5 / total : 0.0);
+		fprintf(log, "smab: hdf5_seconds %.4f total_seconds %.4f summary_seconds %.4f tasks "
+		        "%lld ranks %d (HDF5 %.1f%% of the run)\n", h5, total, t_sum,
+		        (long long)ntask, nranks, total > 0 ? 100.0 * h5 / total : 0.0);
 	}
 	int ok = smab_par_all(rc == SMAB_OK);
 	smab_out_unlock(&of.lock);
