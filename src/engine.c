@@ -480,9 +480,11 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			for (size_t j = 0; j < per_curve; j++)
 				out.curve[j] = NAN;
 			double t0 = smab_par_time();
+			smab_par_computing(1);
 			int src = s->run(&t, &out);
 			if (delay > 0)
 				pause_for(delay);
+			smab_par_computing(0);
 			secs[k] = smab_par_time() - t0;
 			if (src != SMAB_OK)
 				SMAB_PAR_DIE(SMAB_EXIT_FAIL, "suite %s failed on point %lld "
