@@ -85,12 +85,12 @@ sweep:
   drift: [0, 0.5]
 record: 5
 YAML
-# The time-limited run: about 2 minutes of sleeping tasks on 4 ranks
-# against a 1-minute limit (SLURM checks limits every 30 s).
+# The time-limited run: 1200 tasks of 0.5 s on 4 ranks, 150 s, against a
+# 1-minute limit (SLURM checks limits every 30 s).
 cat >long.yaml <<'YAML'
 suite: drift
 seed: 13
-replications: 500
+replications: 600
 params: {horizon: 300}
 sweep:
   drift: [0, 1]
@@ -161,26 +161,29 @@ done_map() { /usr/bin/python3 -c '
 import h5py, sys
 print("".join(map(str, h5py.File(sys.argv[1], "r")["tasks/done"][:].ravel())))' "$1"; }
 done_map lost.h5 >before.txt
+# The surviving ranks go on with their tasks; bounded: SLURM declares the
+# silent node down after SlurmdTimeout (15 s) and a ping cycle, fails the
+# job and kills its ranks (SIGKILL KillWait = 5 s after SIGTERM).
 "$L" node-kill 3 >/dev/null
 t_kill=$(date +%s)
 alive=
-for _ in $(seq 120); do
+for _ in $(seq 200); do
 	alive=$(ranks_on 1; ranks_on 2)
 	[ -z "$alive" ] && break
 	sleep 0.5
 done
 t_ranks=$(( $(date +%s) - t_kill ))
-state=$(final_state "$id" 90)
+state=$(final_state "$id" 120)
 t_job=$(( $(date +%s) - t_kill ))
-check "killing node3 mid-run fails the job within 60 s (state $state after $t_job s)" \
-	bash -c "{ test '$state' = NODE_FAIL || test '$state' = FAILED; } && test $t_job -le 60"
-check "no rank on the surviving nodes outlives node3 by more than 50 s (${t_ranks} s)" \
-	bash -c "test -z '$alive' && test $t_ranks -le 50"
+check "killing node3 mid-run fails the job within 90 s (state $state after $t_job s)" \
+	bash -c "{ test '$state' = NODE_FAIL || test '$state' = FAILED; } && test $t_job -le 90"
+check "no rank on the surviving nodes outlives node3 by more than 90 s (${t_ranks} s)" \
+	bash -c "test -z '$alive' && test $t_ranks -le 90"
 done_map lost.h5 >after.txt
 before=$(tr -cd 1 <before.txt | wc -c) after=$(tr -cd 1 <after.txt | wc -c)
 gone=$(paste -d' ' <(fold -w1 before.txt) <(fold -w1 after.txt) | grep -c '^1 0$')
 check "every task in the file before the kill is still there ($before before, $after after, $gone lost)" \
-	test "$before" -ge 60 -a "$gone" -eq 0 -a "$after" -lt 1000
+	test "$before" -ge 60 -a "$gone" -eq 0 -a "$after" -lt 1200
 out=$(SMAB_SBATCH=$TMP/sbatch2 MN_SBATCH_OPTS=--exclude=node3 "$SMAB" submit long.yaml --nodes 2 --ntasks 4 \
 	--time 5 -o lost.h5 --resume 2>&1)
 id=$(job_id "$out")
@@ -194,7 +197,7 @@ h = h5py.File(sys.argv[1], "r")["history"][:]
 print(" ".join("%s:%d:%d" % (r["action"].decode(), r["tasks_before"], r["tasks_after"]) for r in h if r["session"] > 0))
 ' lost.h5 2>&1)
 check "... computing again only the tasks not in the file ($hist)" \
-	bash -c "[[ '$hist' =~ ^create:0:-?[0-9]+\ resume:$after:1000$ ]]"
+	bash -c "[[ '$hist' =~ ^create:0:-?[0-9]+\ resume:$after:1200$ ]]"
 "$L" node-start 3 >/dev/null 2>&1
 
 # ---- 3. the time limit ---------------------------------------------------
@@ -202,7 +205,7 @@ id=$long_id
 state=$(final_state "$id" 150)
 check "SLURM stops the 2-node job at its time limit (state $state)" test "$state" = TIMEOUT
 n=$(ndone long.h5)
-check "it left some but not all tasks done ($n of 1000)" test "$n" -gt 0 -a "$n" -lt 1000
+check "it left some but not all tasks done ($n of 1200)" test "$n" -gt 0 -a "$n" -lt 1200
 check "every node's ranks exited with status 3" \
 	bash -c "grep -q 'node1: tasks 0-1: Exited with exit code 3' smab-long-$id.out &&
 	         grep -q 'node2: tasks 2-3: Exited with exit code 3' smab-long-$id.out"
