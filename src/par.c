@@ -152,7 +152,7 @@ struct smab_par_counter {
 	int helper;            /* rank 0: the progress thread is running */
 	pthread_t thread;
 	MPI_Comm comm;         /* the helper's own communicator, or NULL */
-	volatile sig_atomic_t quit;
+	_Atomic int quit;      /* set by the main thread to end the helper */
 };
 
 static pthread_mutex_t mpi_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -162,16 +162,20 @@ static void *progress_helper(void *arg)
 {
 	smab_par_counter *c = arg;
 	struct timespec pause = {0, PROGRESS_US * 1000L};
-	for (;;) {
-		pthread_mutex_lock(&mpi_lock);
-		int quit = c->quit, flag = 0;
-		if (!quit)
-			MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag, MPI_STATUS_IGNORE);
-		pthread_mutex_unlock(&mpi_lock);
-		if (quit)
-			return NULL;
+	/* trylock: while the main thread is in MPI itself (or between short
+	 * tasks) the helper stays out of its way rather than queue for the
+	 * lock at every task. */
+	while (!c->quit) {
+		if (pthread_mutex_trylock(&mpi_lock) == 0) {
+			int flag = 0;
+			if (!c->quit)
+				MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
+				           MPI_STATUS_IGNORE);
+			pthread_mutex_unlock(&mpi_lock);
+		}
 		nanosleep(&pause, NULL);
 	}
+	return NULL;
 }
 
 void smab_par_computing(int on)
@@ -212,8 +216,8 @@ smab_par_counter *smab_par_counter_create(int nslots)
 	if (threads && spans_nodes()) {
 		MPI_Comm_dup(MPI_COMM_WORLD, &c->comm);
 		/* Stop signals stay with the main thread, whose sleeps they cut
-		 * short: the helper is created with them blocked.  It waits
-		 * for the lock the main thread holds until it computes. */
+		 * short: the helper is created with them blocked.  The main
+		 * thread holds the lock except while it computes. */
 		sigset_t set, old;
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
@@ -250,7 +254,7 @@ void smab_par_counter_free(smab_par_counter **c)
 	smab_par_barrier();
 	if ((*c)->helper) {
 		(*c)->quit = 1;
-		pthread_mutex_unlock(&mpi_lock);
+		pthread_mutex_unlock(&mpi_lock);   /* held since create, outside tasks */
 		pthread_join((*c)->thread, NULL);
 		helping = 0;
 	}
