@@ -19,6 +19,7 @@ PACKAGES=(
 	python3-scipy                       # Student-t intervals in scripts/replication-tables.py
 	libopenblas-dev liblapacke-dev      # contextual suite: CBLAS and LAPACKE (src/linalg.c)
 	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
+	iproute2                            # network namespaces: the simulated cluster (slurm-local.sh up --nodes N)
 	python3-matplotlib                  # scripts/plot.py
 )
 
