@@ -52,10 +52,10 @@ final_state() {
 }
 job_id() { sed -n 's/^Submitted batch job \([0-9][0-9_]*\).*/\1/p' <<<"$1"; }
 job_field() { scontrol show job "$1" 2>/dev/null | grep -o "$2=[^ ]*" | head -1 | cut -d= -f2; }
-# Host names of a job's ranks, one line "rank host" each, as recorded by
-# the launcher wrapper below.
+# Host names of a job's ranks as "host:ranks host:ranks ", from the files
+# the launcher wrapper below writes for each rank.
 rank_hosts() { cat "hosts.$1".* 2>/dev/null | sort -n | awk '{ print $2 }' | sort | uniq -c | awk '{ printf "%s:%d ", $2, $1 }'; }
-# smab's ranks still alive in namespace of node $1.
+# smab's ranks still alive in node $1's namespace.
 ranks_on() { ip netns pids "smab$SMAB_SLURM_PORT-node$1" 2>/dev/null | while read -r p; do
 	[ "$(cat /proc/$p/comm 2>/dev/null)" = smab ] && echo "$p"; done; }
 
