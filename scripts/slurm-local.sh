@@ -427,10 +427,15 @@ down_cluster() {
 # node-kill K: the node dies -- its slurmd, step daemons and ranks are killed
 # at once (SIGKILL), as by a power loss.  Its namespace stays.
 node_kill() {
-	local ns=$PFX-node$1 pids
+	local ns=$PFX-node$1 pids shm p
 	grep -qx "netns $ns" "$DIR/created" 2>/dev/null || { echo "slurm-local: no node$1" >&2; return 1; }
 	pids=$(ip netns pids "$ns")
+	# The node's shared memory dies with it: the files in /dev/shm that its
+	# processes have mapped (Open MPI's, named for the node) go too.
+	shm=$(for p in $pids; do awk '$6 ~ /^\/dev\/shm\// { print $6 }' "/proc/$p/maps" 2>/dev/null; done | sort -u)
 	[ -n "$pids" ] && kill -KILL $pids
+	for _ in $(seq 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done
+	for p in $shm; do rm -f "$p"; done
 	echo "slurm-local: node$1 killed (${pids:+$(wc -w <<<"$pids") processes})"
 }
 
