@@ -542,7 +542,7 @@ static int make_and_submit(const sub_opts *o, const smab_site *site, const char 
 	char *qlog = smab_shell_quote(logname);
 	const char *vals[NFIELDS] = {
 		[F_SBATCH] = lines, [F_WORKDIR] = qcwd, [F_SMAB] = qexe, [F_RUN_ARGS] = args,
-		[F_MODE] = o->shards > 1 ? mode : qmode, [F_OUT_STEM] = qstem, [F_SHARDS] = nsh,
+		[F_MODE] = qmode, [F_OUT_STEM] = qstem, [F_SHARDS] = nsh,
 		[F_FILE] = qfile, [F_SETUP] = setup, [F_LAUNCHER] = smab_launcher_command(launcher),
 		[F_RESUBMIT] = nre, [F_OUT] = qout, [F_LOG_STEM] = qlog, [F_MERGE_ARGS] = merge_args};
 	int has_setup = o->nsetup + site->nsetup > 0;

@@ -271,6 +271,13 @@ check "nor when SLURM cannot say why the job stopped (no scontrol)" test -z "$(c
 reset_fake
 SMAB_SBATCH=false job_run 0 3
 check "a resubmission sbatch refuses is reported" grep -q "resubmission 1 of 2 failed" job.out
+reset_fake
+SLURM_RESTART_COUNT=1 job_run 0 0
+check "a job SLURM requeued itself (after a node failure) resumes its --force run's file" \
+	grep -q "^SMAB_RESUBMISSION=0 $REAL_SMAB run -o r.h5 --resume -- e.yaml$" "$FAKE_DIR/launched"
+reset_fake
+SLURM_RESTART_COUNT=1 SLURM_ARRAY_TASK_ID=1 SMAB_LAUNCH=$FAKE_DIR/launch bash array.sh >/dev/null 2>&1
+check "... and so does a requeued shard" grep -q -- "--resume --shard 1/3" "$FAKE_DIR/launched"
 "$SMAB" submit e.yaml --dry-run -o r.h5 | grep -q '^resubmit_max=0$'
 check "without --resubmit a job resubmits itself 0 times" test $? -eq 0
 echo done
