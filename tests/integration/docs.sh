@@ -56,6 +56,10 @@ check "smab list names every suite's paper by its short name" \
 for name in "Braverman et al. 2019" "Shin et al. 2025" "Verma et al. 2025" "Liu et al. 2020" "Krishnamurthy et al. 2026"; do
 	check "README.md's References list $name" grep -qF "**$name**" README.md
 done
+# The worked example of docs/extending.md, extracted as the guide says,
+# still applies to the tree (applying and building it is the guide's job).
+sed -n '/^```diff$/,/^```$/p' docs/extending.md | sed '1d;$d' >"$TMP/uniform.patch"
+check "docs/extending.md's patch applies to the tree" git apply --check "$TMP/uniform.patch"
 check "LICENSE is the MIT license" grep -q "^MIT License" LICENSE
 check "CITATION.cff is CFF 1.2.0 with a title, authors and a message" \
 	"$PY" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); sys.exit(not (d["cff-version"] == "1.2.0" and d["title"] and d["authors"] and d["message"] and all(r["type"] and r["title"] and r["authors"] for r in d.get("references", []))))' CITATION.cff
