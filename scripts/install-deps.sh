@@ -23,7 +23,8 @@ RUN=(
 TEST=(
 	check                               # unit tests
 	hdf5-tools                          # h5dump, h5diff in the integration tests
-	procps iproute2                     # pgrep in the kill tests; ip and ss
+	procps                              # pgrep in the kill tests
+	iproute2                            # network namespaces: the simulated cluster (slurm-local.sh up --nodes N)
 	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
 	python3-pytest python3-numpy python3-h5py python3-pandas python3-xarray
 	python3-h5netcdf python3-scipy      # the Python scripts' tests and the benchmark reference

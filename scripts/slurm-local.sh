@@ -1,18 +1,36 @@
 #!/usr/bin/env bash
-# A real single-node SLURM on this machine, for testing jobs/ and 'smab submit'.
+# A real SLURM on this machine, for testing jobs/ and 'smab submit': one node
+# (this host), or a small simulated cluster of N nodes in network namespaces.
 #
-#   scripts/slurm-local.sh up      start munged, slurmctld and slurmd (as root, no
-#                                  systemd needed) and wait until the node is idle
-#   scripts/slurm-local.sh down    stop the daemons this script started; remove state
+#   scripts/slurm-local.sh up [--nodes N]  start munged, slurmctld and slurmd (as root,
+#                                  no systemd needed) and wait until the nodes are idle
+#   scripts/slurm-local.sh down    stop the daemons this script started; remove
+#                                  everything it created
 #   scripts/slurm-local.sh status  print the node state ("not running" if down)
-#   scripts/slurm-local.sh env     print 'export SLURM_CONF=...' for eval
+#   scripts/slurm-local.sh env     print the 'export ...' lines for eval
+#   scripts/slurm-local.sh node-kill K   (cluster) kill every process of node K
+#   scripts/slurm-local.sh node-start K  (cluster) start node K's slurmd again
 #
 # Everything lives under $SMAB_SLURM_DIR (default /tmp/smab-slurm): the
 # generated slurm.conf, state, spool, logs and pid files.  Clients find the
-# configuration through SLURM_CONF, so /etc/slurm is never touched.  The node
-# is this host (with at least 4 CPUs declared), one partition 'smab' (default).  KillWait
-# is the grace time between SIGTERM and SIGKILL at a job's time limit.
-# Exit status: 0 ok, 1 failure, 77 SLURM or munge not installed (a test may
+# configuration through SLURM_CONF, so /etc/slurm is never touched.  One node:
+# this host (with at least 4 CPUs declared), one partition 'smab' (default).
+# KillWait is the grace time between SIGTERM and SIGKILL at a job's time limit.
+#
+# With --nodes N (N >= 2) each node is a network namespace with its own host
+# name (node1..nodeN, a UTS namespace), its own address on a private /24
+# ($SMAB_SLURM_SUBNET, default 10.213.<port mod 250>) reached through a
+# bridge the script creates, and its own slurmd; slurmctld runs in a
+# namespace of its own ('smabhead'), and a munged of the cluster's own
+# (socket, key) serves them all.  Jobs see every file of this machine, as
+# on a shared file system.  'down' removes exactly the namespaces, links and
+# processes listed in $SMAB_SLURM_DIR/created.
+#
+# Environment: SMAB_SLURM_DIR, SMAB_SLURM_PORT (slurmctld; slurmd uses the
+# next port; default 6817), SMAB_SLURM_KILLWAIT (s, default 30),
+# SMAB_SLURM_CPUS (CPUs declared per node), SMAB_SLURM_SUBNET (a.b.c).
+# Exit status: 0 ok, 1 failure, 77 SLURM or munge (or, for a cluster,
+# iproute2, unshare or namespace support) not available here (a test may
 # count that as a skip).
 set -uo pipefail
 DIR=${SMAB_SLURM_DIR:-/tmp/smab-slurm}
@@ -138,10 +156,335 @@ down() {
 	echo "slurm-local: down"
 }
 
+# ---- a simulated cluster: N nodes in network namespaces ------------------
+
+PORT=${SMAB_SLURM_PORT:-6817}
+# Names of everything the cluster creates carry the port, so two clusters
+# on different ports never share a name: namespaces smab<port>-head and
+# smab<port>-nodeK, the bridge smabbr<port>, host ends of the links
+# smab<port>vK (v0 the head's).
+PFX=smab$PORT
+BR=smabbr$PORT
+SUBNET=${SMAB_SLURM_SUBNET:-10.213.$(( PORT % 250 ))}
+HEAD=smabhead
+MUNGE=$DIR/munge
+
+# The cluster's size, or nothing when this directory holds no cluster.
+cluster_nodes() { cat "$DIR/nodes" 2>/dev/null; }
+
+addr_of() {
+	case $1 in
+		head) echo "$SUBNET.2" ;;
+		*) echo "$SUBNET.$(( 10 + ${1#node} ))" ;;
+	esac
+}
+
+# Everything created is written down first, so 'down' removes exactly that,
+# even after an 'up' that failed half-way.
+record() { echo "$*" >>"$DIR/created"; }
+
+need_cluster() {
+	need
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "slurm-local: a simulated cluster needs root (network namespaces)" >&2
+		exit 77
+	fi
+	for b in ip nsenter unshare mount; do
+		command -v "$b" >/dev/null 2>&1 || {
+			echo "slurm-local: $b is not installed (apt-get install iproute2 util-linux)" >&2
+			exit 77
+		}
+	done
+}
+
+ip2int() {
+	local IFS=.
+	set -- $1
+	echo $(( ($1 << 24) | ($2 << 16) | ($3 << 8) | $4 ))
+}
+
+# 0 if the prefix $1 (a.b.c.d/len) shares an address with SUBNET.0/24.
+overlaps() {
+	local net=${1%/*} len=24
+	[ "$net" != "$1" ] && len=${1#*/}
+	[ "$len" -gt 24 ] && len=24
+	[ "$len" -eq 0 ] && return 1   # a default route is not a collision
+	local mask=$(( (0xffffffff << (32 - len)) & 0xffffffff ))
+	[ $(( $(ip2int "$net") & mask )) -eq $(( $(ip2int "$SUBNET.0") & mask )) ]
+}
+
+# Refuse a subnet that any address or route of this machine already uses.
+subnet_free() {
+	if ! [[ $SUBNET =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]]; then
+		echo "slurm-local: SMAB_SLURM_SUBNET must be three numbers a.b.c, not '$SUBNET'" >&2
+		return 1
+	fi
+	local p
+	for p in $(ip -4 -o addr show | awk '{ print $4 }') \
+	         $(ip -4 route show | awk '$1 != "default" { print $1 }'); do
+		if overlaps "$p"; then
+			echo "slurm-local: $SUBNET.0/24 is in use here ($p): choose another with" \
+			     "SMAB_SLURM_SUBNET=a.b.c" >&2
+			return 1
+		fi
+	done
+}
+
+write_cluster_conf() {
+	local n=$1 k
+	mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log"
+	{
+		cat <<CONF
+# generated by scripts/slurm-local.sh: $n nodes in network namespaces
+ClusterName=smabcluster
+SlurmctldHost=$HEAD($(addr_of head))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$MUNGE/socket
+CryptoType=crypto/munge
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+ReturnToService=2
+KillWait=$KILLWAIT
+SlurmdTimeout=15
+MinJobAge=600
+StateSaveLocation=$DIR/state
+SlurmdSpoolDir=$DIR/spool/%n
+TmpFS=$DIR/tmp/%n
+SlurmctldPidFile=$DIR/slurmctld.pid
+SlurmdPidFile=$DIR/slurmd.%n.pid
+SlurmctldLogFile=$DIR/log/slurmctld.log
+SlurmdLogFile=$DIR/log/slurmd.%n.log
+SlurmctldPort=$PORT
+SlurmdPort=$(( PORT + 1 ))
+SlurmdParameters=config_overrides
+CONF
+		for k in $(seq "$n"); do
+			echo "NodeName=node$k NodeAddr=$(addr_of "node$k") CPUs=$CPUS State=UNKNOWN"
+		done
+		echo "PartitionName=smab Nodes=node[1-$n] Default=YES MaxTime=INFINITE State=UP"
+	} >"$CONF"
+	# Names resolve inside the namespaces through this file, bind-mounted
+	# over /etc/hosts in their own mount namespaces only.
+	{
+		echo "127.0.0.1 localhost"
+		echo "$(addr_of head) $HEAD"
+		for k in $(seq "$n"); do echo "$(addr_of "node$k") node$k"; done
+	} >"$DIR/hosts"
+}
+
+# in_ns WHO HOSTNAME CMD...: run CMD in namespace WHO with its own host name
+# and hosts file.  (nsenter rather than 'ip netns exec', which mounts a
+# fresh /sys without the cgroup tree slurmd reads.)
+in_ns() {
+	local who=$1 host=$2
+	shift 2
+	nsenter --net="/run/netns/$PFX-$who" unshare --uts --mount --propagation private \
+		sh -c 'hostname "$1" && mount --bind "$2" /etc/hosts && shift 2 && exec "$@"' \
+		sh "$host" "$DIR/hosts" "$@"
+}
+
+# A namespace on the bridge: link smab<port>vI <-> its eth0 at address A.
+add_ns() {
+	local who=$1 i=$2 ns=$PFX-$1 a
+	a=$(addr_of "$who")
+	ip netns add "$ns" || return 1
+	record netns "$ns"
+	ip link add "${PFX}v$i" type veth peer name eth0 netns "$ns" || return 1
+	record link "${PFX}v$i"
+	ip link set "${PFX}v$i" master "$BR" up &&
+	ip -n "$ns" addr add "$a/24" dev eth0 &&
+	ip -n "$ns" link set eth0 up &&
+	ip -n "$ns" link set lo up
+}
+
+start_munged() {
+	mkdir -p "$MUNGE" && chmod 711 "$MUNGE"
+	dd if=/dev/urandom of="$MUNGE/key" bs=1024 count=1 2>/dev/null && chmod 400 "$MUNGE/key"
+	record pidfile "$MUNGE/munged.pid"
+	munged --force --socket="$MUNGE/socket" --key-file="$MUNGE/key" \
+		--pid-file="$MUNGE/munged.pid" --log-file="$MUNGE/munged.log" \
+		--seed-file="$MUNGE/seed"
+}
+
+start_slurmd() {
+	# Each node's own temporary directory: PMIx's per-step directories are
+	# named by job and step only, so nodes sharing /tmp would collide.
+	mkdir -p "$DIR/spool/node$1" "$DIR/tmp/node$1"
+	record pidfile "$DIR/slurmd.node$1.pid"
+	in_ns "node$1" "node$1" slurmd -f "$CONF"
+}
+
+# "nodeK:state ..." for every node, or nothing when our slurmctld is not
+# running.
+cluster_state() {
+	[ -s "$DIR/slurmctld.pid" ] && kill -0 "$(cat "$DIR/slurmctld.pid")" 2>/dev/null || return 0
+	SLURM_CONF=$CONF timeout 20 sinfo -h -N -o '%N:%t' 2>/dev/null | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+up_cluster() {
+	local n=$1 k
+	need_cluster
+	if [ -n "$(cluster_nodes)" ] && [ -n "$(cluster_state)" ]; then
+		echo "slurm-local: already up ($(cluster_state))"
+		return 0
+	fi
+	if [ -z "$(cluster_nodes)" ] && [ -n "$(node_state)" ]; then
+		echo "slurm-local: a single-node SLURM is up in $DIR: choose another SMAB_SLURM_DIR" >&2
+		return 1
+	fi
+	[ -e "$DIR/created" ] && down_cluster >/dev/null
+	if ! ip netns add "$PFX-probe" 2>"$DIR.probe"; then
+		echo "slurm-local: cannot create network namespaces here: $(head -1 "$DIR.probe")" >&2
+		rm -f "$DIR.probe"
+		exit 77
+	fi
+	ip netns del "$PFX-probe"
+	rm -f "$DIR.probe"
+	subnet_free || return 1
+	if ip link show "$BR" >/dev/null 2>&1; then
+		echo "slurm-local: a link named $BR exists already (another cluster on port $PORT?)" >&2
+		return 1
+	fi
+	mkdir -p "$DIR"
+	echo "$n" >"$DIR/nodes"
+	write_cluster_conf "$n"
+	ip link add "$BR" type bridge || { echo "slurm-local: cannot create bridge $BR" >&2; return 1; }
+	record link "$BR"
+	ip addr add "$SUBNET.1/24" dev "$BR" && ip link set "$BR" up || return 1
+	add_ns head 0 || { echo "slurm-local: cannot set up namespace $PFX-head" >&2; return 1; }
+	for k in $(seq "$n"); do
+		add_ns "node$k" "$k" || { echo "slurm-local: cannot set up namespace $PFX-node$k" >&2; return 1; }
+	done
+	start_munged || { echo "slurm-local: munged failed; see $MUNGE/munged.log" >&2; return 1; }
+	record pidfile "$DIR/slurmctld.pid"
+	in_ns head "$HEAD" slurmctld -f "$CONF" || { echo "slurm-local: slurmctld failed; see $DIR/log" >&2; return 1; }
+	for k in $(seq "$n"); do
+		start_slurmd "$k" || { echo "slurm-local: slurmd of node$k failed; see $DIR/log" >&2; return 1; }
+	done
+	local st
+	for _ in $(seq 120); do
+		st=$(cluster_state)
+		if [ -n "$st" ] && ! grep -qvE '^node[0-9]+:(idle|mix|alloc)$' <<<"${st// /$'\n'}"; then
+			[ "$(wc -w <<<"$st")" -eq "$n" ] && {
+				echo "slurm-local: $st; eval \"\$($0 env)\" to use it"
+				return 0
+			}
+		fi
+		sleep 0.5
+	done
+	echo "slurm-local: the nodes did not become idle within 60 s (${st:-no answer}); see $DIR/log" >&2
+	return 1
+}
+
+# Kill every process of namespace $1 (TERM, then KILL after 5 s).
+kill_ns() {
+	local pids
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	[ -n "$pids" ] || return 0
+	kill -TERM $pids 2>/dev/null
+	for _ in $(seq 50); do
+		pids=$(ip netns pids "$1" 2>/dev/null)
+		[ -n "$pids" ] || return 0
+		sleep 0.1
+	done
+	kill -KILL $pids 2>/dev/null
+}
+
+down_cluster() {
+	export PATH=$PATH:/usr/sbin
+	if [ -n "$(cluster_state)" ]; then
+		SLURM_CONF=$CONF timeout 20 scancel --full --user="$(id -un)" 2>/dev/null
+	fi
+	local kind what
+	# Daemons first (newest first), then whatever is left in the namespaces,
+	# then the namespaces and links themselves.
+	if [ -e "$DIR/created" ]; then
+		while read -r kind what; do
+			[ "$kind" = pidfile ] && stop_pid "$what"
+		done < <(tac "$DIR/created")
+		while read -r kind what; do
+			if [ "$kind" = netns ]; then
+				kill_ns "$what"
+				ip netns del "$what" 2>/dev/null
+			fi
+		done < <(tac "$DIR/created")
+		while read -r kind what; do
+			[ "$kind" = link ] && ip link show "$what" >/dev/null 2>&1 && ip link del "$what"
+		done < <(tac "$DIR/created")
+	fi
+	rm -rf "$DIR"
+	echo "slurm-local: down"
+}
+
+# node-kill K: the node dies -- its slurmd, step daemons and ranks are killed
+# at once (SIGKILL), as by a power loss.  Its namespace stays.
+node_kill() {
+	local ns=$PFX-node$1 pids shm p
+	grep -qx "netns $ns" "$DIR/created" 2>/dev/null || { echo "slurm-local: no node$1" >&2; return 1; }
+	pids=$(ip netns pids "$ns")
+	# The node's shared memory dies with it: the files in /dev/shm that its
+	# processes have mapped (Open MPI's, named for the node) go too.
+	shm=$(for p in $pids; do awk '$6 ~ /^\/dev\/shm\// { print $6 }' "/proc/$p/maps" 2>/dev/null; done | sort -u)
+	[ -n "$pids" ] && kill -KILL $pids
+	for _ in $(seq 50); do [ -z "$(ip netns pids "$ns")" ] && break; sleep 0.1; done
+	for p in $shm; do rm -f "$p"; done
+	echo "slurm-local: node$1 killed (${pids:+$(wc -w <<<"$pids") processes})"
+}
+
+node_start() {
+	grep -qx "netns $PFX-node$1" "$DIR/created" 2>/dev/null || { echo "slurm-local: no node$1" >&2; return 1; }
+	need
+	start_slurmd "$1"
+}
+
+cluster_env() {
+	echo "export SLURM_CONF=$CONF"
+	# Open MPI: TCP between the nodes, over the cluster's subnet only;
+	# shared memory within a node.  One-sided communication (smab's task
+	# counter) through osc/pt2pt over those: Open MPI 4.1's osc/ucx fails
+	# to create a window without an RDMA network ("MPI_ERR_WIN: invalid
+	# window"), as it would on an Ethernet-only cluster.
+	# Peers added at MPI_Init rather than at first contact: with lazy
+	# addition Open MPI 4.1's TCP transport can take a connection from a
+	# faster peer before it is ready and crash inside MPI_Init (about one
+	# 3-node job in ten here).
+	echo "export OMPI_MCA_mpi_add_procs_cutoff=1048576"
+	# The nodes share this machine's few cores, so ranks outnumber cores:
+	# waiting ranks must yield them (mpirun does this itself when it
+	# oversubscribes; under srun a 16-rank run was 6 times slower without).
+	echo "export OMPI_MCA_mpi_yield_when_idle=1"
+	echo "export OMPI_MCA_pml=ob1"
+	echo "export OMPI_MCA_osc=^ucx"
+	echo "export OMPI_MCA_btl=self,vader,tcp"
+	echo "export OMPI_MCA_btl_tcp_if_include=$SUBNET.0/24"
+	echo "export OMPI_MCA_oob_tcp_if_include=$SUBNET.0/24"
+}
+
 case ${1:-} in
-	up) up ;;
-	down) down ;;
-	status) s=$(node_state); echo "${s:-not running}" ;;
-	env) echo "export SLURM_CONF=$CONF" ;;
-	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	up)
+		n=1
+		if [ "${2:-}" = --nodes ]; then
+			n=${3:-}
+			[[ $n =~ ^[1-9][0-9]{0,2}$ ]] && [ "$n" -le 200 ] || {
+				echo "slurm-local: --nodes takes 1 to 200, not '$n'" >&2; exit 2; }
+		elif [ -n "${2:-}" ]; then
+			echo "slurm-local: up takes only --nodes N" >&2; exit 2
+		fi
+		if [ "$n" -eq 1 ]; then up; else up_cluster "$n"; fi ;;
+	down) if [ -n "$(cluster_nodes)" ] || [ -e "$DIR/created" ]; then down_cluster; else down; fi ;;
+	status)
+		if [ -n "$(cluster_nodes)" ]; then s=$(cluster_state); else s=$(node_state); fi
+		echo "${s:-not running}" ;;
+	env) if [ -n "$(cluster_nodes)" ]; then cluster_env; else echo "export SLURM_CONF=$CONF"; fi ;;
+	node-kill) node_kill "${2:?node-kill K}" ;;
+	node-start) node_start "${2:?node-start K}" ;;
+	*) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -518,9 +518,11 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 			for (size_t j = 0; j < per_curve; j++)
 				out.curve[j] = NAN;
 			double t0 = smab_par_time();
+			smab_par_computing(1);
 			int src = s->run(&t, &out);
 			if (delay > 0)
 				pause_for(delay);
+			smab_par_computing(0);
 			secs[k] = smab_par_time() - t0;
 			if (src != SMAB_OK)
 				SMAB_PAR_DIE(SMAB_EXIT_FAIL, "suite %s failed on point %lld "
@@ -589,9 +591,9 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		double total = smab_par_time() - t_start;
 		/* HDF5 share: every rank's write time averaged, plus the summary. */
 		double h5 = h5_all / nranks + t_sum;
-		fprintf(log, "smab: hdf5_seconds %.4f total_seconds %.4f tasks %lld ranks %d "
-		        "(HDF5 %.1f%% of the run)\n", h5, total, (long long)ntask, nranks,
-		        total > 0 ? 100.0 * h5 / total : 0.0);
+		fprintf(log, "smab: hdf5_seconds %.4f total_seconds %.4f summary_seconds %.4f tasks "
+		        "%lld ranks %d (HDF5 %.1f%% of the run)\n", h5, total, t_sum,
+		        (long long)ntask, nranks, total > 0 ? 100.0 * h5 / total : 0.0);
 	}
 	/* the close, the summaries or the coalition tables failed: the
 	 * session did not end as its row says (best effort: the file may be

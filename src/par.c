@@ -1,23 +1,30 @@
 /* par.c - the only compilation unit that talks to MPI directly (the HDF5
  * writer also hands the communicator to MPI-IO).  Everything else in smab is
  * plain C that a unit test can call without mpirun. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "smab/par.h"
 
 static int started;   /* 1 if smab_par_init called MPI_Init */
+static int threads;   /* 1 if MPI may be called from a second thread, one at a time */
 
 void smab_par_init(int *argc, char ***argv)
 {
-	int inited = 0;
+	int inited = 0, provided = 0;
 	MPI_Initialized(&inited);
 	if (inited)
 		return;
-	MPI_Init(argc, argv);
+	/* A second thread for the counter's progress helper (below), calling
+	 * MPI only while the main thread does not: Open MPI's one-sided
+	 * communication over TCP refuses MPI_THREAD_MULTIPLE. */
+	MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+	threads = provided >= MPI_THREAD_SERIALIZED;
 	/* Errors abort the job with MPI's own message rather than returning
 	 * codes nobody would check in a collective. */
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
@@ -183,12 +190,69 @@ void smab_par_die(const char *file, int line, int status, const char *fmt, ...)
 
 /* The counters are int64s in an RMA window on rank 0; MPI_Fetch_and_op
  * under a shared passive-target lock lets any rank take work while rank 0
- * is busy computing its own tasks. */
+ * is busy computing its own tasks -- as long as the window's atomics need
+ * no help from rank 0.  Within a node (shared memory) and on RDMA networks
+ * they need none; over TCP (Open MPI's osc/pt2pt) every operation waits
+ * until rank 0 next enters MPI, which a rank computing a task does not do
+ * for the task's whole length.  So when the ranks span more than one node,
+ * a helper thread on rank 0 enters MPI every PROGRESS_US microseconds while
+ * the main thread computes (smab_par_computing); 'mpi_lock' is held by
+ * whichever thread may call MPI, so calls never overlap. */
+#define PROGRESS_US 100
+
 struct smab_par_counter {
 	MPI_Win win;
 	int64_t *base;
 	int nslots;
+	int helper;            /* rank 0: the progress thread is running */
+	pthread_t thread;
+	MPI_Comm comm;         /* the helper's own communicator, or NULL */
+	_Atomic int quit;      /* set by the main thread to end the helper */
 };
+
+static pthread_mutex_t mpi_lock = PTHREAD_MUTEX_INITIALIZER;
+static int helping;   /* main thread: a helper shares MPI with it */
+
+static void *progress_helper(void *arg)
+{
+	smab_par_counter *c = arg;
+	struct timespec pause = {0, PROGRESS_US * 1000L};
+	/* trylock: while the main thread is in MPI itself (or between short
+	 * tasks) the helper stays out of its way rather than queue for the
+	 * lock at every task. */
+	while (!c->quit) {
+		if (pthread_mutex_trylock(&mpi_lock) == 0) {
+			int flag = 0;
+			if (!c->quit)
+				MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
+				           MPI_STATUS_IGNORE);
+			pthread_mutex_unlock(&mpi_lock);
+		}
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+void smab_par_computing(int on)
+{
+	if (!helping)
+		return;
+	if (on)
+		pthread_mutex_unlock(&mpi_lock);
+	else
+		pthread_mutex_lock(&mpi_lock);
+}
+
+/* 1 on every rank if the ranks span more than one node. */
+static int spans_nodes(void)
+{
+	MPI_Comm node;
+	int n = 0;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+	MPI_Comm_size(node, &n);
+	MPI_Comm_free(&node);
+	return !smab_par_all(n == smab_par_size());
+}
 
 smab_par_counter *smab_par_counter_create(int nslots)
 {
@@ -196,6 +260,7 @@ smab_par_counter *smab_par_counter_create(int nslots)
 	if (!c || nslots < 1)
 		SMAB_PAR_DIE(SMAB_EXIT_FAIL, "cannot make %d counters", nslots);
 	c->nslots = nslots;
+	c->comm = MPI_COMM_NULL;
 	MPI_Aint size = smab_par_rank() == 0 ? (MPI_Aint)sizeof(int64_t) * nslots : 0;
 	MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD,
 	                 &c->base, &c->win);
@@ -203,6 +268,25 @@ smab_par_counter *smab_par_counter_create(int nslots)
 		for (int i = 0; i < nslots; i++)
 			c->base[i] = 0;
 	MPI_Win_lock_all(0, c->win);
+	if (threads && spans_nodes()) {
+		MPI_Comm_dup(MPI_COMM_WORLD, &c->comm);
+		/* Stop signals stay with the main thread, whose sleeps they cut
+		 * short: the helper is created with them blocked.  The main
+		 * thread holds the lock except while it computes. */
+		sigset_t set, old;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &set, &old);
+		if (smab_par_rank() == 0) {
+			pthread_mutex_lock(&mpi_lock);
+			if (pthread_create(&c->thread, NULL, progress_helper, c) == 0)
+				c->helper = helping = 1;
+			else
+				pthread_mutex_unlock(&mpi_lock);
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	smab_par_barrier();
 	return c;
 }
@@ -221,6 +305,16 @@ void smab_par_counter_free(smab_par_counter **c)
 {
 	if (!c || !*c)
 		return;
+	/* Everyone's last operation is done before rank 0's helper stops. */
+	smab_par_barrier();
+	if ((*c)->helper) {
+		(*c)->quit = 1;
+		pthread_mutex_unlock(&mpi_lock);   /* held since create, outside tasks */
+		pthread_join((*c)->thread, NULL);
+		helping = 0;
+	}
+	if ((*c)->comm != MPI_COMM_NULL)
+		MPI_Comm_free(&(*c)->comm);
 	MPI_Win_unlock_all((*c)->win);
 	MPI_Win_free(&(*c)->win);
 	free(*c);

@@ -49,6 +49,11 @@ smab_par_counter *smab_par_counter_create(int nslots);
 /* Returns counter 'slot's value before adding n (atomic across ranks). */
 int64_t smab_par_counter_take(smab_par_counter *c, int slot, int64_t n);
 void smab_par_counter_free(smab_par_counter **c);
+/* on = 1: this rank now computes (a task) and calls neither MPI nor HDF5
+ * until smab_par_computing(0).  Meanwhile, where the counters need it (ranks
+ * on several nodes, one-sided operations over TCP), rank 0's helper thread
+ * serves the other ranks' takes. */
+void smab_par_computing(int on);
 
 /* Catch SIGTERM and SIGINT from now on (the run calls it first thing).
  * While setting up, a stop signal ends the process at once with exit

@@ -8,6 +8,7 @@
 #   1. BUILD/bench/bench_drift      the drift suite's run(), one mechanism at a time
 #   2. scripts/bench/drift_numpy.py a plain numpy loop of the same algorithm
 #   3. MPI scaling                  'smab run' of experiments/drift-table1.yaml on 1 and 2 ranks
+#   ... the other suites, then scripts/bench/cluster.sh: load on a simulated cluster
 # and prints rounds/s, ratios against numpy and the targets.
 #
 # A benchmark reports; it does not fail the build.  Exit status is 0 unless a
@@ -16,6 +17,7 @@
 #
 # Environment:
 #   BENCH_QUICK=1     smoke test: short horizon, short time budget, small MPI run
+#   BENCH_FULL=1      the cluster section runs 10^6 tiny tasks instead of 10^5
 #   BENCH_SECONDS=s   time budget of bench_drift per mechanism (default 1)
 #   BENCH_MPI_FILE=f  experiment for the MPI section (default experiments/drift-table1.yaml)
 #   PYTHON=...        interpreter with numpy (default /usr/bin/python3)
@@ -301,6 +303,14 @@ else
 	echo "run.sh: $BUILD/bench/bench_coalition not built (run 'make bench')" >&2
 	status=1
 fi
+rule
+
+# ---- load at cluster scale, on a simulated 4-node cluster -------------------
+# 10^5 tiny tasks on 16 ranks over the nodes (BENCH_FULL=1: 10^6), and the
+# shared task counter on 16, 32 and 64 ranks (scripts/bench/cluster.sh);
+# skipped, with the reason, where network namespaces or SLURM are missing.
+echo "## simulated cluster: 4 nodes in network namespaces, srun --mpi=pmix, TCP"
+runprog cluster.sh "$tmp/cluster.txt" bash scripts/bench/cluster.sh "$BUILD"
 rule
 
 [ "$status" -ne 0 ] && echo "run.sh: a benchmark program failed (see above)"
