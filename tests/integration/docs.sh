@@ -43,6 +43,19 @@ for doc in "${docs[@]}"; do
 	done
 done
 
+# The lists that went stale before: every experiment file has a row in
+# experiments/README.md's index, and README.md's layout names every script.
+missing=""
+for f in experiments/*.yaml; do
+	grep -qF "| \`$(basename "$f")\` |" experiments/README.md || missing+=" $f"
+done
+check "experiments/README.md's index lists every experiment file${missing:+ (missing:$missing)}" test -z "$missing"
+missing=""
+for f in scripts/*; do
+	grep -qF "$(basename "$f")" README.md || missing+=" $f"
+done
+check "README.md names every script${missing:+ (missing:$missing)}" test -z "$missing"
+
 # Standing alone: no development-only files, paper labels or paths, in the
 # docs, the experiment files, the sources' comments or 'smab list'.
 pat='DESIGN\.md|DESIGN [0-9]|shared/seeds|\bseed s[0-4]\b|\bpaper s[0-4]\b|/work/|development machine'
