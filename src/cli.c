@@ -124,9 +124,10 @@ static const char *usage_info =
 static const char *usage_shapley =
 	"usage: smab shapley OUT.h5 [--all] [--csv] [--no-write]\n"
 	"\n"
-	"The coalition tables of a coalition run (paper s4): per mechanism and game,\n"
-	"each agent's payout -R_a^M (its regret in the grand coalition) against its\n"
-	"Shapley value, both with 95% CIs over replications; whether the Shapley value\n"
+	"The coalition tables of a coalition run (Krishnamurthy et al. 2026): per\n"
+	"mechanism and game, each agent's payout -R_a^M (its regret in the grand\n"
+	"coalition) against its Shapley value, both with 95% CIs over\n"
+	"replications; whether the Shapley value\n"
 	"is in the core and the game convex (on the mean game, when every coalition\n"
 	"ran); and every pair where Assumption 3 fails (an agent's regret grows when\n"
 	"another joins), with the paired CI of the difference.  The Shapley value is\n"

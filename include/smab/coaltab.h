@@ -1,5 +1,5 @@
 /* coaltab.h - the coalition tables of a result file: Shapley values, the
- * payout, the core, convexity and Assumption-3 checks (paper s4).
+ * payout, the core, convexity and Assumption-3 checks (Krishnamurthy et al. 2026).
  *
  * Input (written by a run of a coalition suite, see suite.h 'agents'):
  *   root attribute 'agents'            comma list of the M agent names

@@ -19,7 +19,7 @@ double smab_ay_beta(double sigma, int D, double n, double L2, double lambda,
  * lower confidence bound for beta < 0. */
 double smab_lin_index(const smab_ls *s, const double *x, double beta);
 
-/* OptGTM's radius (shared/seeds/README.md):
+/* OptGTM's radius, as its authors' code computes it:
  *   sqrt(lambda) D + sqrt(2 log T + D log((D + T D^2) / (D lambda))). */
 double smab_optgtm_beta(int D, double lambda, double T);
 /* theta_a^T x - beta ||x||_{V_a^-1}: the term OptGTM adds to L_a after

@@ -1,5 +1,5 @@
 /* strategic.h - the pieces of the 'strategic' suite (Braverman, Mao,
- * Schneider, Weinberg, COLT 2019; shared/seeds/s0) that tests check on
+ * Schneider, Weinberg, COLT 2019) that tests check on
  * their own: the phase plan of Mechanisms 1 and 2 and the defection
  * trigger of the collusive strategy S*. */
 #ifndef SMAB_STRATEGIC_H

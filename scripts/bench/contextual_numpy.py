@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """numpy references for the LinUCB benchmark of bench_contextual: LinUCB
 over K = 1682 fixed actions in d = 100, written the two ways a researcher
-would in numpy (DESIGN 7):
+would in numpy:
 
   xainv  A^-1 by Sherman-Morrison; every round all widths as
          rowsum((X @ A^-1) * X) and all means as X @ theta   (O(K d^2) a round)

@@ -1,5 +1,8 @@
-/* coalition.c - creator coalitions in a multi-agent linear bandit (Lakshmi
- * Narasimha Reddy et al., "the more (agents) the merrier"; shared/seeds/s4).
+/* coalition.c - creator coalitions in a multi-agent linear bandit
+ * (Krishnamurthy, Agarwal, Subramanian, Nickel, "Creator incentives in
+ * recommender systems: a cooperative game-theoretic approach for stable and
+ * fair collaboration in multi-agent bandits", AISTATS 2026; README.md,
+ * References).
  *
  * Model.  M agents; in round t agent a is offered an action set X_{a,t},
  * plays x_{a,t} and observes y = theta* . x + sigma z, z ~ N(0, 1).  A
@@ -926,7 +929,7 @@ static double coal_cost(const smab_value *p, int nmech)
 
 const smab_suite smab_suite_coalition = {
 	.name = "coalition",
-	.doc = "creator coalitions, Shapley values and MovieLens-100k (paper s4)",
+	.doc = "creator coalitions, Shapley values and MovieLens-100k (Krishnamurthy et al., AISTATS 2026)",
 	.params = params, .nparams = NPARAMS,
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,

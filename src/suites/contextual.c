@@ -1,5 +1,5 @@
 /* contextual.c - COBRA against strategic feature misreports (Verma, Saha,
- * Yokoo, Low 2025; shared/seeds/s2), with LinUCB, LinTS and OptGTM
+ * Yokoo, Low 2025), with LinUCB, LinTS and OptGTM
  * (Kleine Buening et al., NeurIPS 2024) as baselines.
  *
  * Environment (one replication):
@@ -40,7 +40,7 @@
  *              ridge regression (Agrawal & Goyal 2013's inflation
  *              sqrt(24 d ln(1/delta) / eps) is a worst-case constant; set
  *              ts.scale to use it).
- *   optgtm     as shared/seeds/README.md: one estimate per agent from its
+ *   optgtm     as its authors' code runs it: one estimate per agent from its
  *              own reports, beta = sqrt(lambda) D + sqrt(2 log T + D log((D +
  *              T D^2) / (D lambda))); argmax over active agents of
  *              theta_i^T x~ + beta ||x~||_{V_i^-1}; after the update
@@ -75,11 +75,11 @@
  * rounds given to misreporters, and each agent's selection count (its
  * utility in the paper, which counts pulls) for the first 16 agents.
  *
- * Common random numbers (DESIGN 4): every mechanism of a task sees the same
+ * Common random numbers (docs/extending.md): every mechanism of a task sees the same
  * contexts, the same zeta and the same reward noise in round t (one tape per
  * round, not per pull); none of the environment streams depends on the point,
  * so a sweep over [a, b] or sigma is paired.  Mechanism streams keep the
- * point (DESIGN 4), so in a sweep over a mechanism's constant (loom,
+ * point (the usual rule), so in a sweep over a mechanism's constant (loom,
  * loom.scale, ts.scale) the Thompson samples differ between points: those
  * comparisons are unbiased but not paired.
  * Streams, key {seed, ALL_POINTS, rep}: ENV id 0 block 0 the context pool,

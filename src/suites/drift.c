@@ -1,5 +1,5 @@
 /* drift.c - incentivized exploration under reward drift (Liu et al., AAAI
- * 2020; shared/seeds/s3, Algorithm 1 with Algorithms 2-4 as step 2).
+ * 2020; Algorithm 1 with Algorithms 2-4 as step 2).
  *
  * One replication of one point, for every selected mechanism:
  *
@@ -31,7 +31,7 @@
  * never pulled, or when the ratio is beyond the doubles (a mu_b near the
  * smallest double: mu_best = 5e-324 gave +inf, which no summary can use).
  *
- * Common random numbers (DESIGN 4): the j-th pull of arm i gets the same
+ * Common random numbers (docs/extending.md): the j-th pull of arm i gets the same
  * noise in every mechanism of a task and at every point of a sweep.  The
  * noise lives on a tape, one per arm, holding standard normals z (Gaussian
  * rewards mu_i + sigma z) or uniforms u (Bernoulli rewards [u < mu_i]).  Pull

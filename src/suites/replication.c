@@ -1,5 +1,5 @@
 /* replication.c - replication-proof bandit mechanisms with Bayesian agents
- * (Esmaeili, Hajiaghayi and Shin, AAAI 2024; shared/seeds/s1, DESIGN 6.3).
+ * (Shin, Esmaeili and Hajiaghayi, AAAI 2025).
  *
  * Model.  n agents; agent i owns l_i original arms whose means are drawn
  * from its prior F_i (discrete support, uniform or Beta), or are given
@@ -775,7 +775,7 @@ static int repl_run(const smab_task *t, smab_task_out *out)
 
 const smab_suite smab_suite_replication = {
 	.name = "replication",
-	.doc = "replication-proof bandit mechanisms with Bayesian agents (Esmaeili et al., AAAI 2024)",
+	.doc = "replication-proof bandit mechanisms with Bayesian agents (Shin et al., AAAI 2025)",
 	.params = params, .nparams = NPARAMS,
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,

@@ -1,6 +1,6 @@
 /* strategic.c - strategic arms that keep part of their reward (Braverman,
  * Mao, Schneider, Weinberg, "Multi-armed bandit problems with strategic
- * arms", COLT 2019; shared/seeds/s0, Sections 2-4 and Appendix A).
+ * arms", COLT 2019; Sections 2-4 and Appendix A).
  *
  * Model.  K arms.  When arm i is pulled it privately draws v ~ D_i and
  * passes w to the principal, keeping v - w.  Payments are unrestricted

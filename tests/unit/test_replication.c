@@ -1,5 +1,5 @@
-/* test_replication.c - the replication suite (Esmaeili, Hajiaghayi and Shin,
- * AAAI 2024): ETC's exploration length and commit rule on fixed data,
+/* test_replication.c - the replication suite (Shin, Esmaeili and Hajiaghayi,
+ * AAAI 2025): ETC's exploration length and commit rule on fixed data,
  * H-ETC-R's restart round, H-UCB against an independent two-level reference,
  * replica tapes, exact zero gain of a strategy that changes nothing,
  * permutation invariance, random-permutation regret, prior draws and input
