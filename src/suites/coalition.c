@@ -73,7 +73,9 @@
  * values are paired; so are the deviator's random choices.
  *
  * Metrics: regret (the coalition's total, -v(C), with its curve) and
- * regret_a<k>, agent k's regret (NaN when k is not in the coalition). */
+ * regret_a<k>, the regret of agent k = 1..M (NaN when k is not in the
+ * coalition); agents are numbered from 1 in every name, as in the paper,
+ * while the code's agent a is metric regret_a<a+1>. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,10 +142,10 @@ static const smab_mech_decl mechs[NMECHS] = {
 static const smab_metric_decl metrics[NMETRICS] = {
 	{"regret", 1, "total pseudo-regret of the coalition's members, -v(C)"},
 #define AGENT_METRIC(k) {"regret_a" #k, 0, "pseudo-regret of agent " #k " (NaN if not in the coalition)"}
-	AGENT_METRIC(0), AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3),
-	AGENT_METRIC(4), AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7),
-	AGENT_METRIC(8), AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11),
-	AGENT_METRIC(12), AGENT_METRIC(13), AGENT_METRIC(14), AGENT_METRIC(15),
+	AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3), AGENT_METRIC(4),
+	AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7), AGENT_METRIC(8),
+	AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11), AGENT_METRIC(12),
+	AGENT_METRIC(13), AGENT_METRIC(14), AGENT_METRIC(15), AGENT_METRIC(16),
 #undef AGENT_METRIC
 };
 

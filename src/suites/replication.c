@@ -55,8 +55,8 @@
  * draws, the same reward tapes and the same mechanism stream, so
  *   gain = u_dev(S) - u_dev(O)
  * is paired, and exactly 0 for a strategy that registers what the truthful
- * one does (copies = 0).  Agents are reported in fixed slots utility_0 ..
- * utility_7 (the maximum number of agents); slots beyond n are NaN, which
+ * one does (copies = 0).  Agents are reported in fixed slots utility_1 ..
+ * utility_8 (the maximum number of agents); slots beyond n are NaN, which
  * the summaries skip.  rp_regret / rp_regret_truthful are Definition 5's
  * random-permutation regret: the average, over all l! assignments of the
  * realized means to the original arm slots (each slot keeping its tapes),
@@ -178,14 +178,14 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_UDEV_T] = {"utility_dev_truthful", 0, "deviating agent's utility under O"},
 	[X_RP] = {"rp_regret", 0, "random-permutation regret under S (one agent, 'rp'), else NaN"},
 	[X_RP_T] = {"rp_regret_truthful", 0, "random-permutation regret under O, else NaN"},
-	[X_U0 + 0] = {"utility_0", 0, "agent 0's utility under S"},
-	[X_U0 + 1] = {"utility_1", 0, "agent 1's utility under S (NaN if n < 2)"},
-	[X_U0 + 2] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 3)"},
-	[X_U0 + 3] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 4)"},
-	[X_U0 + 4] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 5)"},
-	[X_U0 + 5] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 6)"},
-	[X_U0 + 6] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 7)"},
-	[X_U0 + 7] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 8)"},
+	[X_U0 + 0] = {"utility_1", 0, "agent 1's utility under S"},
+	[X_U0 + 1] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 2)"},
+	[X_U0 + 2] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 3)"},
+	[X_U0 + 3] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 4)"},
+	[X_U0 + 4] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 5)"},
+	[X_U0 + 5] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 6)"},
+	[X_U0 + 6] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 7)"},
+	[X_U0 + 7] = {"utility_8", 0, "agent 8's utility under S (NaN if n < 8)"},
 };
 
 /* ---- parameters ------------------------------------------------------------ */

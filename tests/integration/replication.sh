@@ -37,8 +37,8 @@ for m in mechs:
     g = f[f"results/{m}/gain"][0]
     gc = f[f"results/{m}/gain_curve"][0]
     bad += int(np.any(g != 0) or np.any(gc != 0))
-    bad += int(not np.all(np.isnan(f[f"results/{m}/utility_2"][:])))
-    bad += int(not np.all(np.isfinite(f[f"results/{m}/utility_1"][:])))
+    bad += int(not np.all(np.isnan(f[f"results/{m}/utility_3"][:])))
+    bad += int(not np.all(np.isfinite(f[f"results/{m}/utility_2"][:])))
 print(len(mechs), bad)
 PY
 check "copies 0: gain exactly 0 for all 7 mechanisms; slots beyond n are NaN" \

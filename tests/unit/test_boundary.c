@@ -169,7 +169,7 @@ static int nan_documented(const smab_suite *s, const smab_value *p, int mech, in
 		return 0;
 	}
 	if (strcmp(s->name, "contextual") == 0)
-		return sscanf(name, "sel_%d", &k) == 1 && k >= (int)val(s, p, "agents");
+		return sscanf(name, "sel_%d", &k) == 1 && k > (int)val(s, p, "agents");
 	if (strcmp(s->name, "coalition") == 0) {
 		/* MUL outside the 'fixed' instance: every metric; regret_a<k>
 		 * outside the coalition */
@@ -184,7 +184,7 @@ static int nan_documented(const smab_suite *s, const smab_value *p, int mech, in
 		unsigned mask = (unsigned)val(s, p, "coalition");
 		if (mask == 0)
 			mask = (1u << s->agents(p, NULL)) - 1;
-		return !(mask >> k & 1u);
+		return !(mask >> (k - 1) & 1u);   /* agents are numbered from 1 */
 	}
 	return strstr(s->metrics[metric].doc, "NaN") != NULL;
 }

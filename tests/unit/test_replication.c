@@ -167,7 +167,7 @@ START_TEST(test_etc_exploration_fixed)
 	ck_assert_double_eq_tol(cv(&r, 0, "regret", 11), 3.0, TOL);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 3.0, TOL);
 	/* utility = alpha * sum of pulled means = 0.4 * (100 * 0.8 - 3) */
-	ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * (80.0 - 3.0), TOL);
+	ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * (80.0 - 3.0), TOL);
 
 	/* three arms, best in the middle: m = 3 -> regret 3 * (0.4 + 0.8) */
 	double mu3[] = {0.5, 0.9, 0.1}, a3[] = {3};
@@ -273,8 +273,8 @@ START_TEST(test_hetcr_restart_at_tau)
 	ck_assert_double_eq_tol(cv(&r, 0, "regret", 20) - cv(&r, 0, "regret", 19), 0.3, TOL);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 7.3 + 0.9 + 0.9, TOL);
 	/* agents' utilities: agent 0 was pulled only in its 10 phase-1 rounds */
-	ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * (3 * 0.1 + 7 * 0.2), TOL);
-	ck_assert(isnan(sc(&r, 0, "utility_2")));
+	ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * (3 * 0.1 + 7 * 0.2), TOL);
+	ck_assert(isnan(sc(&r, 0, "utility_3")));
 }
 END_TEST
 
@@ -716,7 +716,7 @@ END_TEST
 
 /* ---- priors -------------------------------------------------------------- */
 
-/* A one-round run reveals the drawn mean: utility_0 = alpha * mu.  Discrete
+/* A one-round run reveals the drawn mean: utility_1 = alpha * mu.  Discrete
  * frequencies within 4.5 binomial sd; per-agent supports via prior.sizes;
  * the draws do not depend on the point (common random numbers). */
 START_TEST(test_prior_draws)
@@ -737,8 +737,8 @@ START_TEST(test_prior_draws)
 		const char *names[] = {"etc"};
 		ck_assert_int_eq(run(p, 8, 0, rep, names, 1, NULL, 0, &r), SMAB_OK);
 		ck_assert_int_eq(run(p, 8, 7, rep, names, 1, NULL, 0, &r2), SMAB_OK);
-		double m = sc(&r, 0, "utility_0") / 0.4;
-		ck_assert(sc(&r2, 0, "utility_0") == sc(&r, 0, "utility_0"));
+		double m = sc(&r, 0, "utility_1") / 0.4;
+		ck_assert(sc(&r2, 0, "utility_1") == sc(&r, 0, "utility_1"));
 		int hit = 0;
 		for (int k = 0; k < 3; k++)
 			if (fabs(m - vals[k]) < 1e-12) {
@@ -765,8 +765,8 @@ START_TEST(test_prior_draws)
 		const char *names[] = {"etc"};
 		su_set(S, p, "horizon", 2);   /* ETC pulls each agent's arm once */
 		ck_assert_int_eq(run(p, 8, 0, rep, names, 1, NULL, 0, &r), SMAB_OK);
-		ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * 0.1, TOL);
-		double u1 = sc(&r, 0, "utility_1") / 0.4;
+		ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * 0.1, TOL);
+		double u1 = sc(&r, 0, "utility_2") / 0.4;
 		ck_assert(fabs(u1 - 0.3) < 1e-12 || fabs(u1 - 0.8) < 1e-12);
 		high += u1 > 0.5;
 	}
@@ -782,7 +782,7 @@ START_TEST(test_prior_draws)
 	su_set(S, p, "horizon", 1);
 	double s = 0;
 	for (uint32_t rep = 0; rep < 2000; rep++)
-		s += run1(p, "etc", rep, "utility_0") / 0.4;
+		s += run1(p, "etc", rep, "utility_1") / 0.4;
 	double var = 2.0 * 5.0 / (49.0 * 8.0);
 	ck_assert_double_lt(fabs(s / 2000 - 2.0 / 7.0), 4.5 * sqrt(var / 2000));
 }
