@@ -21,6 +21,15 @@ typedef struct smab_metric_decl {
 	const char *doc;
 } smab_metric_decl;
 
+/* A parameter's former name, still read, with a deprecation warning: each
+ * value written under it (every entry of a list) is 'shift' below the
+ * value of the parameter it now sets (an index that counted from 0). */
+typedef struct smab_param_alias {
+	const char *old;    /* e.g. "deviator" */
+	const char *name;   /* the parameter it sets, e.g. "deviate.agent" */
+	int shift;
+} smab_param_alias;
+
 /* One task: everything a suite needs to simulate one replication of one
  * point.  Randomness must come only from (seed, point, rep) through the rng
  * module, never from the rank or the clock. */
@@ -49,6 +58,8 @@ typedef struct smab_suite {
 	const char *doc;
 	const smab_param_decl *params;
 	int nparams;
+	const smab_param_alias *aliases;   /* former names; may be NULL */
+	int naliases;
 	const smab_mech_decl *mechs;
 	int nmechs;
 	const smab_metric_decl *metrics;
@@ -84,6 +95,8 @@ extern const int smab_nsuites;
 const smab_suite *smab_suite_find(const char *name);
 /* Index of a parameter / mechanism / metric by name, or -1. */
 int smab_suite_param(const smab_suite *s, const char *name);
+/* The alias 'name' is a former name of, or NULL. */
+const smab_param_alias *smab_suite_alias(const smab_suite *s, const char *name);
 int smab_suite_mech(const smab_suite *s, const char *name);
 int smab_suite_metric(const smab_suite *s, const char *name);
 

@@ -53,7 +53,7 @@
  *               Gaussian Thompson sampling (posterior N(s/(n+1),
  *               sigma^2/(n+1)) from a N(0, sigma^2) prior); both take
  *               sigma = 1 when the noise is 0.
- *   dev-greedy, dev-random   deviations: agent 'deviator' plays greedily
+ *   dev-greedy, dev-random   deviations: agent 'deviate.agent' plays greedily
  *               (on the pooled data) or uniformly at random from its action
  *               set while the others run LinUCB-M.
  * Ties go to the item first in a random order of the items drawn once per
@@ -121,10 +121,15 @@ static const smab_param_decl params[NPARAMS] = {
 	             "LinUCB-M exploration bonus multiplier"},
 	[P_NOISE] = {"noise", SMAB_P_REAL, "1", 0, 1e6, NULL,
 	             "reward noise standard deviation sigma"},
-	[P_DEVIATOR] = {"deviator", SMAB_P_INT, "0", 0, SMAB_MAX_AGENTS - 1, NULL,
-	                "the agent that deviates in dev-greedy and dev-random"},
+	[P_DEVIATOR] = {"deviate.agent", SMAB_P_INT, "1", 1, SMAB_MAX_AGENTS, NULL,
+	                "the agent (1 to M) that deviates in dev-greedy and dev-random"},
 	[P_EXPLORE] = {"metc.explore", SMAB_P_INT, "200", 0, 1e7, NULL,
 	               "M-ETC exploration rounds T'"},
+};
+
+/* A name from before agents were numbered from 1: its value counts from 0. */
+static const smab_param_alias aliases[] = {
+	{"deviator", "deviate.agent", 1},
 };
 
 enum { M_LINUCB, M_GREEDY, M_METC, M_MULUCB, M_MULTS, M_DEVGREEDY, M_DEVRANDOM, NMECHS };
@@ -811,7 +816,7 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	k.reg = smab_xmalloc((size_t)k.m * sizeof *k.reg);
 	k.prio = smab_xmalloc((size_t)n * sizeof *k.prio);
 	tapes(&k);
-	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x;
+	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x - 1;   /* the code counts from 0 */
 	for (int q = 0; q < t->nmech && rc == SMAB_OK; q++) {
 		int mech = t->mech[q];
 		double *sc = out->scalar + (size_t)q * NMETRICS;
@@ -863,9 +868,9 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 		*bad = P_COALITION;
 		return 1;
 	}
-	if ((int)p[P_DEVIATOR].x >= M) {
-		snprintf(msg, len, "deviator %d: the instance has agents 0 to %d",
-		         (int)p[P_DEVIATOR].x, M - 1);
+	if ((int)p[P_DEVIATOR].x > M) {
+		snprintf(msg, len, "deviate.agent %d: the instance has agents 1 to %d",
+		         (int)p[P_DEVIATOR].x, M);
 		*bad = P_DEVIATOR;
 		return 1;
 	}
@@ -930,6 +935,7 @@ const smab_suite smab_suite_coalition = {
 	.name = "coalition",
 	.doc = "creator coalitions, Shapley values and MovieLens-100k (paper s4)",
 	.params = params, .nparams = NPARAMS,
+	.aliases = aliases, .naliases = (int)(sizeof aliases / sizeof aliases[0]),
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,
 	.check = coal_check,
