@@ -79,8 +79,9 @@ typedef struct smab_suite {
 	 * of a point's instance; with names != NULL also a new comma list of
 	 * their names ("M,F") that the caller frees.  Such a suite has an INT
 	 * parameter "coalition", a bit mask of the agents playing together
-	 * (bit a-1 = agent a), that 'sweep' expands from 'all', sizes or sampled
-	 * agent orders, and per-agent metrics "regret_a1" .. "regret_a<M>"
+	 * (bit k: the agent of metric regret_a<k+1>), that 'sweep' expands
+	 * from 'all', sizes or sampled agent orders, and per-agent metrics
+	 * "regret_a1" .. "regret_a<M>"
 	 * (NaN for agents outside the coalition) from which the Shapley tables
 	 * are computed after the run.  Returns -1 with a message in *names
 	 * (caller frees) when the instance's data cannot be read. */
