@@ -373,7 +373,7 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 {
 	const smab_suite *s = c->s;
 	char buf[96];
-	int p = smab_suite_param(s, name), g = cfg_group_member(s, name), rc;
+	int p = cfg_param_or_alias(s, name), g = cfg_group_member(s, name), rc;
 	memset(l, 0, sizeof *l);
 	if (p < 0 && g >= 0) {
 		cfg_err(c->err, kn, path, "nested names are not allowed in 'sweep': write dotted names such as '%s'",
@@ -384,7 +384,13 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 		cfg_unknown_param(c, kn, path, name);
 		return -1;
 	}
+	const smab_param_alias *al = cfg_alias_warn(c, name, kn, path);
+	smab_param_decl ad;
 	const smab_param_decl *d = &s->params[p];
+	if (al) {
+		ad = cfg_alias_decl(al, d);
+		d = &ad;
+	}
 	if (d->type == SMAB_P_VEC || d->type == SMAB_P_STR) {
 		cfg_err(c->err, kn, path, "cannot sweep a %s parameter",
 		        d->type == SMAB_P_VEC ? "list" : "string");
@@ -412,6 +418,8 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 		vlist_free(l);
 		return -1;
 	}
+	for (int j = 0; al && j < l->len; j++)
+		cfg_alias_shift(al, &l->v[j]);
 	l->param = p;
 	l->node = vn;
 	l->path = smab_xstrdup(path);

@@ -120,6 +120,18 @@ void cfg_keys_free(cfg *c);
 int cfg_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
               const char *path, smab_value *out);
 
+/* ---- cfgalias.c --------------------------------------------------------- */
+
+/* Index of parameter 'name', or of the one it is a former name of; -1. */
+int cfg_param_or_alias(const smab_suite *s, const char *name);
+/* If 'name' is a former name: a warning at key kn, and the alias; else NULL. */
+const smab_param_alias *cfg_alias_warn(cfg *c, const char *name, const yaml_node_t *kn,
+                                       const char *path);
+/* d with the alias's name and its range in the former numbering. */
+smab_param_decl cfg_alias_decl(const smab_param_alias *al, const smab_param_decl *d);
+/* A value read in the former numbering, moved to the new one (in place). */
+void cfg_alias_shift(const smab_param_alias *al, smab_value *v);
+
 /* ---- cfgload.c ---------------------------------------------------------- */
 
 /* A libyaml failure as one error at its mark; 'text' is the parser's input. */

@@ -198,10 +198,10 @@ static smab_experiment *load_set(const char *path, const char **set, int nset)
 	smab_errors err;
 	smab_errors_init(&err, path);
 	smab_experiment *e = NULL;
-	if (smab_config_load_set(path, set, nset, &e, &err) != SMAB_OK) {
-		smab_errors_print(&err, stderr);
+	int rc = smab_config_load_set(path, set, nset, &e, &err);
+	smab_errors_print(&err, stderr);     /* warnings, even when it loads */
+	if (rc != SMAB_OK)
 		fprintf(stderr, "smab: %s: %d error%s\n", path, err.n, err.n == 1 ? "" : "s");
-	}
 	smab_errors_clear(&err);
 	return e;
 }

@@ -300,15 +300,19 @@ out:
 	return cx->status;
 }
 
-/* /results/<mech>/regret_a<k> for k < M into x[(k*P + p)*R + r], NaN where
- * the task is not done. */
+/* Agent a's regrets, /results/<mech>/regret_a<a+1> for a < M, into
+ * x[(a*P + p)*R + r], NaN where the task is not done.  Files written before
+ * agents were numbered from 1 name them regret_a0 .. regret_a15 instead; a
+ * regret_a0 is found only in those, so it tells the numbering apart. */
 static int read_regrets(ctab *c, const char *mech, double *x, h5ctx *cx)
 {
 	hsize_t dims[2] = {c->rf.P, c->rf.R};
 	size_t PR = c->P * c->R;
+	char path[512];
+	snprintf(path, sizeof path, "/results/%s/regret_a0", mech);
+	int first = H5Lexists(c->rf.file, path, H5P_DEFAULT) > 0 ? 0 : 1;
 	for (int k = 0; k < c->M; k++) {
-		char path[512];
-		snprintf(path, sizeof path, "/results/%s/regret_a%d", mech, k);
+		snprintf(path, sizeof path, "/results/%s/regret_a%d", mech, k + first);
 		hid_t d = h5u_open_dset(c->rf.file, c->path, path, 2, dims,
 		                        "points x replications", cx);
 		if (d < 0)

@@ -63,41 +63,68 @@ void smab_errors_clear(smab_errors *err)
 		free(err->e[i].key);
 		free(err->e[i].msg);
 	}
+	for (int i = 0; i < err->nwarn; i++) {
+		free(err->w[i].key);
+		free(err->w[i].msg);
+	}
 	free(err->e);
+	free(err->w);
 	free(err->file);
 	memset(err, 0, sizeof *err);
 }
 
-void smab_errors_add(smab_errors *err, int line, int col, const char *key,
-                     const char *fmt, ...)
+static void push(smab_error **list, int *n, int *cap, int line, int col, const char *key,
+                 const char *fmt, va_list ap)
 {
-	if (err->n == err->cap) {
-		err->cap = err->cap ? 2 * err->cap : 8;
-		err->e = smab_xrealloc(err->e, (size_t)err->cap * sizeof *err->e);
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		*list = smab_xrealloc(*list, (size_t)*cap * sizeof **list);
 	}
-	va_list ap;
-	va_start(ap, fmt);
 	char buf[1024];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	smab_error *e = &err->e[err->n++];
+	smab_error *e = &(*list)[(*n)++];
 	e->line = line;
 	e->col = col;
 	e->key = key ? smab_xstrdup(key) : NULL;
 	e->msg = smab_xstrdup(buf);
 }
 
-void smab_errors_print(const smab_errors *err, FILE *out)
+void smab_errors_add(smab_errors *err, int line, int col, const char *key,
+                     const char *fmt, ...)
 {
-	for (int i = 0; i < err->n; i++) {
-		const smab_error *e = &err->e[i];
+	va_list ap;
+	va_start(ap, fmt);
+	push(&err->e, &err->n, &err->cap, line, col, key, fmt, ap);
+	va_end(ap);
+}
+
+void smab_errors_warn(smab_errors *err, int line, int col, const char *key,
+                      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	push(&err->w, &err->nwarn, &err->wcap, line, col, key, fmt, ap);
+	va_end(ap);
+}
+
+static void print_list(const smab_errors *err, const smab_error *list, int n, const char *kind,
+                       FILE *out)
+{
+	for (int i = 0; i < n; i++) {
+		const smab_error *e = &list[i];
 		if (e->line > 0)
-			fprintf(out, "%s:%d:%d: error: ", err->file ? err->file : "<input>",
-			        e->line, e->col);
+			fprintf(out, "%s:%d:%d: %s: ", err->file ? err->file : "<input>",
+			        e->line, e->col, kind);
 		else   /* not at a place in the file: a command-line override, an I/O error */
-			fprintf(out, "%s: error: ", err->file ? err->file : "<input>");
+			fprintf(out, "%s: %s: ", err->file ? err->file : "<input>", kind);
 		if (e->key)
 			fprintf(out, "'%s': ", e->key);
 		fprintf(out, "%s\n", e->msg);
 	}
+}
+
+void smab_errors_print(const smab_errors *err, FILE *out)
+{
+	print_list(err, err->w, err->nwarn, "warning", out);
+	print_list(err, err->e, err->n, "error", out);
 }

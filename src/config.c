@@ -154,11 +154,16 @@ static void get_mechs(cfg *c, const yaml_node_t *n)
 	free(names);
 }
 
-static void set_param(cfg *c, int p, const yaml_node_t *kn,
+/* Parameter p from key kn (written 'name': p's or a former name of it). */
+static void set_param(cfg *c, int p, const char *name, const yaml_node_t *kn,
                       const yaml_node_t *vn, const char *path)
 {
 	smab_experiment *e = c->e;
 	smab_value v;
+	const smab_param_alias *al = cfg_alias_warn(c, name, kn, path);
+	smab_param_decl d = c->s->params[p];
+	if (al)
+		d = cfg_alias_decl(al, &d);
 	if (e->where[2 * p]) {
 		cfg_err(c->err, kn, path, "parameter '%s' is set twice (first at %d:%d)",
 		        c->s->params[p].name, e->where[2 * p], e->where[2 * p + 1]);
@@ -177,7 +182,9 @@ static void set_param(cfg *c, int p, const yaml_node_t *kn,
 		c->coal_path = smab_xstrdup(path);
 		return;
 	}
-	if (cfg_value(c, vn, &c->s->params[p], path, &v) == 0) {
+	if (cfg_value(c, vn, &d, path, &v) == 0) {
+		if (al)
+			cfg_alias_shift(al, &v);
 		free(e->base[p].v);
 		free(e->base[p].s);
 		e->base[p] = v;
@@ -204,9 +211,9 @@ static void get_params(cfg *c, const yaml_node_t *map, const char *prefix)
 			continue;
 		const yaml_node_t *kn = get(c, pr[i].key), *vn = get(c, pr[i].value);
 		char *name = cfg_join(prefix, k), *path = cfg_join("params", name);
-		int p = smab_suite_param(c->s, name), g = cfg_group_member(c->s, name);
+		int p = cfg_param_or_alias(c->s, name), g = cfg_group_member(c->s, name);
 		if (p >= 0)
-			set_param(c, p, kn, vn, path);
+			set_param(c, p, name, kn, vn, path);
 		else if (g >= 0 && vn->type == YAML_MAPPING_NODE)
 			get_params(c, vn, name);
 		else if (g >= 0)

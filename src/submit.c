@@ -599,8 +599,9 @@ int smab_submit_main(int argc, char **argv)
 		const char *file = argv[optind];
 		smab_errors err;
 		smab_errors_init(&err, file);
-		if (smab_config_load_set(file, o.set, o.nset, &e, &err) != SMAB_OK) {
-			smab_errors_print(&err, stderr);
+		int lrc = smab_config_load_set(file, o.set, o.nset, &e, &err);
+		smab_errors_print(&err, stderr);     /* warnings, even when it loads */
+		if (lrc != SMAB_OK) {
 			fprintf(stderr, "smab: %s: %d error%s; nothing submitted\n", file, err.n,
 			        err.n == 1 ? "" : "s");
 			rc = SMAB_EXIT_USAGE;

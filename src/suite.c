@@ -34,6 +34,14 @@ int smab_suite_param(const smab_suite *s, const char *name)
 	return -1;
 }
 
+const smab_param_alias *smab_suite_alias(const smab_suite *s, const char *name)
+{
+	for (int i = 0; i < s->naliases; i++)
+		if (strcmp(s->aliases[i].old, name) == 0)
+			return &s->aliases[i];
+	return NULL;
+}
+
 int smab_suite_mech(const smab_suite *s, const char *name)
 {
 	for (int i = 0; i < s->nmechs; i++)

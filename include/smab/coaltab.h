@@ -6,7 +6,8 @@
  *   root attribute 'coalition_perms'   int64 [n*M], only for a sampled design
  *                                      ({sample: permutations, n: N})
  *   /points column 'coalition'         the coalition of each point (a mask)
- *   /results/<mech>/regret_a<k>        double [P,R], NaN if k is not in it
+ *   /results/<mech>/regret_a<k>        double [P,R], agent k = 1..M (bit k-1 of
+ *                                      the mask), NaN if k is not in it
  *   /tasks/done                        uint8 [P,R]
  * Points that differ only in 'coalition' form one game; a file holds
  * G >= 1 games.  Output: the group /coalition (see coaltab.c), replaced

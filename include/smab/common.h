@@ -47,6 +47,8 @@ typedef struct smab_errors {
 	char *file;     /* file name printed in front of each error */
 	int n, cap;
 	smab_error *e;
+	int nwarn, wcap;   /* warnings: printed, but the input is still good */
+	smab_error *w;
 } smab_errors;
 
 void smab_errors_init(smab_errors *err, const char *file);
@@ -55,12 +57,17 @@ void smab_errors_clear(smab_errors *err);
 void smab_errors_add(smab_errors *err, int line, int col, const char *key,
                      const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Append one warning (a deprecated spelling, ...); same arguments. */
+void smab_errors_warn(smab_errors *err, int line, int col, const char *key,
+                      const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* printf into a caller's message buffer err[errlen]; nothing if err is
  * NULL or errlen 0. */
 void smab_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Print as "file:line:col: error: [key] msg", one per line, in order. */
+/* Print as "file:line:col: error: [key] msg", one per line, in order,
+ * after the warnings ("file:line:col: warning: ..."). */
 void smab_errors_print(const smab_errors *err, FILE *out);
 
 /* xmalloc-style helpers: abort with a message on exhaustion, since a

@@ -21,6 +21,15 @@ typedef struct smab_metric_decl {
 	const char *doc;
 } smab_metric_decl;
 
+/* A parameter's former name, still read, with a deprecation warning: each
+ * value written under it (every entry of a list) is 'shift' below the
+ * value of the parameter it now sets (an index that counted from 0). */
+typedef struct smab_param_alias {
+	const char *old;    /* e.g. "deviator" */
+	const char *name;   /* the parameter it sets, e.g. "deviate.agent" */
+	int shift;
+} smab_param_alias;
+
 /* One task: everything a suite needs to simulate one replication of one
  * point.  Randomness must come only from (seed, point, rep) through the rng
  * module, never from the rank or the clock. */
@@ -49,6 +58,8 @@ typedef struct smab_suite {
 	const char *doc;
 	const smab_param_decl *params;
 	int nparams;
+	const smab_param_alias *aliases;   /* former names; may be NULL */
+	int naliases;
 	const smab_mech_decl *mechs;
 	int nmechs;
 	const smab_metric_decl *metrics;
@@ -68,8 +79,9 @@ typedef struct smab_suite {
 	 * of a point's instance; with names != NULL also a new comma list of
 	 * their names ("M,F") that the caller frees.  Such a suite has an INT
 	 * parameter "coalition", a bit mask of the agents playing together
-	 * (bit a = agent a), that 'sweep' expands from 'all', sizes or sampled
-	 * agent orders, and per-agent metrics "regret_a0" .. "regret_a<M-1>"
+	 * (bit k: the agent of metric regret_a<k+1>), that 'sweep' expands
+	 * from 'all', sizes or sampled agent orders, and per-agent metrics
+	 * "regret_a1" .. "regret_a<M>"
 	 * (NaN for agents outside the coalition) from which the Shapley tables
 	 * are computed after the run.  Returns -1 with a message in *names
 	 * (caller frees) when the instance's data cannot be read. */
@@ -84,6 +96,8 @@ extern const int smab_nsuites;
 const smab_suite *smab_suite_find(const char *name);
 /* Index of a parameter / mechanism / metric by name, or -1. */
 int smab_suite_param(const smab_suite *s, const char *name);
+/* The alias 'name' is a former name of, or NULL. */
+const smab_param_alias *smab_suite_alias(const smab_suite *s, const char *name);
 int smab_suite_mech(const smab_suite *s, const char *name);
 int smab_suite_metric(const smab_suite *s, const char *name);
 

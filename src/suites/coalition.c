@@ -56,7 +56,7 @@
  *               Gaussian Thompson sampling (posterior N(s/(n+1),
  *               sigma^2/(n+1)) from a N(0, sigma^2) prior); both take
  *               sigma = 1 when the noise is 0.
- *   dev-greedy, dev-random   deviations: agent 'deviator' plays greedily
+ *   dev-greedy, dev-random   deviations: agent 'deviate.agent' plays greedily
  *               (on the pooled data) or uniformly at random from its action
  *               set while the others run LinUCB-M.
  * Ties go to the item first in a random order of the items drawn once per
@@ -76,7 +76,9 @@
  * values are paired; so are the deviator's random choices.
  *
  * Metrics: regret (the coalition's total, -v(C), with its curve) and
- * regret_a<k>, agent k's regret (NaN when k is not in the coalition). */
+ * regret_a<k>, the regret of agent k = 1..M (NaN when k is not in the
+ * coalition); agents are numbered from 1 in every name, as in the paper,
+ * while the code's agent a is metric regret_a<a+1>. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,10 +124,15 @@ static const smab_param_decl params[NPARAMS] = {
 	             "LinUCB-M exploration bonus multiplier"},
 	[P_NOISE] = {"noise", SMAB_P_REAL, "1", 0, 1e6, NULL,
 	             "reward noise standard deviation sigma"},
-	[P_DEVIATOR] = {"deviator", SMAB_P_INT, "0", 0, SMAB_MAX_AGENTS - 1, NULL,
-	                "the agent that deviates in dev-greedy and dev-random"},
+	[P_DEVIATOR] = {"deviate.agent", SMAB_P_INT, "1", 1, SMAB_MAX_AGENTS, NULL,
+	                "the agent (1 to M) that deviates in dev-greedy and dev-random"},
 	[P_EXPLORE] = {"metc.explore", SMAB_P_INT, "200", 0, 1e7, NULL,
 	               "M-ETC exploration rounds T'"},
+};
+
+/* A name from before agents were numbered from 1: its value counts from 0. */
+static const smab_param_alias aliases[] = {
+	{"deviator", "deviate.agent", 1},
 };
 
 enum { M_LINUCB, M_GREEDY, M_METC, M_MULUCB, M_MULTS, M_DEVGREEDY, M_DEVRANDOM, NMECHS };
@@ -143,10 +150,10 @@ static const smab_mech_decl mechs[NMECHS] = {
 static const smab_metric_decl metrics[NMETRICS] = {
 	{"regret", 1, "total pseudo-regret of the coalition's members, -v(C)"},
 #define AGENT_METRIC(k) {"regret_a" #k, 0, "pseudo-regret of agent " #k " (NaN if not in the coalition)"}
-	AGENT_METRIC(0), AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3),
-	AGENT_METRIC(4), AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7),
-	AGENT_METRIC(8), AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11),
-	AGENT_METRIC(12), AGENT_METRIC(13), AGENT_METRIC(14), AGENT_METRIC(15),
+	AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3), AGENT_METRIC(4),
+	AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7), AGENT_METRIC(8),
+	AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11), AGENT_METRIC(12),
+	AGENT_METRIC(13), AGENT_METRIC(14), AGENT_METRIC(15), AGENT_METRIC(16),
 #undef AGENT_METRIC
 };
 
@@ -812,7 +819,7 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	k.reg = smab_xmalloc((size_t)k.m * sizeof *k.reg);
 	k.prio = smab_xmalloc((size_t)n * sizeof *k.prio);
 	tapes(&k);
-	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x;
+	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x - 1;   /* the code counts from 0 */
 	for (int q = 0; q < t->nmech && rc == SMAB_OK; q++) {
 		int mech = t->mech[q];
 		double *sc = out->scalar + (size_t)q * NMETRICS;
@@ -864,9 +871,9 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 		*bad = P_COALITION;
 		return 1;
 	}
-	if ((int)p[P_DEVIATOR].x >= M) {
-		snprintf(msg, len, "deviator %d: the instance has agents 0 to %d",
-		         (int)p[P_DEVIATOR].x, M - 1);
+	if ((int)p[P_DEVIATOR].x > M) {
+		snprintf(msg, len, "deviate.agent %d: the instance has agents 1 to %d",
+		         (int)p[P_DEVIATOR].x, M);
 		*bad = P_DEVIATOR;
 		return 1;
 	}
@@ -931,6 +938,7 @@ const smab_suite smab_suite_coalition = {
 	.name = "coalition",
 	.doc = "creator coalitions, Shapley values and MovieLens-100k (Krishnamurthy et al., AISTATS 2026)",
 	.params = params, .nparams = NPARAMS,
+	.aliases = aliases, .naliases = (int)(sizeof aliases / sizeof aliases[0]),
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,
 	.check = coal_check,

@@ -5,7 +5,7 @@
  * from its prior F_i (discrete support, uniform or Beta), or are given
  * explicitly ('means').  Rewards are Bernoulli(mu) or mu + sigma z.  Every
  * agent registers its originals once (truthful), except the deviating agent
- * 'strategy.agent', which may replicate one arm or every arm 'copies' times
+ * 'strategy.deviator', which may replicate one arm or every arm 'copies' times
  * or omit one arm.  A share alpha of each pulled arm's reward goes to its
  * owner; we credit alpha * mu of the pulled arm (the expected payment given
  * the means), which has the same expectation as the realized payment and
@@ -55,8 +55,8 @@
  * draws, the same reward tapes and the same mechanism stream, so
  *   gain = u_dev(S) - u_dev(O)
  * is paired, and exactly 0 for a strategy that registers what the truthful
- * one does (copies = 0).  Agents are reported in fixed slots utility_0 ..
- * utility_7 (the maximum number of agents); slots beyond n are NaN, which
+ * one does (copies = 0).  Agents are reported in fixed slots utility_1 ..
+ * utility_8 (the maximum number of agents); slots beyond n are NaN, which
  * the summaries skip.  rp_regret / rp_regret_truthful are Definition 5's
  * random-permutation regret: the average, over all l! assignments of the
  * realized means to the original arm slots (each slot keeping its tapes),
@@ -127,10 +127,10 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_STRAT] = {"strategy", SMAB_P_ENUM, "truthful", 0, 0,
 	             "truthful|replicate_arm|replicate_all|omit_arm",
 	             "the deviating agent's strategy; every other agent is truthful"},
-	[P_SAGENT] = {"strategy.agent", SMAB_P_INT, "0", 0, MAXAG - 1, NULL,
-	              "index of the deviating agent (0-based)"},
-	[P_SARM] = {"strategy.arm", SMAB_P_INT, "0", 0, MAXL - 1, NULL,
-	            "original arm k (0-based) replicated or omitted"},
+	[P_SAGENT] = {"strategy.deviator", SMAB_P_INT, "1", 1, MAXAG, NULL,
+	              "the deviating agent, 1 to n"},
+	[P_SARM] = {"strategy.target", SMAB_P_INT, "1", 1, MAXL, NULL,
+	            "the deviator's original arm k (1 to l) replicated or omitted"},
 	[P_SCOPIES] = {"strategy.copies", SMAB_P_INT, "1", 0, 64, NULL,
 	               "extra copies c of each replicated arm (0 changes nothing)"},
 	[P_DELTA] = {"delta", SMAB_P_REAL, "0", 0, 1, NULL,
@@ -149,8 +149,16 @@ static const smab_param_decl params[NPARAMS] = {
 	              "ucb and hucb index mu_hat + sqrt(c ln t / n) (c = 2 is UCB1; the paper's analysis uses 1)"},
 	[P_RP] = {"rp", SMAB_P_BOOL, "false", 0, 1, NULL,
 	          "also compute the random-permutation regret (one agent, l <= 5; costs 2 l! runs)"},
-	[P_ORDER] = {"arm_order", SMAB_P_VEC, "[]", 0, MAXL - 1, NULL,
-	             "one agent only: the order in which its original arms (with their tapes) are registered"},
+	[P_ORDER] = {"register_order", SMAB_P_VEC, "[]", 1, MAXL, NULL,
+	             "one agent only: the order (arms 1 to l) in which its original arms (with their tapes) are registered"},
+};
+
+/* Names from before arms and agents were numbered from 1: their values
+ * count from 0. */
+static const smab_param_alias aliases[] = {
+	{"strategy.agent", "strategy.deviator", 1},
+	{"strategy.arm", "strategy.target", 1},
+	{"arm_order", "register_order", 1},
 };
 
 enum { M_UCB, M_HUCB, M_ETC, M_HETCR, M_UETC, M_EGREEDY, M_TS, NMECHS };
@@ -178,14 +186,14 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_UDEV_T] = {"utility_dev_truthful", 0, "deviating agent's utility under O"},
 	[X_RP] = {"rp_regret", 0, "random-permutation regret under S (one agent, 'rp'), else NaN"},
 	[X_RP_T] = {"rp_regret_truthful", 0, "random-permutation regret under O, else NaN"},
-	[X_U0 + 0] = {"utility_0", 0, "agent 0's utility under S"},
-	[X_U0 + 1] = {"utility_1", 0, "agent 1's utility under S (NaN if n < 2)"},
-	[X_U0 + 2] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 3)"},
-	[X_U0 + 3] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 4)"},
-	[X_U0 + 4] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 5)"},
-	[X_U0 + 5] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 6)"},
-	[X_U0 + 6] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 7)"},
-	[X_U0 + 7] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 8)"},
+	[X_U0 + 0] = {"utility_1", 0, "agent 1's utility under S"},
+	[X_U0 + 1] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 2)"},
+	[X_U0 + 2] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 3)"},
+	[X_U0 + 3] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 4)"},
+	[X_U0 + 4] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 5)"},
+	[X_U0 + 5] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 6)"},
+	[X_U0 + 6] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 7)"},
+	[X_U0 + 7] = {"utility_8", 0, "agent 8's utility under S (NaN if n < 8)"},
 };
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -198,7 +206,7 @@ static int arms_of(const smab_value *p, int i)
 /* Registered arms of the deviating agent under its strategy. */
 static int dev_arms(const smab_value *p)
 {
-	int l = arms_of(p, (int)p[P_SAGENT].x), c = (int)p[P_SCOPIES].x;
+	int l = arms_of(p, (int)p[P_SAGENT].x - 1), c = (int)p[P_SCOPIES].x;
 	switch ((int)p[P_STRAT].x) {
 	case S_REPL_ARM: return l + c;
 	case S_REPL_ALL: return l * (1 + c);
@@ -254,11 +262,11 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 	}
 	if (p[P_MEANS].n > 0 && p[P_MEANS].n != ltot)
 		return fail(msg, len, bad, P_MEANS, "'means' needs one entry per original arm (the sum of 'arms')");
-	int dev = (int)p[P_SAGENT].x, strat = (int)p[P_STRAT].x;
+	int dev = (int)p[P_SAGENT].x - 1, strat = (int)p[P_STRAT].x;
 	if (dev >= n)
-		return fail(msg, len, bad, P_SAGENT, "'strategy.agent' must be below 'agents'");
-	if ((strat == S_REPL_ARM || strat == S_OMIT) && (int)p[P_SARM].x >= arms_of(p, dev))
-		return fail(msg, len, bad, P_SARM, "'strategy.arm' must be below the deviating agent's arm count");
+		return fail(msg, len, bad, P_SAGENT, "'strategy.deviator' must be at most 'agents'");
+	if ((strat == S_REPL_ARM || strat == S_OMIT) && (int)p[P_SARM].x > arms_of(p, dev))
+		return fail(msg, len, bad, P_SARM, "'strategy.target' must be at most the deviating agent's arm count");
 	if (strat == S_OMIT && arms_of(p, dev) < 2)
 		return fail(msg, len, bad, P_STRAT, "omit_arm needs an agent with at least 2 arms");
 	if (ltot - arms_of(p, dev) + dev_arms(p) > MAXNA)
@@ -266,11 +274,11 @@ static int repl_check(const smab_value *p, char *msg, size_t len, int *bad)
 	if (p[P_ORDER].n > 0) {
 		int seen[MAXL] = {0};
 		if (n != 1 || p[P_ORDER].n != ltot)
-			return fail(msg, len, bad, P_ORDER, "'arm_order' is for one agent and lists each of its arms once");
+			return fail(msg, len, bad, P_ORDER, "'register_order' is for one agent and lists each of its arms once");
 		for (int k = 0; k < ltot; k++) {
-			int a = (int)p[P_ORDER].v[k];
-			if (a != p[P_ORDER].v[k] || a < 0 || a >= ltot || seen[a]++)
-				return fail(msg, len, bad, P_ORDER, "'arm_order' must be a permutation of 0..l-1");
+			int a = (int)p[P_ORDER].v[k] - 1;
+			if (a + 1 != p[P_ORDER].v[k] || a < 0 || a >= ltot || seen[a]++)
+				return fail(msg, len, bad, P_ORDER, "'register_order' must be a permutation of 1..l");
 		}
 	}
 	int prior = (int)p[P_PRIOR].x;
@@ -671,12 +679,12 @@ static void setup(sim *s, const smab_value *p, const smab_task *t)
 			s->L = s->l[i];
 	}
 	s->strat = (int)p[P_STRAT].x;
-	s->dev = (int)p[P_SAGENT].x;
-	s->sarm = (int)p[P_SARM].x;
+	s->dev = (int)p[P_SAGENT].x - 1;     /* parameters count from 1, the code from 0 */
+	s->sarm = (int)p[P_SARM].x - 1;
 	s->copies = (int)p[P_SCOPIES].x;
 	s->norder = p[P_ORDER].n;
 	for (int k = 0; k < s->norder; k++)
-		s->order[k] = (int)p[P_ORDER].v[k];
+		s->order[k] = (int)p[P_ORDER].v[k] - 1;
 	s->T = (int64_t)p[P_HORIZON].x;
 	s->bern = (int)p[P_NOISE].x == 0;
 	s->sigma = p[P_SIGMA].x;
@@ -777,6 +785,7 @@ const smab_suite smab_suite_replication = {
 	.name = "replication",
 	.doc = "replication-proof bandit mechanisms with Bayesian agents (Shin et al., AAAI 2025)",
 	.params = params, .nparams = NPARAMS,
+	.aliases = aliases, .naliases = (int)(sizeof aliases / sizeof aliases[0]),
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,
 	.check = repl_check,

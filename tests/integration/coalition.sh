@@ -47,7 +47,7 @@ for m in ("linucb", "metc", "dev-random"):
     P = f["points"]["coalition"]
     gi = int(np.where(P == 31)[0][0])
     for a in range(5):
-        r = f["results/%s/regret_a%d" % (m, a)][gi]
+        r = f["results/%s/regret_a%d" % (m, a + 1)][gi]   # agents are numbered from 1
         assert abs(pay["mean"][a] + r.mean()) < 1e-9 * max(1, abs(r.mean()))
 print("ok")
 PY

@@ -15,8 +15,8 @@ params:
   prior.probs: [0.3, 0.4, 0.3]
   horizon: 2000
   strategy: replicate_arm
-  strategy.agent: 1
-  strategy.arm: 2
+  strategy.deviator: 2
+  strategy.target: 3
 sweep:
   strategy.copies: [0, 2]
 record: 5
@@ -27,6 +27,14 @@ for np in 1 2; do
 done
 check "-np 1 and -np 2 give identical datasets" same_results rep1.h5 rep2.h5
 check "every task is marked done" test "$(ndone rep2.h5)" -eq 12
+# The names that counted from 0 still work, with one warning each, and
+# give the same datasets.
+sed 's/strategy.deviator: 2/strategy.agent: 1/; s/strategy.target: 3/strategy.arm: 2/' rep.yaml >old.yaml
+"$SMAB" run old.yaml -o old.h5 -q >/dev/null 2>old.err
+check "deprecated strategy.agent and strategy.arm are still read" test $? -eq 0
+check "... with one warning each naming the new parameter" \
+	test "$(grep -c "warning: .*is deprecated: it counts from 0; write 'strategy\.\(deviator\|target\)'" old.err)" -eq 2
+check "... and give the datasets of strategy.deviator and strategy.target" same_results rep1.h5 old.h5
 # Point 0 has copies = 0: the deviation registers what truthful does.
 $PY - rep2.h5 <<'PY' >zero.txt 2>&1
 import sys, h5py, numpy as np
@@ -37,8 +45,8 @@ for m in mechs:
     g = f[f"results/{m}/gain"][0]
     gc = f[f"results/{m}/gain_curve"][0]
     bad += int(np.any(g != 0) or np.any(gc != 0))
-    bad += int(not np.all(np.isnan(f[f"results/{m}/utility_2"][:])))
-    bad += int(not np.all(np.isfinite(f[f"results/{m}/utility_1"][:])))
+    bad += int(not np.all(np.isnan(f[f"results/{m}/utility_3"][:])))
+    bad += int(not np.all(np.isfinite(f[f"results/{m}/utility_2"][:])))
 print(len(mechs), bad)
 PY
 check "copies 0: gain exactly 0 for all 7 mechanisms; slots beyond n are NaN" \

@@ -73,14 +73,14 @@ static const base extra[] = {
 	{"replication", "beta", "prior: beta, prior.a: 2, prior.b: 2, delta: 0.1",
 	 "prior.a prior.b delta", 0},
 	{"replication", "replicate_all", "agents: 2, strategy: replicate_all",
-	 "strategy.copies strategy.agent arms", 0},
+	 "strategy.copies strategy.deviator arms", 0},
 	{"replication", "replicate_arm", "strategy: replicate_arm",
-	 "strategy.copies strategy.arm", 0},
-	{"replication", "omit_arm", "arms: [3], strategy: omit_arm", "strategy.arm", 0},
+	 "strategy.copies strategy.target", 0},
+	{"replication", "omit_arm", "arms: [3], strategy: omit_arm", "strategy.target", 0},
 	{"replication", "rp", "rp: true, strategy: replicate_arm", "arms", 0},
 	{"contextual", "poly2", "reward: poly2", "dc da", 0},
 	{"coalition", "fixed", "instance: fixed", "agents alpha noise", 0},
-	{"coalition", "fixed16", "instance: fixed, agents: 16", "coalition deviator", 0},
+	{"coalition", "fixed16", "instance: fixed, agents: 16", "coalition deviate.agent", 0},
 	{"coalition", "movielens", "instance: movielens", "groups dim", 1},
 	{"coalition", "movielens-state", "instance: movielens, groups: state", "states", 1},
 };
@@ -169,7 +169,7 @@ static int nan_documented(const smab_suite *s, const smab_value *p, int mech, in
 		return 0;
 	}
 	if (strcmp(s->name, "contextual") == 0)
-		return sscanf(name, "sel_%d", &k) == 1 && k >= (int)val(s, p, "agents");
+		return sscanf(name, "sel_%d", &k) == 1 && k > (int)val(s, p, "agents");
 	if (strcmp(s->name, "coalition") == 0) {
 		/* MUL outside the 'fixed' instance: every metric; regret_a<k>
 		 * outside the coalition */
@@ -184,7 +184,7 @@ static int nan_documented(const smab_suite *s, const smab_value *p, int mech, in
 		unsigned mask = (unsigned)val(s, p, "coalition");
 		if (mask == 0)
 			mask = (1u << s->agents(p, NULL)) - 1;
-		return !(mask >> k & 1u);
+		return !(mask >> (k - 1) & 1u);   /* agents are numbered from 1 */
 	}
 	return strstr(s->metrics[metric].doc, "NaN") != NULL;
 }

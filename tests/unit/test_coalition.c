@@ -92,7 +92,7 @@ START_TEST(mechanisms_agree_where_they_should)
 	static const char *const m[] = {"linucb", "greedy", "dev-greedy", "dev-random"};
 	su_defaults(S, p, MAXP);
 	su_set(S, p, "horizon", 300);
-	su_set(S, p, "deviator", 4);
+	su_set(S, p, "deviate.agent", 5);
 	run(p, 0x0b, m, 4, 1, sc);      /* agents 0, 1, 3 */
 	for (int a = 0; a < 5; a++) {
 		if (!(0x0b >> a & 1))

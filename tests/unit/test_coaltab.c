@@ -45,6 +45,9 @@ typedef struct fake {
 	int nmech;                    /* mechanisms "alg", "alg2", ...; 0 means 1.
 	                               * Mechanism k's regrets are (k + 1) times
 	                               * alg's, so its Shapley values are too. */
+	int from0;                    /* 1: name agents regret_a0 .. regret_a15, as
+	                               * files did before agents were numbered
+	                               * from 1 */
 } fake;
 
 /* Every member of C carries -v(C)/|C| (times 1 + eps[r]): the coalition's
@@ -111,7 +114,7 @@ static void fake_write(const char *path, const fake *f)
 	char metrics[512] = "regret";
 	for (int k = 0; k < 16; k++)
 		snprintf(metrics + strlen(metrics), sizeof metrics - strlen(metrics),
-		         ",regret_a%d", k);
+		         ",regret_a%d", k + !f->from0);
 	put_str(file, "metrics", metrics);
 	int64_t R = f->R, P = f->P;
 	put_i64(file, "replications", &R, 1, 1);
@@ -158,7 +161,7 @@ static void fake_write(const char *path, const fake *f)
 					if (!isnan(x[i]))
 						tot[i] += x[i];
 				}
-			snprintf(name, sizeof name, "%s/regret_a%d", grp, a);
+			snprintf(name, sizeof name, "%s/regret_a%d", grp, a + !f->from0);
 			put_dset(file, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, x);
 		}
 		snprintf(name, sizeof name, "%s/regret", grp);
@@ -370,6 +373,30 @@ START_TEST(test_exact_two_games)
 	/* A second call replaces /coalition whole. */
 	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
 	ck_assert_int_eq(read_all(path, "/coalition/masks", H5T_NATIVE_UINT32, masks), 7);
+}
+END_TEST
+
+/* A file that numbers its agents from 0 (regret_a0 ..) gives the tables
+ * of the same file numbered from 1: the airport game's Shapley values. */
+START_TEST(test_agents_from_zero)
+{
+	char path[300], err[512] = "";
+	static const int kinds[1] = {0};
+	static const double air[3] = {-1.0 / 3, -5.0 / 6, -17.0 / 6};
+	for (int from0 = 0; from0 < 2; from0++) {
+		snprintf(path, sizeof path, "%s/from%d.h5", tmpdir, from0);
+		fake f;
+		fake_exact(&f, 3, 3, kinds, 1);
+		f.from0 = from0;
+		fake_write(path, &f);
+		ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+		hid_t st = summary_type();
+		smab_summary sh[3];
+		ck_assert_int_eq(read_all(path, "/coalition/alg/shapley", st, sh), 3);
+		for (int a = 0; a < 3; a++)
+			ck_assert_double_eq_tol(sh[a].mean, air[a], 1e-12);
+		H5Tclose(st);
+	}
 }
 END_TEST
 
@@ -800,6 +827,7 @@ static Suite *coaltab_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_exact_two_games);
+	tcase_add_test(tc, test_agents_from_zero);
 	tcase_add_test(tc, test_assumption3_rows);
 	tcase_add_test(tc, test_missing_replication);
 	tcase_add_test(tc, test_permutation_design);

@@ -116,7 +116,7 @@ START_TEST(bookkeeping)
 		double tot = 0.0;
 		for (int a = 0; a < 16; a++) {
 			char nm[16];
-			snprintf(nm, sizeof nm, "sel_%d", a);
+			snprintf(nm, sizeof nm, "sel_%d", a + 1);   /* agents are numbered from 1 */
 			double v = sc(&r, k, nm);
 			if (a < 6) {
 				ck_assert(v >= 0.0);
@@ -302,7 +302,7 @@ START_TEST(linucb_matches_independent_reference)
 		              rep, sc(&r, 0, "regret"), want);
 		for (int a = 0; a < 4; a++) {
 			char nm[16];
-			snprintf(nm, sizeof nm, "sel_%d", a);
+			snprintf(nm, sizeof nm, "sel_%d", a + 1);   /* agents are numbered from 1 */
 			ck_assert_double_eq(sc(&r, 0, nm), sel[a]);
 		}
 		ck_assert_double_eq(sc(&r, 0, "misreporters"), 1.0);

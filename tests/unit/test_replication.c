@@ -167,7 +167,7 @@ START_TEST(test_etc_exploration_fixed)
 	ck_assert_double_eq_tol(cv(&r, 0, "regret", 11), 3.0, TOL);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 3.0, TOL);
 	/* utility = alpha * sum of pulled means = 0.4 * (100 * 0.8 - 3) */
-	ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * (80.0 - 3.0), TOL);
+	ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * (80.0 - 3.0), TOL);
 
 	/* three arms, best in the middle: m = 3 -> regret 3 * (0.4 + 0.8) */
 	double mu3[] = {0.5, 0.9, 0.1}, a3[] = {3};
@@ -273,8 +273,8 @@ START_TEST(test_hetcr_restart_at_tau)
 	ck_assert_double_eq_tol(cv(&r, 0, "regret", 20) - cv(&r, 0, "regret", 19), 0.3, TOL);
 	ck_assert_double_eq_tol(sc(&r, 0, "regret"), 7.3 + 0.9 + 0.9, TOL);
 	/* agents' utilities: agent 0 was pulled only in its 10 phase-1 rounds */
-	ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * (3 * 0.1 + 7 * 0.2), TOL);
-	ck_assert(isnan(sc(&r, 0, "utility_2")));
+	ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * (3 * 0.1 + 7 * 0.2), TOL);
+	ck_assert(isnan(sc(&r, 0, "utility_3")));
 }
 END_TEST
 
@@ -492,7 +492,7 @@ START_TEST(test_replica_in_suite)
 	double mu[] = {0.5, 0.4};
 	setv(p, "means", mu, 2);
 	su_set_enum(S, p, "strategy", "replicate_arm");
-	su_set(S, p, "strategy.arm", 0);
+	su_set(S, p, "strategy.target", 1);
 	su_set(S, p, "strategy.copies", 1);
 	const int m = 5, T = 300;
 	su_set(S, p, "etc.m", m);
@@ -548,13 +548,13 @@ START_TEST(test_strategies_fixed)
 	su_set(S, p, "horizon", 100);
 	const double u_truthful = 0.4 * (80.0 - 3.0);
 	struct { const char *strat; int arm, copies; double regret; } c[] = {
-		{"replicate_all", 0, 1, 6.0},
-		{"replicate_arm", 1, 2, 3.0},
-		{"omit_arm", 1, 1, 60.0},
+		{"replicate_all", 1, 1, 6.0},
+		{"replicate_arm", 2, 2, 3.0},
+		{"omit_arm", 2, 1, 60.0},
 	};
 	for (int k = 0; k < 3; k++) {
 		su_set_enum(S, p, "strategy", c[k].strat);
-		su_set(S, p, "strategy.arm", c[k].arm);
+		su_set(S, p, "strategy.target", c[k].arm);
 		su_set(S, p, "strategy.copies", c[k].copies);
 		result r;
 		const char *names[] = {"etc"};
@@ -584,7 +584,7 @@ START_TEST(test_null_strategy_zero_gain)
 	double probs[] = {0.3, 0.4, 0.3};
 	setv(p, "prior.values", vals, 3);
 	setv(p, "prior.probs", probs, 3);
-	su_set(S, p, "strategy.agent", 1);
+	su_set(S, p, "strategy.deviator", 2);
 	su_set(S, p, "strategy.copies", 0);
 	su_set(S, p, "horizon", 3000);
 	int64_t check[] = {10, 100, 1000, 3000};
@@ -637,15 +637,15 @@ START_TEST(test_permutation_invariance)
 	setv(p, "means", mu, 4);
 	su_set(S, p, "etc.m", 30);
 	su_set(S, p, "horizon", 3000);
-	double orders[][4] = {{0, 1, 2, 3}, {2, 0, 3, 1}, {3, 2, 1, 0}, {1, 3, 0, 2}};
+	double orders[][4] = {{1, 2, 3, 4}, {3, 1, 4, 2}, {4, 3, 2, 1}, {2, 4, 1, 3}};
 	const char *names[] = {"etc", "ucb"};
 	for (uint32_t rep = 0; rep < 6; rep++) {
 		result r0;
-		setv(p, "arm_order", orders[0], 4);
+		setv(p, "register_order", orders[0], 4);
 		ck_assert_int_eq(run(p, 4, 0, rep, names, 2, NULL, 0, &r0), SMAB_OK);
 		for (int o = 1; o < 4; o++) {
 			result r;
-			setv(p, "arm_order", orders[o], 4);
+			setv(p, "register_order", orders[o], 4);
 			ck_assert_int_eq(run(p, 4, 0, rep, names, 2, NULL, 0, &r), SMAB_OK);
 			for (int k = 0; k < 2; k++)
 				ck_assert_double_eq_tol(sc(&r, k, "regret"), sc(&r0, k, "regret"), 1e-7);
@@ -716,7 +716,7 @@ END_TEST
 
 /* ---- priors -------------------------------------------------------------- */
 
-/* A one-round run reveals the drawn mean: utility_0 = alpha * mu.  Discrete
+/* A one-round run reveals the drawn mean: utility_1 = alpha * mu.  Discrete
  * frequencies within 4.5 binomial sd; per-agent supports via prior.sizes;
  * the draws do not depend on the point (common random numbers). */
 START_TEST(test_prior_draws)
@@ -737,8 +737,8 @@ START_TEST(test_prior_draws)
 		const char *names[] = {"etc"};
 		ck_assert_int_eq(run(p, 8, 0, rep, names, 1, NULL, 0, &r), SMAB_OK);
 		ck_assert_int_eq(run(p, 8, 7, rep, names, 1, NULL, 0, &r2), SMAB_OK);
-		double m = sc(&r, 0, "utility_0") / 0.4;
-		ck_assert(sc(&r2, 0, "utility_0") == sc(&r, 0, "utility_0"));
+		double m = sc(&r, 0, "utility_1") / 0.4;
+		ck_assert(sc(&r2, 0, "utility_1") == sc(&r, 0, "utility_1"));
 		int hit = 0;
 		for (int k = 0; k < 3; k++)
 			if (fabs(m - vals[k]) < 1e-12) {
@@ -765,8 +765,8 @@ START_TEST(test_prior_draws)
 		const char *names[] = {"etc"};
 		su_set(S, p, "horizon", 2);   /* ETC pulls each agent's arm once */
 		ck_assert_int_eq(run(p, 8, 0, rep, names, 1, NULL, 0, &r), SMAB_OK);
-		ck_assert_double_eq_tol(sc(&r, 0, "utility_0"), 0.4 * 0.1, TOL);
-		double u1 = sc(&r, 0, "utility_1") / 0.4;
+		ck_assert_double_eq_tol(sc(&r, 0, "utility_1"), 0.4 * 0.1, TOL);
+		double u1 = sc(&r, 0, "utility_2") / 0.4;
 		ck_assert(fabs(u1 - 0.3) < 1e-12 || fabs(u1 - 0.8) < 1e-12);
 		high += u1 > 0.5;
 	}
@@ -782,7 +782,7 @@ START_TEST(test_prior_draws)
 	su_set(S, p, "horizon", 1);
 	double s = 0;
 	for (uint32_t rep = 0; rep < 2000; rep++)
-		s += run1(p, "etc", rep, "utility_0") / 0.4;
+		s += run1(p, "etc", rep, "utility_1") / 0.4;
 	double var = 2.0 * 5.0 / (49.0 * 8.0);
 	ck_assert_double_lt(fabs(s / 2000 - 2.0 / 7.0), 4.5 * sqrt(var / 2000));
 }
@@ -806,13 +806,13 @@ START_TEST(test_arm_order_range)
 	defaults(p);
 	char msg[256];
 	int bad = -1;
-	double a3[] = {3}, m3[] = {0.9, 0.5, 0.2}, bad9[] = {0, 1, 9}, ok3[] = {2, 0, 1};
+	double a3[] = {3}, m3[] = {0.9, 0.5, 0.2}, bad9[] = {1, 2, 9}, ok3[] = {3, 1, 2};
 	su_set(S, p, "agents", 1);
 	setv(p, "arms", a3, 1);
 	setv(p, "means", m3, 3);
-	setv(p, "arm_order", bad9, 3);
-	ck_assert(check_fails(p, "arm_order"));
-	setv(p, "arm_order", ok3, 3);
+	setv(p, "register_order", bad9, 3);
+	ck_assert(check_fails(p, "register_order"));
+	setv(p, "register_order", ok3, 3);
 	ck_assert_msg(S->check(p, msg, sizeof msg, &bad) == 0, "%s", msg);
 }
 END_TEST
@@ -831,24 +831,24 @@ START_TEST(test_checks)
 	double a3[] = {2, 3, 1};
 	setv(p, "arms", a3, 3);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
-	su_set(S, p, "strategy.agent", 3);
-	ck_assert(check_fails(p, "strategy.agent"));
-	su_set(S, p, "strategy.agent", 2);
+	su_set(S, p, "strategy.deviator", 4);
+	ck_assert(check_fails(p, "strategy.deviator"));
+	su_set(S, p, "strategy.deviator", 3);
 	su_set_enum(S, p, "strategy", "omit_arm");
-	ck_assert(check_fails(p, "strategy"));      /* agent 2 has one arm */
-	su_set(S, p, "strategy.agent", 1);
-	su_set(S, p, "strategy.arm", 3);
-	ck_assert(check_fails(p, "strategy.arm"));
-	su_set(S, p, "strategy.arm", 2);
+	ck_assert(check_fails(p, "strategy"));      /* agent 3 has one arm */
+	su_set(S, p, "strategy.deviator", 2);
+	su_set(S, p, "strategy.target", 4);
+	ck_assert(check_fails(p, "strategy.target"));
+	su_set(S, p, "strategy.target", 3);
 	ck_assert_int_eq(S->check(p, msg, sizeof msg, &bad), 0);
 	double mu[] = {0.1, 0.2};
 	setv(p, "means", mu, 2);
 	ck_assert(check_fails(p, "means"));
 	setv(p, "means", NULL, 0);
-	double ord[] = {0, 1};
-	setv(p, "arm_order", ord, 2);
-	ck_assert(check_fails(p, "arm_order"));   /* several agents */
-	setv(p, "arm_order", NULL, 0);
+	double ord[] = {1, 2};
+	setv(p, "register_order", ord, 2);
+	ck_assert(check_fails(p, "register_order"));   /* several agents */
+	setv(p, "register_order", NULL, 0);
 	/* sizes whose whole parts add up to the 3 support points */
 	double sizes[] = {1.5, 1.5, 1}, ok[] = {1, 1, 1};
 	double vals3[] = {0.1, 0.5, 0.9}, probs3[] = {1, 1, 1};
