@@ -401,6 +401,18 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 		        name, c->swept[2 * p], c->swept[2 * p + 1]);
 		return -1;
 	}
+	if (c->e->where[2 * p]) {
+		/* fixed in 'params' too: the sweep used to win without a word */
+		char at[160];
+		if (cfg_place(c, c->e->where[2 * p], c->e->where[2 * p + 1], at, sizeof at))
+			cfg_err(c->err, kn, path, "parameter '%s' is fixed in 'params' (%s) and also "
+			        "swept here: to fix it from the command line, give this axis one "
+			        "value instead (--set %s=[VALUE])", name, at, path);
+		else
+			cfg_err(c->err, kn, path, "parameter '%s' is fixed in 'params' (%s) and also "
+			        "swept here: keep one, the fixed value or this axis", name, at);
+		return -1;
+	}
 	c->swept[2 * p] = line_of(kn);
 	c->swept[2 * p + 1] = col_of(kn);
 	if (s->agents && strcmp(d->name, "coalition") == 0)

@@ -43,6 +43,8 @@ typedef struct cfg {
 	const smab_suite *s;
 	int **marks;   /* per axis: line, col of entry j of param k at [2*(j*nparam+k)] */
 	int *swept;            /* per param: [2*i] line, [2*i+1] col of the axis sweeping it */
+	const char *const *set;    /* the --set overrides, for messages */
+	int nset;
 	const yaml_node_t *coal;   /* 'coalition' given as a list in params: read once all are */
 	char *coal_path;
 	int coal_p;
@@ -153,6 +155,9 @@ int cfg_read_file(const char *path, char **text, size_t *len, smab_errors *err);
 
 /* Apply override number 'idx', 'arg' = "KEY=VALUE", to the document. */
 void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx);
+/* Where a node at 1-based line:col came from, for a message: "at 4:3", or
+ * "by --set 'KEY=VALUE'" for an override's node; 1 for an override. */
+int cfg_place(const cfg *c, int line, int col, char *buf, size_t len);
 /* Errors err->e[from..] found at an override's nodes name it, not a line. */
 void cfg_name_overrides(smab_errors *err, int from, const char *const *set, int nset);
 

@@ -296,6 +296,28 @@ const char *cfg_pair_key(cfg *c, const yaml_node_t *map, int i,
 
 /* ---- values ------------------------------------------------------------- */
 
+/* The choice of an ENUM declaration that a mistyped 'word' most likely
+ * meant ('bernouli' -> 'bernoulli'), by the rules of suggest(), into out;
+ * 0 if none is close. */
+static int suggest_choice(const smab_param_decl *d, const char *word,
+                          char *out, size_t len)
+{
+	enum { MAXC = 32 };
+	char all[MAXC][64];
+	const char *names[MAXC];
+	int n = 0;
+	for (; n < MAXC; n++) {
+		smab_param_choice_name(d, n, all[n], sizeof all[n]);
+		if (!all[n][0])
+			break;
+		names[n] = all[n];
+	}
+	const char *s = suggest(word, names, n);
+	if (s)
+		snprintf(out, len, "%s", s);
+	return s != NULL;
+}
+
 static int to_vector(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
                      const char *path, smab_value *out)
 {
@@ -361,8 +383,11 @@ int cfg_value(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 	case SMAB_P_ENUM:
 		k = n->type == YAML_SCALAR_NODE ? smab_param_choice(d, s) : -1;
 		if (k < 0) {
-			cfg_err(c->err, n, path, "expected one of %s, got %s",
-			        d->choices ? d->choices : "", cfg_shown(n, buf, sizeof buf));
+			char hint[96] = "", near[64];
+			if (n->type == YAML_SCALAR_NODE && suggest_choice(d, s, near, sizeof near))
+				snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
+			cfg_err(c->err, n, path, "expected one of %s, got %s%s",
+			        d->choices ? d->choices : "", cfg_shown(n, buf, sizeof buf), hint);
 			return -1;
 		}
 		x = k;

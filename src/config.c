@@ -445,7 +445,7 @@ int smab_config_parse_set(const char *text, size_t len, const char *name,
 		return SMAB_EINVAL;
 	int nerr0 = err->n;
 	smab_experiment *e = smab_xcalloc(1, sizeof *e);
-	cfg c = {.err = err, .e = e, .npoints = 1};
+	cfg c = {.err = err, .e = e, .npoints = 1, .set = set, .nset = nset};
 	e->path = smab_xstrdup(name ? name : "<input>");
 	e->text = smab_xmalloc(len + 1);
 	if (len)

@@ -4,6 +4,7 @@
  * is validated exactly as if it had been written in the file.  Its nodes
  * carry a line number past SET_LINE that says which override they came
  * from; errors at such a line are rewritten to name the override. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,6 +237,17 @@ void cfg_apply_set(cfg *c, yaml_document_t *doc, const char *arg, int idx)
 	}
 	free(cut);
 	free(key);
+}
+
+int cfg_place(const cfg *c, int line, int col, char *buf, size_t len)
+{
+	char b[128];
+	if (line > SET_LINE && line - SET_LINE - 1 < c->nset) {
+		snprintf(buf, len, "by --set '%s'", brief(c->set[line - SET_LINE - 1], b, sizeof b));
+		return 1;
+	}
+	snprintf(buf, len, "at %d:%d", line, col);
+	return 0;
 }
 
 /* Errors found at an override's nodes: say which override, not a line. */

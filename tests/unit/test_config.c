@@ -213,6 +213,48 @@ START_TEST(bad_sweeps)
 }
 END_TEST
 
+START_TEST(fixed_and_swept)
+{
+	/* the sweep used to win without a word; now both places are named */
+	parse("suite: drift\nparams:\n  drift: 0.3\n  egreedy: {c: 2}\nsweep:\n"
+	      "  drift: [0, 0.5]\n  zip:\n    egreedy.c: [1, 3]\n    gap: [0.1, 0.2]\n");
+	EXPECT_FAIL(2);
+	EXPECT_ERR(0, 6, 3, "sweep.drift",
+	           "parameter 'drift' is fixed in 'params' (at 3:10) and also swept here");
+	EXPECT_ERR(1, 8, 5, "sweep.zip.egreedy.c",
+	           "parameter 'egreedy.c' is fixed in 'params' (at 4:16)");
+	/* a fixed value from --set against the file's axis: named, with the fix */
+	smab_experiment_free(&e);
+	const char *set[] = {"params.drift=0.2"};
+	const char *text = "suite: drift\nsweep:\n  drift: [0, 0.5]\n";
+	rc = smab_config_parse_set(text, strlen(text), "t.yaml", set, 1, &e, &err);
+	EXPECT_FAIL(3);
+	EXPECT_ERR(2, 3, 3, "sweep.drift", "(by --set 'params.drift=0.2') and also swept here: "
+	           "to fix it from the command line, give this axis one value instead "
+	           "(--set sweep.drift=[VALUE])");
+	/* which works: an override of the axis replaces it */
+	const char *one[] = {"sweep.drift=[0.2]"};
+	smab_errors_clear(&err);
+	smab_errors_init(&err, "test.yaml");
+	rc = smab_config_parse_set(text, strlen(text), "t.yaml", one, 1, &e, &err);
+	EXPECT_OK();
+	ck_assert(smab_sweep_npoints(e) == 1);
+}
+END_TEST
+
+START_TEST(enum_did_you_mean)
+{
+	parse("suite: drift\nparams:\n  noise: bernouli\n");
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 3, 10, "params.noise",
+	           "expected one of gaussian|bernoulli, got 'bernouli'; did you mean 'bernoulli'?");
+	parse("suite: drift\nsweep:\n  noise: [gaussian, gausian]\n");
+	EXPECT_ERR(1, 3, 21, "sweep.noise", "got 'gausian'; did you mean 'gaussian'?");
+	parse("suite: drift\nparams:\n  noise: poisson\n");
+	ck_assert_ptr_null(strstr(err.e[2].msg, "did you mean"));
+}
+END_TEST
+
 START_TEST(sweep_value_checked)
 {
 	parse("suite: drift\nsweep:\n  arms: [2, 1]\n  horizon: {from: 0.4, to: 10, num: 3}\n");
@@ -409,7 +451,7 @@ END_TEST
 
 START_TEST(sweep_order)
 {
-	parse("suite: drift\nparams:\n  drift: 0.3\nsweep:\n  drift: [0, 0.5]\n  zip:\n"
+	parse("suite: drift\nparams:\n  noise: gaussian\nsweep:\n  drift: [0, 0.5]\n  zip:\n"
 	      "    arms: [2, 3]\n    gap: [0.1, 0.2]\n  horizon: [100, 200, 300]\n");
 	EXPECT_OK();
 	ck_assert_int_eq(e->naxes, 3);
@@ -498,7 +540,7 @@ START_TEST(canonical_text)
 	char *a = smab_config_canonical(e);
 	parse("suite:   drift   # same, differently written\nseed: 42\nname: two\n"
 	      "params:\n  arms: 2\n  means:\n    - 0.9\n    - 0.5\n  egreedy.c: 2.0\n"
-	      "  drift: 0.7\nsweep:\n  drift: [0, 0.5, 1]\n");
+	      "sweep:\n  drift: [0, 0.5, 1]\n");
 	EXPECT_OK();
 	char *b = smab_config_canonical(e);
 	ck_assert_str_eq(a, b);
@@ -580,6 +622,8 @@ static Suite *config_suite(void)
 	tcase_add_test(errs, zip_length_mismatch);
 	tcase_add_test(errs, bad_sweeps);
 	tcase_add_test(errs, sweep_value_checked);
+	tcase_add_test(errs, fixed_and_swept);
+	tcase_add_test(errs, enum_did_you_mean);
 	tcase_add_test(errs, means_arms_disagree);
 	tcase_add_test(errs, check_names_point);
 	tcase_add_test(errs, many_errors);
