@@ -24,6 +24,8 @@ typedef struct vlist {
 
 static void vlist_free(vlist *l)
 {
+	for (int j = 0; l->v && j < l->len; j++)
+		free(l->v[j].v);     /* a list parameter's values own their lists */
 	free(l->v);
 	free(l->mark);
 	free(l->path);
@@ -391,9 +393,8 @@ static int sweep_param(cfg *c, const yaml_node_t *kn, const yaml_node_t *vn,
 		ad = cfg_alias_decl(al, d);
 		d = &ad;
 	}
-	if (d->type == SMAB_P_VEC || d->type == SMAB_P_STR) {
-		cfg_err(c->err, kn, path, "cannot sweep a %s parameter",
-		        d->type == SMAB_P_VEC ? "list" : "string");
+	if (d->type == SMAB_P_STR) {
+		cfg_err(c->err, kn, path, "cannot sweep a string parameter");
 		return -1;
 	}
 	if (c->swept[2 * p]) {
@@ -490,6 +491,8 @@ static void add_axis(cfg *c, vlist *l, int n, const yaml_node_t *at)
 			mk[2 * (j * n + k)] = l[k].mark[2 * j];
 			mk[2 * (j * n + k) + 1] = l[k].mark[2 * j + 1];
 		}
+		free(l[k].v);     /* the axis owns the values' lists now */
+		l[k].v = NULL;
 		vlist_free(&l[k]);
 	}
 	c->marks[e->naxes++] = mk;

@@ -322,9 +322,22 @@ static int to_vector(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
                      const char *path, smab_value *out)
 {
 	char buf[96];
+	double x;
+	if (n->type == YAML_SCALAR_NODE && cfg_number(n, &x)) {
+		/* one number is the list of that number: 'arms: 2' for [2] */
+		if (x < d->lo || x > d->hi) {
+			cfg_err(c->err, n, path, "expected a number in [%.15g, %.15g], got %s",
+			        d->lo, d->hi, cfg_shown(n, buf, sizeof buf));
+			return -1;
+		}
+		double *v = smab_xmalloc(sizeof *v);
+		v[0] = x;
+		*out = (smab_value){.x = 0, .n = 1, .v = v};
+		return 0;
+	}
 	if (n->type != YAML_SEQUENCE_NODE) {
-		cfg_err(c->err, n, path, "expected a list of numbers in [%.15g, %.15g], got %s",
-		        d->lo, d->hi, cfg_shown(n, buf, sizeof buf));
+		cfg_err(c->err, n, path, "expected a list of numbers in [%.15g, %.15g] (one number "
+		        "for a list of one), got %s", d->lo, d->hi, cfg_shown(n, buf, sizeof buf));
 		return -1;
 	}
 	const yaml_node_item_t *it = n->data.sequence.items.start;

@@ -513,6 +513,8 @@ void smab_experiment_free(smab_experiment **pe)
 			free(e->base[i].s);
 		}
 	for (int a = 0; a < e->naxes; a++) {
+		for (int j = 0; j < e->axes[a].len * e->axes[a].nparam; j++)
+			free(e->axes[a].values[j].v);
 		free(e->axes[a].param);
 		free(e->axes[a].values);
 	}

@@ -17,6 +17,7 @@
  *     zip:                                     # one axis whose params vary together
  *       arms: [5, 10]
  *       gap:  [0.1, 0.05]
+ *     means: [[0.9, 0.5], [0.9, 0.8, 0.5]]     # a list parameter: a list of lists
  *   record: 100                 # curve checkpoints, default 100
  *   output: results/quick.h5    # default results/<name>.h5
  *
@@ -38,7 +39,8 @@
 #define SMAB_MAX_FILE_BYTES 1e12       /* smab_experiment_file_bytes: 1 TB */
 
 /* A sweep axis: one parameter (a plain axis) or several that vary together
- * (a zip group).  value j of parameter k is values[j * nparam + k]. */
+ * (a zip group).  value j of parameter k is values[j * nparam + k]; a list
+ * parameter's values own their lists (freed with the experiment). */
 typedef struct smab_axis {
 	int nparam;
 	int *param;          /* indices into suite->params */

@@ -200,11 +200,11 @@ END_TEST
 
 START_TEST(bad_sweeps)
 {
-	parse("suite: drift\nsweep:\n  means: [[0.5]]\n  drift: [0, 1]\n  zip:\n"
+	parse("suite: drift\nsweep:\n  means: [[0.5, 2]]\n  drift: [0, 1]\n  zip:\n"
 	      "    drift: [0, 2]\n  ucb: {alpha: [1]}\n  noise: {from: 1, to: 2, num: 2}\n"
 	      "  horizon: {from: 0, to: 10, num: 2, scale: log, by: 1}\n");
 	EXPECT_FAIL(6);
-	EXPECT_ERR(0, 3, 3, "sweep.means", "cannot sweep a list parameter");
+	EXPECT_ERR(0, 3, 17, "sweep.means", "expected a number in [0, 1], got 2");
 	EXPECT_ERR(1, 6, 5, "sweep.zip.drift", "already swept by the axis at 4:3");
 	EXPECT_ERR(2, 7, 3, "sweep.ucb", "write dotted names such as 'ucb.alpha'");
 	EXPECT_ERR(3, 8, 10, "sweep.noise", "a range needs a numeric parameter");
@@ -477,6 +477,50 @@ START_TEST(sweep_order)
 }
 END_TEST
 
+START_TEST(list_axis)
+{
+	/* "across K": a list parameter swept with a list of lists, zipped with
+	 * the number of arms; a single number stands for a list of one */
+	parse("suite: drift\nparams:\n  horizon: 100\nsweep:\n  zip:\n    arms: [2, 3]\n"
+	      "    means: [[0.9, 0.5], [0.9, 0.8, 0.5]]\n");
+	EXPECT_OK();
+	ck_assert(smab_sweep_npoints(e) == 2);
+	smab_value v[32];
+	ck_assert_int_le(e->suite->nparams, 32);
+	smab_sweep_point(e, 1, v);
+	ck_assert_int_eq(v[MEANS].n, 3);
+	ck_assert(v[MEANS].v[1] == 0.8 && v[ARMS].x == 3);
+	char *t = smab_config_canonical(e);
+	ck_assert_ptr_nonnull(strstr(t, "      means: [[0.9, 0.5], [0.9, 0.8, 0.5]]\n"));
+	free(t);
+	parse("suite: drift\nparams:\n  arms: 2\n  means: 0.5\nsweep:\n  means: [[0.9, 0.1], 0.5]\n");
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 6, 3, "sweep.means", "is fixed in 'params' (at 4:10)");
+	parse("suite: replication\nsweep:\n  arms: [2, 3, [4]]\n");
+	ck_assert_int_eq(rc, SMAB_OK);
+	ck_assert(smab_sweep_npoints(e) == 3);
+	smab_sweep_point(e, 2, v);
+	ck_assert(v[smab_suite_param(e->suite, "arms")].n == 1 &&
+	          v[smab_suite_param(e->suite, "arms")].v[0] == 4);
+}
+END_TEST
+
+START_TEST(scalar_for_list)
+{
+	parse("suite: drift\nparams:\n  arms: 2\n  means: [0.5, 0.4]\n");
+	EXPECT_OK();
+	parse("suite: replication\nparams:\n  arms: 3\n");
+	EXPECT_OK();
+	int p = smab_suite_param(e->suite, "arms");
+	ck_assert_int_eq(e->base[p].n, 1);
+	ck_assert(e->base[p].v[0] == 3);
+	parse("suite: replication\nparams:\n  arms: 0\n  means: x\n");
+	EXPECT_FAIL(2);
+	EXPECT_ERR(0, 3, 9, "params.arms", "expected a number in [1,");
+	EXPECT_ERR(1, 4, 10, "params.means", "(one number for a list of one), got 'x'");
+}
+END_TEST
+
 START_TEST(zip_groups_list)
 {
 	parse("suite: drift\nsweep:\n  zip:\n    - {arms: [2, 3], gap: [0.1, 0.2]}\n"
@@ -640,6 +684,8 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, nested_equals_dotted);
 	tcase_add_test(ok, sweep_order);
 	tcase_add_test(ok, zip_groups_list);
+	tcase_add_test(ok, list_axis);
+	tcase_add_test(ok, scalar_for_list);
 	tcase_add_test(ok, linear_range);
 	tcase_add_test(ok, log_range);
 	tcase_add_test(ok, int_range_rounded);
