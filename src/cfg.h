@@ -116,6 +116,9 @@ int cfg_group_member(const smab_suite *s, const char *name);
  * it is not a scalar or repeats an earlier key; 'prefix' names the mapping.
  * The document must not change until cfg_keys_free. */
 const char *cfg_pair_key(cfg *c, const yaml_node_t *map, int i, const char *prefix);
+/* Index of the first pair of the mapping before pair 'i' with the same
+ * key, or -1. */
+int cfg_pair_first(cfg *c, const yaml_node_t *map, int i);
 /* Forget what cfg_pair_key learnt about c->doc. */
 void cfg_keys_free(cfg *c);
 /* Node n as a value of d's type, range checked; 0, or -1 after an error. */

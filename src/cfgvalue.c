@@ -271,6 +271,11 @@ void cfg_keys_free(cfg *c)
 	c->firsts = NULL;
 }
 
+int cfg_pair_first(cfg *c, const yaml_node_t *map, int i)
+{
+	return first_keys(c, map)[i];
+}
+
 const char *cfg_pair_key(cfg *c, const yaml_node_t *map, int i,
                          const char *prefix)
 {

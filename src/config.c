@@ -191,9 +191,46 @@ static void set_param(cfg *c, int p, const char *name, const yaml_node_t *kn,
 	}
 }
 
+/* 'name' is both a parameter and a group ('strategy' and 'strategy.copies')
+ * and its key is written twice, once for the value and once for the nested
+ * members: YAML allows a key once in a mapping, so say how to write both. */
+static void param_and_group_twice(cfg *c, const yaml_node_t *map, int i, int j,
+                                  const char *name, const char *path)
+{
+	const yaml_node_pair_t *pr = map->data.mapping.pairs.start;
+	const yaml_node_t *kn = get(c, pr[i].key), *first = get(c, pr[j].key);
+	const yaml_node_t *v[2] = {get(c, pr[j].value), get(c, pr[i].value)};
+	const yaml_node_t *val = NULL, *grp = NULL;
+	for (int k = 0; k < 2; k++) {
+		if (v[k]->type == YAML_MAPPING_NODE)
+			grp = v[k];
+		else
+			val = v[k];
+	}
+	char ex[256];
+	const char *member = c->s->params[cfg_group_member(c->s, name)].name + strlen(name) + 1;
+	const char *mval = "...";
+	if (grp && npairs(grp) > 0) {
+		const yaml_node_t *mk = get(c, grp->data.mapping.pairs.start[0].key);
+		const yaml_node_t *mv = get(c, grp->data.mapping.pairs.start[0].value);
+		if (mk->type == YAML_SCALAR_NODE)
+			member = sval(mk);
+		if (mv->type == YAML_SCALAR_NODE)
+			mval = sval(mv);
+	}
+	snprintf(ex, sizeof ex, "'%s: %.60s' and '%s.%.60s: %.60s'", name,
+	         val && val->type == YAML_SCALAR_NODE ? sval(val) : "...", name, member, mval);
+	cfg_err(c->err, kn, path, "'%s' is written twice (first at %d:%d): it is a parameter "
+	        "and a group, and a key may appear once in a mapping; write its value and "
+	        "its members with dotted keys, e.g. %s", name, line_of(first),
+	        col_of(first), ex);
+}
+
 /* Walk a 'params' mapping.  A nested mapping is a group whose keys join the
  * group's name with dots, so 'egreedy: {c: 2}' and 'egreedy.c: 2' set the
- * same parameter.  'prefix' is the group's dotted name (NULL at the top). */
+ * same parameter; a name that is a parameter and a group ('strategy',
+ * 'strategy.copies') takes a value, or a mapping of its members.  'prefix'
+ * is the group's dotted name (NULL at the top). */
 static void get_params(cfg *c, const yaml_node_t *map, const char *prefix)
 {
 	char buf[96];
@@ -206,13 +243,29 @@ static void get_params(cfg *c, const yaml_node_t *map, const char *prefix)
 	}
 	const yaml_node_pair_t *pr = map->data.mapping.pairs.start;
 	for (int i = 0; i < npairs(map); i++) {
+		const yaml_node_t *kn = get(c, pr[i].key), *vn = get(c, pr[i].value);
+		int j = kn->type == YAML_SCALAR_NODE ? cfg_pair_first(c, map, i) : -1;
+		if (j >= 0) {
+			char *name = cfg_join(prefix, sval(kn)), *path = cfg_join("params", name);
+			int both = cfg_param_or_alias(c->s, name) >= 0 && cfg_group_member(c->s, name) >= 0;
+			if (both && (vn->type == YAML_MAPPING_NODE) !=
+			            (get(c, pr[j].value)->type == YAML_MAPPING_NODE)) {
+				param_and_group_twice(c, map, i, j, name, path);
+				free(name);
+				free(path);
+				continue;
+			}
+			free(name);
+			free(path);
+		}
 		const char *k = cfg_pair_key(c, map, i, ppath);
 		if (!k)
 			continue;
-		const yaml_node_t *kn = get(c, pr[i].key), *vn = get(c, pr[i].value);
 		char *name = cfg_join(prefix, k), *path = cfg_join("params", name);
 		int p = cfg_param_or_alias(c->s, name), g = cfg_group_member(c->s, name);
-		if (p >= 0)
+		if (p >= 0 && g >= 0 && vn->type == YAML_MAPPING_NODE)
+			get_params(c, vn, name);     /* the members of a parameter that is a group too */
+		else if (p >= 0)
 			set_param(c, p, name, kn, vn, path);
 		else if (g >= 0 && vn->type == YAML_MAPPING_NODE)
 			get_params(c, vn, name);

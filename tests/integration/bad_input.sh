@@ -23,6 +23,8 @@ expect unknown_mech 2:23 "did you mean 'ucb'" $'suite: drift\nmechanisms: [ucb, 
 expect malformed 3:1 "flow sequence started at 2:9" $'suite: drift\nparams: [1, 2\n'
 expect fixed_and_swept 5:3 "parameter 'drift' is fixed in 'params' (at 3:10) and also swept here" \
 	$'suite: drift\nparams:\n  drift: 0.3\nsweep:\n  drift: [0, 0.5]\n'
+expect param_and_group 4:3 "e.g. 'strategy: replicate_arm' and 'strategy.copies: 3'" \
+	$'suite: replication\nparams:\n  strategy: replicate_arm\n  strategy: {copies: 3}\n'
 expect enum_typo 3:10 "got 'bernouli'; did you mean 'bernoulli'?" $'suite: drift\nparams:\n  noise: bernouli\n'
 # Limits on the input: refused with exit 2 and a message, in a moment.
 # refuse NAME FILE 'TEXT' [CMD...]: exits 2 within 5 s (MPI's start

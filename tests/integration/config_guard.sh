@@ -35,4 +35,7 @@ printf 'name: k3\nsuite: replication\nparams:\n  arms: 3\n' >one.yaml
 printf 'name: k3\nsuite: replication\nparams:\n  arms: [3]\n' >list.yaml
 a=$("$SMAB" plan one.yaml 2>&1) && b=$("$SMAB" plan list.yaml 2>&1)
 check "'arms: 3' plans exactly as 'arms: [3]'" test -n "$a" -a "$a" = "$b"
+# A parameter that is a group too takes a mapping of its members.
+printf 'suite: replication\nparams:\n  strategy: {copies: 3}\n' >grp.yaml
+check "'strategy: {copies: 3}' is valid" "$SMAB" validate grp.yaml
 echo done

@@ -521,6 +521,27 @@ START_TEST(scalar_for_list)
 }
 END_TEST
 
+START_TEST(param_and_group)
+{
+	/* 'strategy' is a parameter and the group of 'strategy.copies' */
+	parse("suite: replication\nparams:\n  strategy: {copies: 3, target: 2}\n  agents: 2\n");
+	EXPECT_OK();
+	const smab_suite *s = e->suite;
+	ck_assert(e->base[smab_suite_param(s, "strategy.copies")].x == 3);
+	ck_assert(e->base[smab_suite_param(s, "strategy.target")].x == 2);
+	ck_assert_int_eq(e->set[smab_suite_param(s, "strategy")], 0);
+	parse("suite: replication\nparams:\n  strategy: replicate_arm\n  strategy: {copies: 3}\n");
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 4, 3, "params.strategy", "'strategy' is written twice (first at 3:3): it is "
+	           "a parameter and a group, and a key may appear once in a mapping; write its "
+	           "value and its members with dotted keys, e.g. 'strategy: replicate_arm' and "
+	           "'strategy.copies: 3'");
+	/* two plain values stay a duplicate key */
+	parse("suite: replication\nparams:\n  strategy: omit_arm\n  strategy: replicate_arm\n");
+	EXPECT_ERR(1, 4, 3, "params.strategy", "duplicate key 'strategy' (first at 3:3)");
+}
+END_TEST
+
 START_TEST(zip_groups_list)
 {
 	parse("suite: drift\nsweep:\n  zip:\n    - {arms: [2, 3], gap: [0.1, 0.2]}\n"
@@ -685,6 +706,7 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, sweep_order);
 	tcase_add_test(ok, zip_groups_list);
 	tcase_add_test(ok, list_axis);
+	tcase_add_test(ok, param_and_group);
 	tcase_add_test(ok, scalar_for_list);
 	tcase_add_test(ok, linear_range);
 	tcase_add_test(ok, log_range);
