@@ -45,6 +45,7 @@ typedef struct cfg {
 	int *swept;            /* per param: [2*i] line, [2*i+1] col of the axis sweeping it */
 	const char *const *set;    /* the --set overrides, for messages */
 	int nset;
+	int *mech_at;      /* per mechanism: line, col in 'mechanisms', 0 if not listed */
 	const yaml_node_t *coal;   /* 'coalition' given as a list in params: read once all are */
 	char *coal_path;
 	int coal_p;
@@ -184,5 +185,8 @@ int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
 void cfg_check_size(cfg *c);
 /* Run the suite's check on every point of the assembled experiment. */
 void cfg_check_points(cfg *c);
+/* Refuse a listed mechanism the suite says is undefined at some point;
+ * leave such a mechanism out of the default list (all of the suite's). */
+void cfg_check_mechs(cfg *c);
 
 #endif

@@ -1,7 +1,8 @@
 /* cfgcheck.c - checks of an assembled experiment: its size (tasks and the
- * result file's bytes), and the suite's cross-parameter check run on every
+ * result file's bytes), the suite's cross-parameter check run on every
  * point, its failures placed where the blamed parameter got its value (a
- * sweep entry, a 'params' entry, or the file's start for a default). */
+ * sweep entry, a 'params' entry, or the file's start for a default), and
+ * whether each mechanism is defined at every point. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,5 +151,65 @@ void cfg_check_points(cfg *c)
 		                e->naxes ? ")" : "");
 	}
 	free(f);
+	free(vals);
+}
+
+/* ---- mechanisms defined at every point ---------------------------------- */
+
+void cfg_check_mechs(cfg *c)
+{
+	smab_experiment *e = c->e;
+	const smab_suite *s = c->s;
+	if (!s->mech_check)
+		return;
+	int64_t np = smab_sweep_npoints(e);
+	smab_value *vals = smab_xmalloc((size_t)s->nparams * sizeof *vals);
+	int listed = 0, kept = 0;
+	for (int q = 0; q < e->nmech; q++)
+		listed |= c->mech_at[2 * e->mech[q]] != 0;
+	for (int q = 0; q < e->nmech; q++) {
+		int k = e->mech[q], bad = -1;
+		int64_t id = 0, more = 0, first = -1;
+		char msg[256] = "", at[256] = "";
+		for (; id < np; id++) {
+			smab_sweep_point(e, id, vals);
+			char m[256];
+			if (!s->mech_check(vals, k, m, sizeof m, &bad))
+				continue;
+			if (first < 0) {
+				first = id;
+				snprintf(msg, sizeof msg, "%s", m);
+				if (e->naxes)
+					describe_point(e, id, vals, at, sizeof at);
+			} else {
+				more++;
+			}
+		}
+		if (first < 0) {
+			e->mech[kept++] = k;
+			continue;
+		}
+		if (!listed)
+			continue;       /* the default list: leave it out */
+		char tail[64] = "";
+		if (more)
+			snprintf(tail, sizeof tail, "; and %" PRId64 " more point%s", more,
+			         more > 1 ? "s" : "");
+		smab_errors_add(c->err, c->mech_at[2 * k], c->mech_at[2 * k + 1], "mechanisms",
+		                "%s%s%s%s; leave it out of 'mechanisms'", msg, at, tail,
+		                e->naxes ? ")" : "");
+		e->mech[kept++] = k;
+	}
+	if (kept == 0) {
+		/* every one of the suite's mechanisms is undefined here */
+		smab_sweep_point(e, 0, vals);
+		int bad = -1;
+		char m[256] = "";
+		s->mech_check(vals, e->mech[0], m, sizeof m, &bad);
+		smab_errors_add(c->err, 1, 1, "mechanisms", "no mechanism of the suite is defined "
+		                "for every point: %s", m);
+		kept = e->nmech;
+	}
+	e->nmech = kept;
 	free(vals);
 }

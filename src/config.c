@@ -146,6 +146,11 @@ static void get_mechs(cfg *c, const yaml_node_t *n)
 		else
 			seen[k] = m;
 	}
+	for (int k = 0; k < s->nmechs; k++)
+		if (seen[k]) {
+			c->mech_at[2 * k] = line_of(seen[k]);
+			c->mech_at[2 * k + 1] = col_of(seen[k]);
+		}
 	c->e->nmech = 0;
 	for (int k = 0; k < s->nmechs; k++)
 		if (seen[k])
@@ -377,6 +382,7 @@ static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 	e->where = smab_xcalloc(2 * (size_t)su->nparams, sizeof *e->where);
 	e->mech = smab_xcalloc((size_t)su->nmechs, sizeof *e->mech);
 	c->swept = smab_xcalloc(2 * (size_t)su->nparams, sizeof *c->swept);
+	c->mech_at = smab_xcalloc(2 * (size_t)su->nmechs, sizeof *c->mech_at);
 	for (int i = 0; i < su->nparams; i++)
 		default_value(c, &su->params[i], &e->base[i]);
 	if (val[K_MECHS]) {
@@ -519,12 +525,15 @@ int smab_config_parse_set(const char *text, size_t len, const char *name,
 		cfg_check_size(&c);
 	if (err->n == nerr0 && c.s)
 		cfg_check_points(&c);
+	if (err->n == nerr0 && c.s)
+		cfg_check_mechs(&c);
 	cfg_name_overrides(err, nerr0, set, nset);
 
 	for (int a = 0; a < e->naxes; a++)
 		free(c.marks[a]);
 	free(c.marks);
 	free(c.swept);
+	free(c.mech_at);
 	if (err->n > nerr0) {
 		sort_errors(err, nerr0);
 		smab_experiment_free(&e);

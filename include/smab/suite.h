@@ -68,6 +68,14 @@ typedef struct smab_suite {
 	 * otherwise writes a message (what was expected) and the index of the
 	 * parameter to blame, and returns nonzero. */
 	int (*check)(const smab_value *p, char *msg, size_t msglen, int *bad_param);
+	/* Whether mechanism 'mech' (an index into mechs) is defined on one
+	 * point's values: 0 if it is; otherwise a message (why, and what would
+	 * make it defined), the index of the parameter that rules it out, and
+	 * nonzero.  Validation refuses a mechanism listed in 'mechanisms' that
+	 * is undefined at some point, and leaves it out of the default list.
+	 * NULL: every mechanism is defined everywhere. */
+	int (*mech_check)(const smab_value *p, int mech, char *msg, size_t msglen,
+	                  int *bad_param);
 	/* Number of rounds of a task (the last checkpoint). */
 	int64_t (*horizon)(const smab_value *p);
 	/* Relative cost of one task, in arbitrary but consistent units

@@ -894,6 +894,23 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 	return 0;
 }
 
+/* MUL (Algorithm 1) plays one action for all members: it needs one action
+ * set common to every agent, the 'fixed' instance; elsewhere it has no
+ * result (its metrics would all be NaN). */
+static int coal_mech_check(const smab_value *p, int mech, char *msg, size_t len, int *bad)
+{
+	if ((mech == M_MULUCB || mech == M_MULTS) && (int)p[P_INSTANCE].x != I_FIXED) {
+		char iname[32];
+		smab_param_choice_name(&params[P_INSTANCE], (int)p[P_INSTANCE].x, iname, sizeof iname);
+		snprintf(msg, len, "mechanism '%s' is not defined for instance '%s': MUL plays one "
+		         "action for every member, so it needs one action set common to all "
+		         "agents (instance: fixed)", mechs[mech].name, iname);
+		*bad = P_INSTANCE;
+		return 1;
+	}
+	return 0;
+}
+
 static int coal_agents(const smab_value *p, char **names)
 {
 	int M = n_agents(p);
@@ -942,6 +959,7 @@ const smab_suite smab_suite_coalition = {
 	.mechs = mechs, .nmechs = NMECHS,
 	.metrics = metrics, .nmetrics = NMETRICS,
 	.check = coal_check,
+	.mech_check = coal_mech_check,
 	.horizon = coal_horizon,
 	.cost = coal_cost,
 	.run = coal_run,

@@ -37,5 +37,18 @@ a=$("$SMAB" plan one.yaml 2>&1) && b=$("$SMAB" plan list.yaml 2>&1)
 check "'arms: 3' plans exactly as 'arms: [3]'" test -n "$a" -a "$a" = "$b"
 # A parameter that is a group too takes a mapping of its members.
 printf 'suite: replication\nparams:\n  strategy: {copies: 3}\n' >grp.yaml
-check "'strategy: {copies: 3}' is valid" "$SMAB" validate grp.yaml
+"$SMAB" validate grp.yaml >/dev/null 2>&1
+check "'strategy: {copies: 3}' is valid" test $? -eq 0
+# A mechanism undefined for the instance is refused at validation with the
+# reason, instead of running and printing NaN.
+printf 'suite: coalition\nmechanisms: [linucb, mul-ucb]\nparams: {horizon: 50}\n' >mul.yaml
+out=$(mpi 2 run mul.yaml -o mul.h5 2>&1); rc=$?
+check "mul-ucb on 'synthetic': exit 2 (got $rc)" test $rc -eq 2
+check "... at its entry, with the reason" \
+	grep -qF "mul.yaml:2:22: error: 'mechanisms': mechanism 'mul-ucb' is not defined for instance 'synthetic'" <<<"$out"
+check "... and no file is written" test ! -e mul.h5
+printf 'suite: coalition\nparams: {horizon: 50}\n' >dflt.yaml
+out=$("$SMAB" plan dflt.yaml 2>&1)
+check "the default mechanisms leave MUL out on 'synthetic'" \
+	grep -qE '^experiment .*mechanisms: linucb greedy metc dev-greedy dev-random$' <<<"$out"
 echo done

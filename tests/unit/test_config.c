@@ -542,6 +542,34 @@ START_TEST(param_and_group)
 }
 END_TEST
 
+START_TEST(mechanism_undefined)
+{
+	/* MUL needs the 'fixed' instance: listed elsewhere it is refused at its
+	 * entry with the reason, instead of running and giving NaN */
+	parse("suite: coalition\nmechanisms: [linucb, mul-ucb]\nparams: {horizon: 50}\n");
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 2, 22, "mechanisms", "mechanism 'mul-ucb' is not defined for instance "
+	           "'synthetic': MUL plays one action for every member, so it needs one action "
+	           "set common to all agents (instance: fixed); leave it out of 'mechanisms'");
+	parse("suite: coalition\nmechanisms: [mul-ts]\nparams: {horizon: 50}\n"
+	      "sweep:\n  instance: [fixed, synthetic, asymmetric]\n");
+	EXPECT_ERR(1, 2, 14, "mechanisms", "(sweep point 1: instance=synthetic; and 1 more point)");
+	smab_errors_clear(&err);
+	smab_errors_init(&err, "test.yaml");
+	/* the default list leaves them out, and keeps them where defined */
+	parse("suite: coalition\nparams: {horizon: 50}\nsweep:\n  instance: [fixed, synthetic]\n");
+	EXPECT_OK();
+	ck_assert_int_eq(e->nmech, e->suite->nmechs - 2);
+	for (int q = 0; q < e->nmech; q++)
+		ck_assert(strncmp(e->suite->mechs[e->mech[q]].name, "mul-", 4) != 0);
+	parse("suite: coalition\nparams: {horizon: 50, instance: fixed}\n");
+	EXPECT_OK();
+	ck_assert_int_eq(e->nmech, e->suite->nmechs);
+	parse("suite: coalition\nmechanisms: [mul-ucb, linucb]\nparams: {horizon: 50, instance: fixed}\n");
+	EXPECT_OK();
+}
+END_TEST
+
 START_TEST(zip_groups_list)
 {
 	parse("suite: drift\nsweep:\n  zip:\n    - {arms: [2, 3], gap: [0.1, 0.2]}\n"
@@ -707,6 +735,7 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, zip_groups_list);
 	tcase_add_test(ok, list_axis);
 	tcase_add_test(ok, param_and_group);
+	tcase_add_test(ok, mechanism_undefined);
 	tcase_add_test(ok, scalar_for_list);
 	tcase_add_test(ok, linear_range);
 	tcase_add_test(ok, log_range);
