@@ -41,7 +41,9 @@
 #define A3_PRINT_MAX 30
 
 /* One row of /coalition/<mech>/checks.  -1 in a flag: not checked (the
- * design is not exact, or the grand coalition did not run). */
+ * design is not exact, a coalition's mean value is NaN, or the grand
+ * coalition did not run).  'nan_mask' (not written) is the first coalition
+ * without a value when that was the reason. */
 typedef struct checks_row {
 	int in_core;              /* the Shapley value of the mean game is in its core */
 	uint32_t core_worst_mask; /* the coalition with the largest excess */
@@ -51,6 +53,7 @@ typedef struct checks_row {
 	int64_t a3_violations, a3_checked;
 	int64_t a3_significant;   /* violations whose paired 95% CI excludes 0 */
 	int payout_in_core;       /* the payout -R^M (means) is in the core */
+	uint32_t nan_mask;        /* in memory only: see above */
 } checks_row;
 
 /* One row of /coalition/<mech>/assumption3. */
@@ -463,6 +466,9 @@ static void compute_game(const ctab *c, const double *x, int g, mres *m)
 		for (size_t s = 1; s < N; s++)
 			scale = fmax(scale, fabs(vbar[s]));
 		double tol = 1e-9 * scale;
+		for (size_t s = 1; s < N && !ck->nan_mask; s++)
+			if (isnan(vbar[s]))
+				ck->nan_mask = (uint32_t)s;
 		if (smab_shapley_exact(M, vbar, phib) == SMAB_OK) {
 			ck->in_core = smab_core_check(M, vbar, phib, tol, &ck->core_worst_mask,
 			                              &ck->core_excess);
@@ -871,9 +877,22 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 		        (long long)m->shap[(size_t)g * Mz].n);
 
 	const checks_row *ck = &m->chk[g];
+	/* why the core and convexity were not checked, in the file's terms */
+	char why[256];
+	if (strcmp(c->design, "exact") != 0) {
+		snprintf(why, sizeof why, "not checked (%snot every coalition ran)",
+		         strcmp(c->design, "permutations") == 0
+		         ? "the design samples agent orders: " : "");
+	} else if (ck->nan_mask) {
+		coal_str(ck->nan_mask, M, q, sizeof q);
+		snprintf(why, sizeof why, "not checked (coalition %s has no value: its mean "
+		         "regret is NaN)", q);
+	} else {
+		snprintf(why, sizeof why, "not checked");
+	}
 	fputs("  core: ", out);
 	if (ck->in_core < 0)
-		fprintf(out, "not checked (%s design)", c->design);
+		fputs(why, out);
 	else {
 		coal_str(ck->core_worst_mask, M, q, sizeof q);
 		fprintf(out, "%s (worst coalition %s, excess %.6g)", ck->in_core ? "yes" : "no", q,
@@ -881,7 +900,7 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 	}
 	fputs("; convex: ", out);
 	if (ck->convex < 0)
-		fputs("not checked", out);
+		fputs(why, out);
 	else
 		fprintf(out, "%s (%lld of %lld triples violated)", ck->convex ? "yes" : "no",
 		        (long long)ck->convex_violations, (long long)ck->convex_checked);

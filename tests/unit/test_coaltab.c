@@ -42,6 +42,7 @@ typedef struct fake {
 	unsigned char done[MAXP * MAXR];
 	const int64_t *perms;         /* coalition_perms, or NULL */
 	int nperm;
+	uint32_t nan_mask;            /* a coalition whose every regret is NaN, or 0 */
 	int nmech;                    /* mechanisms "alg", "alg2", ...; 0 means 1.
 	                               * Mechanism k's regrets are (k + 1) times
 	                               * alg's, so its Shapley values are too. */
@@ -55,7 +56,7 @@ typedef struct fake {
 static double fake_regret(const fake *f, int p, int r, int a)
 {
 	uint32_t m = f->mask[p];
-	if (!(m & (1u << a)))
+	if (!(m & (1u << a)) || m == f->nan_mask)
 		return NAN;
 	return -game_value(f->kind[p], m) / smab_coal_size(m) * (1.0 + f->eps[r]);
 }
@@ -607,6 +608,71 @@ START_TEST(test_print)
 }
 END_TEST
 
+/* printed by the table of mechanism 'alg' for file 'path' */
+static char *printed(const char *path)
+{
+	char err[512] = "";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_int_eq(run(path, out, 0, 0, 0, err), SMAB_OK);
+	fclose(out);
+	return buf;
+}
+
+/* When the core and convexity are not checked, the line says the true
+ * reason: it used to say "(exact design)" for an exact design whose game
+ * had a coalition without a value (a mechanism that gave NaN). */
+START_TEST(test_unchecked_reason)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/why.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	f.nan_mask = 5;
+	fake_write(path, &f);
+	char *buf = printed(path);
+	ck_assert_msg(strstr(buf, "core: not checked (coalition (0, 2) has no value: its mean "
+	                     "regret is NaN); convex: not checked (coalition (0, 2) has no "
+	                     "value: its mean regret is NaN)") != NULL, "%s", buf);
+	ck_assert_ptr_null(strstr(buf, "exact design"));
+	free(buf);
+
+	/* a sampled design: the reason is the design */
+	static const int64_t perms[6] = {0, 1, 2, 2, 1, 0};
+	int ip[6];
+	uint32_t m[6];
+	for (int i = 0; i < 6; i++)
+		ip[i] = (int)perms[i];
+	memset(&f, 0, sizeof f);
+	f.suite = "coalition";
+	f.agents = "L,R1,R2";
+	f.M = 3;
+	f.R = 3;
+	f.P = smab_coal_perm_masks(3, 2, ip, m);
+	f.perms = perms;
+	f.nperm = 2;
+	for (int i = 0; i < f.P; i++)
+		f.mask[i] = m[i];
+	for (int i = 0; i < f.P * f.R; i++)
+		f.done[i] = 1;
+	fake_write(path, &f);
+	buf = printed(path);
+	ck_assert_msg(strstr(buf, "core: not checked (the design samples agent orders: not "
+	                     "every coalition ran); convex: not checked (the design samples")
+	              != NULL, "%s", buf);
+	free(buf);
+	/* the same coalitions without the orders: a partial design */
+	f.perms = NULL;
+	fake_write(path, &f);
+	buf = printed(path);
+	ck_assert_msg(strstr(buf, "core: not checked (not every coalition ran); convex: not "
+	                     "checked (not every coalition ran)") != NULL, "%s", buf);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	char path[300], err[512] = "";
@@ -831,6 +897,7 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_assumption3_rows);
 	tcase_add_test(tc, test_missing_replication);
 	tcase_add_test(tc, test_permutation_design);
+	tcase_add_test(tc, test_unchecked_reason);
 	tcase_add_test(tc, test_print);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_damaged_left_alone);
