@@ -7,7 +7,7 @@
  *   suite: drift
  *   seed: 42                    # unsigned 64-bit, default 1
  *   replications: 20            # >= 1, default 10
- *   mechanisms: [ucb, ts]       # subset of the suite's, default all
+ *   mechanisms: [ucb, ts]       # subset of the suite's, default all defined for the instance
  *   params:                     # fixed values; nested maps or dotted keys
  *     horizon: 20000
  *     egreedy: {c: 1.0}
