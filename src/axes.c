@@ -61,6 +61,12 @@ static int sweep_values(cfg *c, const yaml_node_t *n, const smab_param_decl *d,
 		const yaml_node_t *m = get(c, it[j]);
 		if (cfg_value(c, m, d, path, &l->v[j]))
 			bad = 1;
+		else if (l->v[j].n > MAX_SWEPT_LIST) {
+			cfg_err(c->err, m, path, "a value of a list axis has at most %d numbers (its "
+			        "/points column holds it as text), got %d: fix a longer list in 'params'",
+			        MAX_SWEPT_LIST, l->v[j].n);
+			bad = 1;
+		}
 		l->mark[2 * j] = line_of(m);
 		l->mark[2 * j + 1] = col_of(m);
 	}

@@ -32,7 +32,8 @@ enum {
 	MAX_CHECK_FAILS = 20,       /* failing points reported by the suite check */
 	MAX_RANGE_NUM = 1000000,
 	MAX_REPLICATIONS = 10000000,
-	MAX_RECORD = 100000
+	MAX_RECORD = 100000,
+	MAX_SWEPT_LIST = 2500       /* numbers in one value of a list axis: /points holds it as text */
 };
 
 /* The parse in progress. */

@@ -19,13 +19,21 @@ double smab_experiment_file_bytes(const smab_experiment *e)
 	for (int m = 0; m < s->nmetrics; m++)
 		Kc += s->metrics[m].has_curve != 0;
 	for (int a = 0; a < e->naxes; a++)
-		swept += e->axes[a].nparam;
+		for (int k = 0; k < e->axes[a].nparam; k++) {
+			int n = 0;      /* a list column: text as long as its longest list */
+			if (s->params[e->axes[a].param[k]].type == SMAB_P_VEC)
+				for (int j = 0; j < e->axes[a].len; j++)
+					if (e->axes[a].values[j * e->axes[a].nparam + k].n > n)
+						n = e->axes[a].values[j * e->axes[a].nparam + k].n;
+			swept += n ? (26.0 * n + 3) / 8 : 1;
+		}
 	double values = K + Kc * C;             /* per task and mechanism */
 	return 8 * P * R * M * values           /* /results: doubles */
 	       + P * R * (1 + 8 + 4)            /* /tasks: done u8, seconds f64, checksum u32 */
 	       + 40 * P * M * values            /* /summary: {n, mean, sd, ci_lo, ci_hi} */
 	       + 8 * P * C                      /* /results/checkpoints: int64 */
-	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param */
+	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param
+	                                         * (a list: its text, 26 bytes a number) */
 	       + 1e6;                           /* attributes, config text, /history, metadata */
 }
 

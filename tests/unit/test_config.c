@@ -242,6 +242,23 @@ START_TEST(fixed_and_swept)
 }
 END_TEST
 
+START_TEST(list_axis_value_too_long)
+{
+	/* /points holds a swept list as text: 2500 numbers at most */
+	size_t cap = 64 + 2 * 2501 * 2;
+	char *t = smab_xmalloc(cap);
+	size_t n = (size_t)snprintf(t, cap, "suite: drift\nsweep:\n  means: [[0.5], [0");
+	for (int i = 1; i < 2501; i++)
+		n += (size_t)snprintf(t + n, cap - n, ",0");
+	snprintf(t + n, cap - n, "]]\n");
+	parse(t);
+	free(t);
+	EXPECT_FAIL(1);
+	EXPECT_ERR(0, 3, 18, "sweep.means", "a value of a list axis has at most 2500 numbers "
+	           "(its /points column holds it as text), got 2501");
+}
+END_TEST
+
 START_TEST(enum_did_you_mean)
 {
 	parse("suite: drift\nparams:\n  noise: bernouli\n");
@@ -717,6 +734,7 @@ static Suite *config_suite(void)
 	tcase_add_test(errs, sweep_value_checked);
 	tcase_add_test(errs, fixed_and_swept);
 	tcase_add_test(errs, enum_did_you_mean);
+	tcase_add_test(errs, list_axis_value_too_long);
 	tcase_add_test(errs, means_arms_disagree);
 	tcase_add_test(errs, check_names_point);
 	tcase_add_test(errs, many_errors);
