@@ -35,7 +35,7 @@ CPPFLAGS += -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 $(WARN) -MMD -MP
 BUILDFLAGS = $(CC) $(CFLAGS)
-LDLIBS   += $(PKG_LIBS) -lm
+LDLIBS   += -lhdf5_openmpi_hl $(PKG_LIBS) -lm
 
 SRC      := $(wildcard src/*.c src/suites/*.c src/mechs/*.c)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
