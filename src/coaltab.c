@@ -192,8 +192,9 @@ static int read_points(ctab *c, h5ctx *cx)
 		c->notab = 1;
 		FAIL(SMAB_EINVAL, "%s has one coalition only (no 'coalition' sweep axis): there is no game to table", c->path);
 	}
-	/* The key of a game: the row's bytes with 'id' and 'coalition' zeroed.
-	 * Rows are fixed-size (h5out.c writes no variable-length strings). */
+	/* The key of a game: the row's bytes with 'id', 'coalition' and the
+	 * 'label' that names it (format 3) zeroed.  Rows are fixed-size
+	 * (h5out.c writes no variable-length strings). */
 	size_t size = H5Tget_size(ft);
 	int nm = H5Tget_nmembers(ft);
 	H5OK(nm, "cannot list the columns of /points");
@@ -205,7 +206,8 @@ static int read_points(ctab *c, h5ctx *cx)
 		char *n = H5Tget_member_name(ft, (unsigned)i);
 		if (!n)
 			FAIL(SMAB_EIO, "cannot read the column names of /points");
-		int skip = strcmp(n, "id") == 0 || strcmp(n, "coalition") == 0;
+		int skip = strcmp(n, "id") == 0 || strcmp(n, "coalition") == 0 ||
+		           (c->rf.format >= 3 && strcmp(n, "label") == 0);
 		H5free_memory(n);
 		H5OK(sub = H5Tget_member_type(ft, (unsigned)i), "cannot read the columns of /points");
 		if (H5Tdetect_class(sub, H5T_VLEN) > 0 || H5Tis_variable_str(sub) > 0)
