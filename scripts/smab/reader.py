@@ -136,8 +136,12 @@ def _grid(f, path, attrs, points):
             coords[p] = ((names[a],), vals, dict(_described(d)))
         return _Grid(names, shape, coords)
     coords = {p: (("point",), v, {}) for p, v in table.items()}
-    coords["label"] = (("point",), np.array(
-        [", ".join("%s=%s" % (p, table[p][i]) for p in cols) for i in range(P)], dtype=str), {})
+    if "label" in points.dtype.names:
+        label = _column(points["label"], points.dtype["label"])
+    else:
+        label = np.array([",".join("%s=%s" % (p, table[p][i]) for p in cols)
+                          for i in range(P)], dtype=str)
+    coords["label"] = (("point",), label, {})
     coords["point"] = (("point",), np.arange(P), {})
     return _Grid(["point"], [P], coords)
 
