@@ -38,8 +38,10 @@ check "pytest ran to the end (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 1
 
 # The package installs without the network, and the installed copy works.
 if "$PY" -m pip --version >/dev/null 2>&1; then
+	# from a copy: a build leaves build/ and *.egg-info beside the sources
+	mkdir src && cp -r "$ROOT/scripts/pyproject.toml" "$ROOT/scripts/smab" src/ && rm -rf src/smab/__pycache__
 	"$PY" -m pip install -q --no-build-isolation --no-deps --no-index --target inst \
-		"$ROOT/scripts" >pip.out 2>&1
+		./src >pip.out 2>&1
 	check "pip installs scripts/ offline" test $? -eq 0
 	check "the installed smab opens a result file" env -u PYTHONPATH PYTHONPATH="$TMP/inst" \
 		"$PY" -c "import smab, sys; sys.exit(0 if smab.__file__.startswith('$TMP/inst') else 1)"
