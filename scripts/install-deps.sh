@@ -20,6 +20,10 @@ PACKAGES=(
 	libopenblas-dev liblapacke-dev      # contextual suite: CBLAS and LAPACKE (src/linalg.c)
 	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
 	python3-matplotlib                  # scripts/plot.py
+	python3-pandas python3-xarray       # the Python package scripts/smab
+	python3-h5netcdf                    # tests: a netCDF reader opens a result file
+	python3-pytest                      # tests/python
+	python3-pip python3-setuptools      # tests: scripts/ installs with pip, offline
 )
 
 if [ "${1:-}" = "--list" ]; then

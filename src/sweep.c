@@ -25,7 +25,8 @@ double smab_experiment_file_bytes(const smab_experiment *e)
 	       + P * R * (1 + 8 + 4)            /* /tasks: done u8, seconds f64, checksum u32 */
 	       + 40 * P * M * values            /* /summary: {n, mean, sd, ci_lo, ci_hi} */
 	       + 8 * P * C                      /* /results/checkpoints: int64 */
-	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param */
+	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param, label */
+	       + 8 * (2 * P + R + C)            /* dimension scales, /sweep (at most P values) */
 	       + 1e6;                           /* attributes, config text, /history, metadata */
 }
 
