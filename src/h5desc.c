@@ -114,22 +114,6 @@ out:
 	return cx->status;
 }
 
-/* A one-dimensional int64 attribute of n values (none: not written). */
-static int put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n, h5ctx *cx)
-{
-	hid_t sp = -1, a = -1;
-	if (n == 0)
-		return cx->status;
-	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
-	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
-	     "cannot create attribute '%s'", name);
-	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
-out:
-	CLOSE(H5Aclose, a);
-	CLOSE(H5Sclose, sp);
-	return cx->status;
-}
-
 /* ---- dimension scales -------------------------------------------------- */
 
 enum { D_POINT, D_REP, D_CHECK, NDIM };
@@ -323,8 +307,8 @@ static int describe_sweep(hid_t file, const smab_experiment *e, h5ctx *cx)
 	params = h5u_join_list(pname, ncol, ",");
 	if (h5u_put_str(file, "sweep_axes", axes, cx) == SMAB_OK &&
 	    h5u_put_str(file, "sweep_params", params, cx) == SMAB_OK &&
-	    put_i64s(file, "sweep_shape", shape, (hsize_t)e->naxes, cx) == SMAB_OK)
-		put_i64s(file, "sweep_axis", axis, (hsize_t)ncol, cx);
+	    h5u_put_i64s(file, "sweep_shape", shape, (hsize_t)e->naxes, cx) == SMAB_OK)
+		h5u_put_i64s(file, "sweep_axis", axis, (hsize_t)ncol, cx);
 out:
 	CLOSE(H5Dclose, d);
 	CLOSE(H5Dclose, first);

@@ -90,21 +90,6 @@ out:
 	return cx->status;
 }
 
-/* A one-dimensional int64 attribute of n > 0 values. */
-static int put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n,
-                    h5ctx *cx)
-{
-	hid_t sp = -1, a = -1;
-	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
-	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
-	     "cannot create attribute '%s'", name);
-	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
-out:
-	CLOSE(H5Aclose, a);
-	CLOSE(H5Sclose, sp);
-	return cx->status;
-}
-
 /* A coalition suite's agents and, for a sampled coalition axis, the agent
  * orders it was drawn from: what 'smab shapley' needs besides /results. */
 static int put_agents(hid_t f, const smab_experiment *e, h5ctx *cx)
@@ -124,7 +109,7 @@ static int put_agents(hid_t f, const smab_experiment *e, h5ctx *cx)
 		smab_coal_perms(e->seed, M, e->coal_nperm, perm);
 		for (size_t i = 0; i < n; i++)
 			p64[i] = perm[i];
-		put_i64s(f, "coalition_perms", p64, (hsize_t)n, cx);
+		h5u_put_i64s(f, "coalition_perms", p64, (hsize_t)n, cx);
 		free(perm);
 		free(p64);
 	}

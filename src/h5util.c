@@ -464,3 +464,18 @@ out:
 	CLOSE(H5Tclose, t);
 	return cx->status;
 }
+
+int h5u_put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n, h5ctx *cx)
+{
+	hid_t sp = -1, a = -1;
+	if (n == 0)
+		return cx->status;
+	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
+	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot create attribute '%s'", name);
+	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
+out:
+	CLOSE(H5Aclose, a);
+	CLOSE(H5Sclose, sp);
+	return cx->status;
+}

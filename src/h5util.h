@@ -91,6 +91,9 @@ int h5u_ensure_group(hid_t file, const char *path, h5ctx *cx);
 /* Write string attribute 'name' = s on loc, variable-length UTF-8 (short
  * strings: < 64 KiB). */
 int h5u_put_str(hid_t loc, const char *name, const char *s, h5ctx *cx);
+/* A one-dimensional int64 attribute 'name' of the n values v on loc (none
+ * is written when n = 0). */
+int h5u_put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n, h5ctx *cx);
 /* Root string attribute 'name' as a fresh *s (free it), NULL if absent. */
 int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
                 h5ctx *cx);
