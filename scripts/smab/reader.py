@@ -90,6 +90,13 @@ def _column(values, dtype):
     return np.asarray(values)
 
 
+def _short(v):
+    """A value as smab writes it in a label: 3, not 3.0; 0.2, not 0.2000...1."""
+    if isinstance(v, (float, np.floating)):
+        return np.format_float_positional(v, trim="-")
+    return str(v)
+
+
 class _Grid:
     """How the points of a file are laid out: the named dimensions that
     replace 'point' and their coordinates."""
@@ -139,7 +146,7 @@ def _grid(f, path, attrs, points):
     if "label" in points.dtype.names:
         label = _column(points["label"], points.dtype["label"])
     else:
-        label = np.array([",".join("%s=%s" % (p, table[p][i]) for p in cols)
+        label = np.array([",".join("%s=%s" % (p, _short(table[p][i])) for p in cols)
                           for i in range(P)], dtype=str)
     coords["label"] = (("point",), label, {})
     coords["point"] = (("point",), np.arange(P), {})

@@ -41,50 +41,7 @@ if ! "$PY" -c 'import h5py' 2>/dev/null; then
 	echo done
 	exit 0
 fi
-cat >old.py <<'PY'
-# Rewrite a format-3 file as format 2 (smab 0.2.0) in place.
-import sys, zlib
-import h5py, numpy as np
-path = sys.argv[1]
-with h5py.File(path, "r+") as f:
-    for k, v in list(f.attrs.items()):
-        if isinstance(v, str):
-            f.attrs.create(k, np.bytes_(v.encode()))
-    f.attrs["format"] = np.int64(2)
-    f.attrs["smab_version"] = np.bytes_(b"0.2.0")
-    for k in ("sweep_axes", "sweep_shape", "sweep_params", "sweep_axis"):
-        if k in f.attrs:
-            del f.attrs[k]
-    def strip(name, obj):
-        for a in ("DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "description", "units"):
-            if a in obj.attrs:
-                del obj.attrs[a]
-    f.visititems(strip)
-    for k in ("point", "replication", "checkpoint", "sweep"):
-        del f[k]
-    old = f["points"][()]
-    fields = [("id", "<i8")]
-    for n in old.dtype.names:
-        if n in ("id", "label"):
-            continue
-        t = old.dtype[n]
-        if t.kind == "S" and n == "noise":
-            fields.append((n, h5py.enum_dtype({"gaussian": 0, "bernoulli": 1}, basetype="<i4")))
-        elif t.kind == "S":
-            fields.append((n, t))
-        else:
-            fields.append((n, "<f8"))
-    new = np.zeros(len(old), dtype=np.dtype(fields))
-    for n in new.dtype.names:
-        if n == "noise":
-            new[n] = [{b"gaussian": 0, b"bernoulli": 1}[v] for v in old[n]]
-        else:
-            new[n] = old[n]
-    del f["points"]
-    f.create_dataset("points", data=new)
-    f.attrs["points_crc32"] = np.uint32(zlib.crc32(new.tobytes()))
-PY
-cp new.h5 old.h5 && "$PY" old.py old.h5
+cp new.h5 old.h5 && "$PY" "$ROOT/tests/python/format2.py" old.h5
 check "a format-3 file is rewritten as format 2" test $? -eq 0
 check "... which says format 2" sh -c "h5dump -a /format old.h5 | grep -q '(0): 2'"
 "$SMAB" summary new.h5 --csv >new.csv 2>&1
@@ -101,13 +58,13 @@ check "--resume refuses format 2 (exit $rc), in one line naming it and its smab"
 	       grep -q 'old.h5 has file format 2, written by smab 0.2.0.*resumes format 3 only' r.out"
 "$SMAB" run f.yaml --shard 0/2 -o s0.h5 -q >/dev/null 2>&1
 "$SMAB" run f.yaml --shard 1/2 -o s1.h5 -q >/dev/null 2>&1
-"$PY" old.py s1.h5
+"$PY" "$ROOT/tests/python/format2.py" s1.h5
 "$SMAB" merge s0.h5 s1.h5 -o m.h5 >m.out 2>&1; rc=$?
 check "merge refuses a format-2 shard (exit $rc), in one line naming it and its smab" \
 	sh -c "test $rc -eq 2 && test ! -e m.h5 && test \$(wc -l <m.out) -eq 1 &&
 	       grep -q 's1.h5 has file format 2, written by smab 0.2.0.*merges format 3 only' m.out"
 "$SMAB" run c.yaml -o cnew.h5 -q >/dev/null 2>&1
-cp cnew.h5 cold.h5 && "$PY" old.py cold.h5
+cp cnew.h5 cold.h5 && "$PY" "$ROOT/tests/python/format2.py" cold.h5
 "$SMAB" shapley cnew.h5 --no-write >cnew.txt 2>&1
 "$SMAB" shapley cold.h5 --no-write >cold.txt 2>&1
 check "smab shapley reads format 2: the same tables as format 3" \

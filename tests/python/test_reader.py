@@ -250,20 +250,24 @@ def test_open_reads_no_results(files, monkeypatch):
     ds.close()
 
 
-def test_file_without_sweep_keeps_point(files, tmp_path):
-    # a file that does not record its sweep (as format 2 did): 'point' with
-    # the swept parameters and a label as coordinates
-    path = str(tmp_path / "nosweep.h5")
+def test_format2_file_keeps_point(files, tmp_path):
+    # a file of smab 0.2 (format 2): no sweep structure, so 'point' with the
+    # swept parameters (enums by name) and a label as coordinates
+    import format2
+    path = str(tmp_path / "old.h5")
     shutil.copy(files["drift"], path)
-    with h5py.File(path, "r+") as f:
-        for k in ("sweep_axes", "sweep_shape", "sweep_params", "sweep_axis"):
-            del f.attrs[k]
+    format2.rewrite(path)
     ds = smab.open(path)
+    assert ds.attrs["format"] == 2 and isinstance(ds.attrs["suite"], str)
     assert ds["regret"].dims == ("mechanism", "point", "replication")
     assert ds["arms"].dims == ("point",) and list(ds["horizon"].values[:3]) == [100, 100, 316]
+    assert list(ds["noise"].values[:2]) == ["gaussian", "bernoulli"]
     assert ds["label"].values[1] == "drift=0,arms=3,gap=0.2,horizon=100,noise=bernoulli"
     np.testing.assert_array_equal(ds["regret"].sel(mechanism="ts").values,
                                   raw(path, "results/ts/regret"))
+    with h5py.File(path, "r") as f:
+        compare_summary(smab.summary(ds, "regret").sel(mechanism="ucb"),
+                        f["summary/ucb/regret"][()])
     ds.close()
 
 
