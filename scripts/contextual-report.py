@@ -34,13 +34,14 @@ def cell(s):
     return f"{mean:.{dec}f} ± {half:.{dec}f}"
 
 
-# ENUM parameters are stored by index in /points.
+# ENUM parameters are stored by index in /points of format 2 (by name in
+# format 3, which also adds a 'label' column).
 ENUMS = {"loom": ("exact", "cached"), "reward": ("linear", "poly2")}
 
 
 def point_labels(f):
     pts = f["points"][()]
-    names = [n for n in pts.dtype.names if n != "id"]
+    names = [n for n in pts.dtype.names if n not in ("id", "label")]
     out = []
     for row in pts:
         parts = []

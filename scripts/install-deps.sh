@@ -27,7 +27,8 @@ TEST=(
 	iproute2                            # network namespaces: the simulated cluster (slurm-local.sh up --nodes N)
 	slurm-wlm munge                     # a real local SLURM for jobs/ (scripts/slurm-local.sh)
 	python3-pytest python3-numpy python3-h5py python3-pandas python3-xarray
-	python3-h5netcdf python3-scipy      # the Python scripts' tests and the benchmark reference
+	python3-h5netcdf python3-scipy      # the Python package's tests (tests/python), the benchmark reference
+	python3-pip python3-setuptools      # tests: scripts/ installs with pip, offline
 )
 PLOT=(
 	python3-matplotlib python3-numpy python3-h5py python3-pandas python3-xarray

@@ -41,6 +41,8 @@ def cell(row):
 
 
 def axis(name, v):
+    if isinstance(v, bytes):        # file format 3 stores an enum by its name
+        return v.decode()
     if name in ENUMS:
         return ENUMS[name][int(v)]
     return f"{v:g}"
@@ -78,7 +80,7 @@ def main():
     metrics = args[1].split(",")
     mechs = args[2].split(",") if len(args) > 2 else sorted(f["summary"].keys())
     pts = f["points"][:]
-    names = [n for n in pts.dtype.names if n != "id"]
+    names = [n for n in pts.dtype.names if n not in ("id", "label")]
     if piv:
         pivot(f, pts, names, metrics, mechs)
         return

@@ -350,10 +350,15 @@ static int cmd_list(int argc, char **argv)
 	printf("\nmechanisms (under 'mechanisms:', default all):\n");
 	for (int i = 0; i < s->nmechs; i++)
 		printf("  %-14s %s\n", s->mechs[i].name, s->mechs[i].doc);
-	printf("\nmetrics (/results/<mechanism>/<metric>; '+ curve': also <metric>_curve):\n");
-	for (int i = 0; i < s->nmetrics; i++)
-		printf("  %-14s %-8s %s\n", s->metrics[i].name,
-		       s->metrics[i].has_curve ? "+ curve" : "", s->metrics[i].doc);
+	printf("\nmetrics (/results/<mechanism>/<metric>; '+ curve': also <metric>_curve; "
+	       "[units]):\n");
+	for (int i = 0; i < s->nmetrics; i++) {
+		const smab_metric_decl *m = &s->metrics[i];
+		printf("  %-14s %-8s %s", m->name, m->has_curve ? "+ curve" : "", m->doc);
+		if (m->units)
+			printf(" [%s]", m->units);
+		putchar('\n');
+	}
 	return SMAB_EXIT_OK;
 }
 

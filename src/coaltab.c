@@ -195,8 +195,9 @@ static int read_points(ctab *c, h5ctx *cx)
 		c->notab = 1;
 		FAIL(SMAB_EINVAL, "%s has one coalition only (no 'coalition' sweep axis): there is no game to table", c->path);
 	}
-	/* The key of a game: the row's bytes with 'id' and 'coalition' zeroed.
-	 * Rows are fixed-size (h5out.c writes no variable-length strings). */
+	/* The key of a game: the row's bytes with 'id', 'coalition' and the
+	 * 'label' that names it (format 3) zeroed.  Rows are fixed-size
+	 * (h5out.c writes no variable-length strings). */
 	size_t size = H5Tget_size(ft);
 	int nm = H5Tget_nmembers(ft);
 	H5OK(nm, "cannot list the columns of /points");
@@ -208,7 +209,8 @@ static int read_points(ctab *c, h5ctx *cx)
 		char *n = H5Tget_member_name(ft, (unsigned)i);
 		if (!n)
 			FAIL(SMAB_EIO, "cannot read the column names of /points");
-		int skip = strcmp(n, "id") == 0 || strcmp(n, "coalition") == 0;
+		int skip = strcmp(n, "id") == 0 || strcmp(n, "coalition") == 0 ||
+		           (c->rf.format >= 3 && strcmp(n, "label") == 0);
 		H5free_memory(n);
 		H5OK(sub = H5Tget_member_type(ft, (unsigned)i), "cannot read the columns of /points");
 		if (H5Tdetect_class(sub, H5T_VLEN) > 0 || H5Tis_variable_str(sub) > 0)
@@ -622,9 +624,11 @@ static void test_pause(const ctab *c)
 	nanosleep(&ts, NULL);
 }
 
-/* Dataset 'name' (a path relative to loc) written whole. */
+/* Dataset 'name' (a path relative to loc) written whole, with its one-line
+ * 'description'. */
 static int put_dset(const ctab *c, hid_t loc, const char *name, hid_t ft, hid_t mt,
-                    int rank, const hsize_t *dims, const void *buf, h5ctx *cx)
+                    int rank, const hsize_t *dims, const void *buf, const char *desc,
+                    h5ctx *cx)
 {
 	hid_t d = h5u_make_dset(loc, name, ft, rank, dims, mt, NULL, cx);
 	if (d < 0)
@@ -634,6 +638,7 @@ static int put_dset(const ctab *c, hid_t loc, const char *name, hid_t ft, hid_t 
 		n *= dims[i];
 	if (n > 0)
 		H5OK(H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), "cannot write %s", name);
+	h5u_put_str(d, "description", desc, cx);
 out:
 	CLOSE(H5Dclose, d);
 	test_pause(c);
@@ -646,9 +651,11 @@ static int write_head(const ctab *c, hid_t g, h5ctx *cx)
 	if (h5u_put_str(g, "agents", c->agents, cx) || h5u_put_str(g, "design", c->design, cx))
 		return cx->status;
 	hsize_t nc = (hsize_t)c->NC, np = (hsize_t)c->P;
-	if (put_dset(c, g, "masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc, c->cmask, cx))
+	if (put_dset(c, g, "masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc, c->cmask,
+	             "the coalitions run, as bit masks of the agents (bit a: agent a)", cx))
 		return cx->status;
-	return put_dset(c, g, "game", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &np, c->game, cx);
+	return put_dset(c, g, "game", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &np, c->game,
+	                "game of each point: the points equal but for 'coalition'", cx);
 }
 
 /* One mechanism's tables into the group 'mech' of g. */
@@ -672,19 +679,27 @@ static int write_mech(const ctab *c, hid_t g, const char *mech, const mres *m, h
 		const hsize_t *dims;
 		hid_t ft, mt;
 		const void *buf;
+		const char *desc;
 	} ds[] = {
-		{"regret", 3, d3, st, sm, m->reg},
-		{"value", 2, d2, st, sm, m->val},
-		{"shapley", 2, dm, st, sm, m->shap},
-		{"payout", 2, dm, st, sm, m->pay},
-		{"checks", 1, &G, ct, cm, m->chk},
-		{"assumption3", 1, &dk, at, am, m->a3},
+		{"regret", 3, d3, st, sm, m->reg, "each agent's regret in each coalition [game, "
+		 "coalition, agent] (NaN outside it), over replications: n, mean, sd, 95% CI"},
+		{"value", 2, d2, st, sm, m->val, "coalition value v(C) = -(sum of its members' "
+		 "regrets) [game, coalition], over replications"},
+		{"shapley", 2, dm, st, sm, m->shap, "each agent's Shapley value [game, agent], "
+		 "computed per replication, over replications"},
+		{"payout", 2, dm, st, sm, m->pay, "each agent's payout -R_a in the grand coalition "
+		 "[game, agent], over replications"},
+		{"checks", 1, &G, ct, cm, m->chk, "per game: core membership, convexity and "
+		 "Assumption-3 counts (-1: not checked)"},
+		{"assumption3", 1, &dk, at, am, m->a3, "every Assumption-3 violation: agent a in "
+		 "coalitions q and its sub-coalition s with R_a^q > R_a^s"},
 	};
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		if (!ds[i].buf && strcmp(ds[i].name, "assumption3") != 0)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", mech, ds[i].name);
-		if (put_dset(c, g, path, ds[i].ft, ds[i].mt, ds[i].rank, ds[i].dims, ds[i].buf, cx))
+		if (put_dset(c, g, path, ds[i].ft, ds[i].mt, ds[i].rank, ds[i].dims, ds[i].buf,
+		             ds[i].desc, cx))
 			goto out;
 	}
 out:

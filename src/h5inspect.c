@@ -1,5 +1,5 @@
 /* h5inspect.c - what an existing result file holds before a run resumes
- * it: the same configuration (digest, shard, shape), file format 2, every
+ * it: the same configuration (digest, shard, shape), file format 3, every
  * dataset where its attributes say, the done flags, the tasks and tables
  * whose checksums fail, and from /history the next session and whether
  * the last one was another build.  Serial, read-only, one process (the engine runs
@@ -115,10 +115,9 @@ int smab_h5_inspect(const char *path, const smab_plan *pl, const smab_prov *prov
 		    h5u_get_str(rf.file, path, "git_commit", &commit, cx))
 			goto out;
 		h5u_fail_user(cx, SMAB_EINVAL, "%s has file format %d, written by smab %s (commit "
-		              "%s), without task checksums or a session history; this smab (%s) "
-		              "resumes format %d only: finish it with the build that began it, or "
-		              "start a new file", path, rf.format, ver ? ver : "?",
-		              commit ? commit : "?", SMAB_VERSION, H5U_FORMAT);
+		              "%s); this smab (%s) resumes format %d only: finish it with the "
+		              "build that began it, or start a new file", path, rf.format,
+		              ver ? ver : "?", commit ? commit : "?", SMAB_VERSION, H5U_FORMAT);
 		goto out;
 	}
 	rows = smab_xcalloc(H5U_HISTORY_ROWS, sizeof *rows);

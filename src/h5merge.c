@@ -47,6 +47,24 @@ out:
 	return cx->status;
 }
 
+/* Every input is of the current format: a merge copies the first one, and
+ * its result must be as resumable and self-describing as a new file. */
+static int current_format(h5u_rfile *f, int n, h5ctx *cx)
+{
+	for (int i = 0; i < n && cx->status == SMAB_OK; i++) {
+		if (f[i].format >= H5U_FORMAT)
+			continue;
+		char *ver = NULL;
+		if (h5u_get_str(f[i].file, f[i].path, "smab_version", &ver, cx) == SMAB_OK)
+			h5u_fail_user(cx, SMAB_EINVAL, "%s has file format %d, written by smab %s; "
+			              "this smab (%s) merges format %d only: merge with the build "
+			              "that wrote the shards", f[i].path, f[i].format,
+			              ver ? ver : "0.1", SMAB_VERSION, H5U_FORMAT);
+		free(ver);
+	}
+	return cx->status;
+}
+
 /* The files agree on what they are shards of. */
 static int same_experiment(h5u_rfile *f, int n, h5ctx *cx)
 {
@@ -348,7 +366,8 @@ int smab_h5_merge(const char *const *in, int nin, const char *out, int force,
 	for (; opened < nin; opened++)
 		if (h5u_rfile_open(&f[opened], in[opened], 0, cx))
 			goto out;
-	if (same_experiment(f, nin, cx) || inputs_intact(f, nin, cx))
+	if (current_format(f, nin, cx) || same_experiment(f, nin, cx) ||
+	    inputs_intact(f, nin, cx))
 		goto out;
 	owner = smab_xmalloc((size_t)(f[0].P * f[0].R + 1) * sizeof *owner);
 	if (assign(f, nin, owner, cx))

@@ -51,8 +51,8 @@
 
 /* ---- attributes -------------------------------------------------------- */
 
-/* A fixed-length, NUL-terminated string attribute (h5py reads it as bytes,
- * h5dump prints it); too long for an attribute: a scalar dataset. */
+/* A string attribute (h5u_put_str); too long for an attribute: a scalar
+ * dataset of a fixed-length string. */
 static int put_str(hid_t loc, const char *name, const char *s, h5ctx *cx)
 {
 	hid_t t = -1, sp = -1, d = -1;
@@ -91,21 +91,6 @@ out:
 	return cx->status;
 }
 
-/* A one-dimensional int64 attribute of n > 0 values. */
-static int put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n,
-                    h5ctx *cx)
-{
-	hid_t sp = -1, a = -1;
-	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
-	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
-	     "cannot create attribute '%s'", name);
-	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
-out:
-	CLOSE(H5Aclose, a);
-	CLOSE(H5Sclose, sp);
-	return cx->status;
-}
-
 /* A coalition suite's agents and, for a sampled coalition axis, the agent
  * orders it was drawn from: what 'smab shapley' needs besides /results. */
 static int put_agents(hid_t f, const smab_experiment *e, h5ctx *cx)
@@ -125,7 +110,7 @@ static int put_agents(hid_t f, const smab_experiment *e, h5ctx *cx)
 		smab_coal_perms(e->seed, M, e->coal_nperm, perm);
 		for (size_t i = 0; i < n; i++)
 			p64[i] = perm[i];
-		put_i64s(f, "coalition_perms", p64, (hsize_t)n, cx);
+		h5u_put_i64s(f, "coalition_perms", p64, (hsize_t)n, cx);
 		free(perm);
 		free(p64);
 	}
@@ -149,15 +134,17 @@ static int swept(const smab_experiment *e, int *idx)
 }
 
 /* The /points row type (the same in memory and in the file, packed): "id"
- * int64, then each swept parameter: INT/REAL/BOOL as double, ENUM as an
- * HDF5 enum over int named by its choices, VEC as a fixed string. */
+ * int64, then each swept parameter with its own type: INT as int64, REAL as
+ * double, BOOL as HDF5's FALSE/TRUE enum (h5py reads it as bool), ENUM and
+ * VEC as fixed strings (the choice's name, the list as in YAML); last
+ * "label", "name=value,..." as a fixed string. */
 typedef struct points_type {
 	hid_t t;
 	size_t size;
 	int ncol;
 	int *param;        /* [ncol] */
-	size_t *off;       /* [ncol] */
-	size_t *strlen;    /* [ncol] string size of VEC columns, else 0 */
+	size_t *off;       /* [ncol + 1]: the label's last */
+	size_t *strlen;    /* [ncol + 1] string size of ENUM/VEC columns and the label, else 0 */
 } points_type;
 
 static void points_type_free(points_type *pt)
@@ -168,6 +155,28 @@ static void points_type_free(points_type *pt)
 	free(pt->strlen);
 	memset(pt, 0, sizeof *pt);
 	pt->t = -1;
+}
+
+/* Point p's label: "name=value" of each swept parameter, joined by ','. */
+static char *point_label(const smab_plan *pl, const points_type *pt, int64_t p)
+{
+	const smab_suite *s = pl->e->suite;
+	size_t len = 1, at = 0;
+	char **v = smab_xcalloc((size_t)pt->ncol + 1, sizeof *v);
+	for (int i = 0; i < pt->ncol; i++) {
+		v[i] = smab_value_str(&s->params[pt->param[i]],
+		                      &pl->vals[p * s->nparams + pt->param[i]], 0);
+		len += strlen(s->params[pt->param[i]].name) + strlen(v[i]) + 2;
+	}
+	char *l = smab_xmalloc(len);
+	l[0] = '\0';
+	for (int i = 0; i < pt->ncol; i++) {
+		at += (size_t)snprintf(l + at, len - at, "%s%s=%s", i ? "," : "",
+		                       s->params[pt->param[i]].name, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	return l;
 }
 
 static int points_type_make(const smab_plan *pl, points_type *pt, h5ctx *cx)
@@ -182,53 +191,37 @@ static int points_type_make(const smab_plan *pl, points_type *pt, h5ctx *cx)
 	pt->off = smab_xcalloc((size_t)pt->ncol + 1, sizeof *pt->off);
 	pt->strlen = smab_xcalloc((size_t)pt->ncol + 1, sizeof *pt->strlen);
 	swept(e, pt->param);
-	size_t size = 8;
+	size_t size = 8, label = 1;
 	for (int i = 0; i < pt->ncol; i++) {
 		const smab_param_decl *d = &s->params[pt->param[i]];
 		pt->off[i] = size;
-		if (d->type == SMAB_P_ENUM) {
-			size += sizeof(int);
-		} else if (d->type == SMAB_P_VEC) {
-			size_t m = 1;
-			for (int64_t p = 0; p < pl->npoints; p++) {
-				char *v = smab_value_str(&s->params[pt->param[i]],
-				                         &pl->vals[p * s->nparams + pt->param[i]], 0);
-				size_t l = strlen(v) + 1;
-				free(v);
-				if (l > m)
-					m = l;
-			}
-			pt->strlen[i] = m;
-			size += m;
-		} else {
-			size += sizeof(double);
-		}
+		if (d->type == SMAB_P_ENUM || d->type == SMAB_P_VEC)
+			pt->strlen[i] = h5u_param_strlen(d, pl->vals + pt->param[i],
+			                                 (size_t)pl->npoints, (size_t)s->nparams);
+		size += h5u_param_size(d, pt->strlen[i]);
 	}
-	pt->size = size;
-	H5OK(pt->t = H5Tcreate(H5T_COMPOUND, size), "cannot make the /points type");
+	for (int64_t p = 0; p < pl->npoints; p++) {
+		char *l = point_label(pl, pt, p);
+		if (strlen(l) + 1 > label)
+			label = strlen(l) + 1;
+		free(l);
+	}
+	pt->off[pt->ncol] = size;
+	pt->strlen[pt->ncol] = label;
+	pt->size = size + label;
+	H5OK(pt->t = H5Tcreate(H5T_COMPOUND, pt->size), "cannot make the /points type");
 	H5OK(H5Tinsert(pt->t, "id", 0, H5T_NATIVE_INT64), "cannot make the /points type");
 	for (int i = 0; i < pt->ncol; i++) {
 		const smab_param_decl *d = &s->params[pt->param[i]];
-		if (d->type == SMAB_P_ENUM) {
-			H5OK(sub = H5Tenum_create(H5T_NATIVE_INT), "cannot make the enum type of %s", d->name);
-			for (int c = 0;; c++) {
-				char name[128];
-				smab_param_choice_name(d, c, name, sizeof name);
-				if (!name[0])
-					break;
-				H5OK(H5Tenum_insert(sub, name, &c), "cannot add '%s' to the enum type of %s",
-				     name, d->name);
-			}
-		} else if (d->type == SMAB_P_VEC) {
-			H5OK(sub = H5Tcopy(H5T_C_S1), "cannot make the string type of %s", d->name);
-			H5OK(H5Tset_size(sub, pt->strlen[i]), "cannot size the string type of %s", d->name);
-		} else {
-			H5OK(sub = H5Tcopy(H5T_NATIVE_DOUBLE), "cannot copy a type");
-		}
+		H5OK(sub = h5u_param_type(d, pt->strlen[i], cx), "cannot make the /points type");
 		H5OK(H5Tinsert(pt->t, d->name, pt->off[i], sub),
 		     "cannot add column '%s' to the /points type", d->name);
 		CLOSE(H5Tclose, sub);
 	}
+	H5OK(sub = H5Tcopy(H5T_C_S1), "cannot make the label type");
+	H5OK(H5Tset_size(sub, label), "cannot size the label type");
+	H5OK(H5Tinsert(pt->t, "label", size, sub), "cannot add the label to the /points type");
+	CLOSE(H5Tclose, sub);
 	return SMAB_OK;
 out:
 	CLOSE(H5Tclose, sub);
@@ -238,24 +231,17 @@ out:
 static unsigned char *points_rows(const smab_plan *pl, const points_type *pt)
 {
 	const smab_suite *s = pl->e->suite;
-	unsigned char *buf = smab_xcalloc((size_t)pl->npoints, pt->size);
+	unsigned char *buf = smab_xcalloc((size_t)pl->npoints + 1, pt->size);
 	for (int64_t p = 0; p < pl->npoints; p++) {
 		unsigned char *row = buf + (size_t)p * pt->size;
 		memcpy(row, &p, sizeof p);
 		for (int i = 0; i < pt->ncol; i++) {
-			const smab_value *v = &pl->vals[p * s->nparams + pt->param[i]];
-			smab_ptype ty = s->params[pt->param[i]].type;
-			if (ty == SMAB_P_ENUM) {
-				int x = (int)v->x;
-				memcpy(row + pt->off[i], &x, sizeof x);
-			} else if (ty == SMAB_P_VEC) {
-				char *str = smab_value_str(&s->params[pt->param[i]], v, 0);
-				memcpy(row + pt->off[i], str, strlen(str));
-				free(str);
-			} else {
-				memcpy(row + pt->off[i], &v->x, sizeof v->x);
-			}
+			h5u_param_encode(&s->params[pt->param[i]],
+			                 &pl->vals[p * s->nparams + pt->param[i]], row + pt->off[i]);
 		}
+		char *l = point_label(pl, pt, p);
+		memcpy(row + pt->off[pt->ncol], l, strlen(l));
+		free(l);
 	}
 	return buf;
 }
@@ -643,7 +629,8 @@ int smab_h5_build(const char *path, const smab_plan *pl, const smab_prov *prov,
 		H5Pclose(fapl);
 	if (cx->status == SMAB_OK && write_attrs(h, pl, prov, stamp, cx) == SMAB_OK &&
 	    layout(h, pl, 1, cx) == SMAB_OK && make_points(h, pl, cx) == SMAB_OK &&
-	    write_checkpoints(h, pl, cx) == SMAB_OK && put_table_crcs(h->file, cx) == SMAB_OK) {
+	    write_checkpoints(h, pl, cx) == SMAB_OK && put_table_crcs(h->file, cx) == SMAB_OK &&
+	    h5u_describe(h->file, pl, cx) == SMAB_OK) {
 		h->slot = 0;
 		h->row = row;
 		put_row(h, H5P_DEFAULT, cx);

@@ -236,6 +236,9 @@ static void render_member(hid_t mt, H5T_class_t cls, const unsigned char *v,
 			H5Eclear2(H5E_DEFAULT);
 			snprintf(buf, len, "?");
 		}
+		/* a BOOL column (format 3) reads as in YAML */
+		if (strcmp(buf, "TRUE") == 0 || strcmp(buf, "FALSE") == 0)
+			snprintf(buf, len, "%s", buf[0] == 'T' ? "true" : "false");
 	} else if (cls == H5T_STRING && H5Tis_variable_str(mt) <= 0) {
 		size_t n = sz < len - 1 ? sz : len - 1;
 		memcpy(buf, v, n);
@@ -274,7 +277,8 @@ int h5u_read_points(h5u_rfile *rf, h5u_ptab *t, h5ctx *cx)
 		char *n = H5Tget_member_name(mt, (unsigned)i);
 		if (!n)
 			FAIL(SMAB_EIO, "cannot read the column names of /points");
-		if (strcmp(n, "id") != 0) {
+		/* 'label' (format 3) repeats the columns */
+		if (strcmp(n, "id") != 0 && (rf->format < 3 || strcmp(n, "label") != 0)) {
 			t->name[col] = smab_xstrdup(n);
 			member[col++] = i;
 		}

@@ -255,6 +255,7 @@ int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
 		char *v = NULL;
 		H5OK(mt = H5Tcopy(H5T_C_S1), "cannot make a string type");
 		H5OK(H5Tset_size(mt, H5T_VARIABLE), "cannot make a string type");
+		H5OK(H5Tset_cset(mt, H5Tget_cset(t)), "cannot make a string type");
 		H5OK(H5Aread(a, mt, &v), "cannot read attribute '%s' of %s", name, fname);
 		*s = smab_xstrdup(v ? v : "");
 		H5free_memory(v);
@@ -423,16 +424,32 @@ void h5u_close_file(hid_t *file, const char *path, h5ctx *cx)
 int h5u_put_str(hid_t loc, const char *name, const char *s, h5ctx *cx)
 {
 	hid_t t = -1, sp = -1, a = -1;
+	/* Variable-length UTF-8: h5py and netCDF readers see text, not bytes. */
 	H5OK(t = H5Tcopy(H5T_C_S1), "cannot make a string type for '%s'", name);
-	H5OK(H5Tset_size(t, strlen(s) + 1), "cannot size the string '%s'", name);
-	H5OK(H5Tset_strpad(t, H5T_STR_NULLTERM), "cannot pad the string '%s'", name);
+	H5OK(H5Tset_size(t, H5T_VARIABLE), "cannot size the string '%s'", name);
+	H5OK(H5Tset_cset(t, H5T_CSET_UTF8), "cannot make the string '%s' UTF-8", name);
 	H5OK(sp = H5Screate(H5S_SCALAR), "cannot make a dataspace for '%s'", name);
 	H5OK(a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT),
 	     "cannot create attribute '%s'", name);
-	H5OK(H5Awrite(a, t, s), "cannot write attribute '%s'", name);
+	H5OK(H5Awrite(a, t, &s), "cannot write attribute '%s'", name);
 out:
 	CLOSE(H5Aclose, a);
 	CLOSE(H5Sclose, sp);
 	CLOSE(H5Tclose, t);
+	return cx->status;
+}
+
+int h5u_put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n, h5ctx *cx)
+{
+	hid_t sp = -1, a = -1;
+	if (n == 0)
+		return cx->status;
+	H5OK(sp = H5Screate_simple(1, &n, NULL), "cannot make a dataspace for '%s'", name);
+	H5OK(a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT),
+	     "cannot create attribute '%s'", name);
+	H5OK(H5Awrite(a, H5T_NATIVE_INT64, v), "cannot write attribute '%s'", name);
+out:
+	CLOSE(H5Aclose, a);
+	CLOSE(H5Sclose, sp);
 	return cx->status;
 }

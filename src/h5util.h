@@ -88,8 +88,12 @@ hid_t h5u_open_dset(hid_t file, const char *fname, const char *path, int rank,
                     const hsize_t *dims, const char *what, h5ctx *cx);
 /* Create group 'path' unless it exists; returns cx->status. */
 int h5u_ensure_group(hid_t file, const char *path, h5ctx *cx);
-/* Write string attribute 'name' = s on loc (short strings: < 64 KiB). */
+/* Write string attribute 'name' = s on loc, variable-length UTF-8 (short
+ * strings: < 64 KiB). */
 int h5u_put_str(hid_t loc, const char *name, const char *s, h5ctx *cx);
+/* A one-dimensional int64 attribute 'name' of the n values v on loc (none
+ * is written when n = 0). */
+int h5u_put_i64s(hid_t loc, const char *name, const int64_t *v, hsize_t n, h5ctx *cx);
 /* Root string attribute 'name' as a fresh *s (free it), NULL if absent. */
 int h5u_get_str(hid_t file, const char *fname, const char *name, char **s,
                 h5ctx *cx);
@@ -109,8 +113,30 @@ int h5u_check_plan(const char *path, const struct smab_plan *pl,
 /* ---- the file format ---------------------------------------------------- */
 
 /* Version of the layout h5out.c writes (root attribute 'format').  Files
- * without it are format 1: no /tasks/checksum and no /history. */
-#define H5U_FORMAT 2
+ * without it are format 1: no /tasks/checksum and no /history.  Format 2
+ * has them; format 3 adds the self-description of h5desc.c (dimension
+ * scales, descriptions and units, /points columns of their own types with
+ * a label, the sweep's structure). */
+#define H5U_FORMAT 3
+/* The self-description of a new file (h5desc.c): dimension scales,
+ * descriptions, units and the sweep's structure.  Returns cx->status. */
+int h5u_describe(hid_t file, const struct smab_plan *pl, h5ctx *cx);
+
+struct smab_param_decl;
+struct smab_value;
+/* How a swept parameter is stored (in /points and /sweep): its HDF5 type
+ * (INT int64, REAL double, BOOL the FALSE/TRUE enum, ENUM and VEC fixed
+ * strings of strsize bytes; close it with H5Tclose; -1 on failure), its
+ * size in bytes, one value encoded into dst (zeroed, that size), and the
+ * string size that holds the longest of n values v[i * stride] (1 for the
+ * types that are not strings). */
+hid_t h5u_param_type(const struct smab_param_decl *d, size_t strsize, h5ctx *cx);
+size_t h5u_param_size(const struct smab_param_decl *d, size_t strsize);
+void h5u_param_encode(const struct smab_param_decl *d, const struct smab_value *v,
+                      unsigned char *dst);
+size_t h5u_param_strlen(const struct smab_param_decl *d, const struct smab_value *v,
+                        size_t n, size_t stride);
+
 /* Rows of /history: one per session that wrote the file (history.h). */
 #define H5U_HISTORY_ROWS 256
 

@@ -33,7 +33,9 @@ double smab_experiment_file_bytes(const smab_experiment *e)
 	       + 40 * P * M * values            /* /summary: {n, mean, sd, ci_lo, ci_hi} */
 	       + 8 * P * C                      /* /results/checkpoints: int64 */
 	       + P * (8 + 8 * swept + 64)       /* /points: id, one column per swept param
-	                                         * (a list: its text, 26 bytes a number) */
+	                                         * (a list: its text, 26 bytes a number),
+	                                         * label */
+	       + 8 * (2 * P + R + C)            /* dimension scales, /sweep (at most P values) */
 	       + 1e6;                           /* attributes, config text, /history, metadata */
 }
 

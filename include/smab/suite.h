@@ -19,6 +19,7 @@ typedef struct smab_metric_decl {
 	const char *name;   /* e.g. "regret"; the curve is stored as "<name>_curve" */
 	int has_curve;      /* 1 if sampled at the checkpoints too */
 	const char *doc;
+	const char *units;  /* "reward", "rounds", "count", "fraction"; NULL if none */
 } smab_metric_decl;
 
 /* A parameter's former name, still read, with a deprecation warning: each

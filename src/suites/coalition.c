@@ -148,8 +148,8 @@ static const smab_mech_decl mechs[NMECHS] = {
 
 #define NMETRICS (1 + SMAB_MAX_AGENTS)
 static const smab_metric_decl metrics[NMETRICS] = {
-	{"regret", 1, "total pseudo-regret of the coalition's members, -v(C)"},
-#define AGENT_METRIC(k) {"regret_a" #k, 0, "pseudo-regret of agent " #k " (NaN if not in the coalition)"}
+	{"regret", 1, "total pseudo-regret of the coalition's members, -v(C)", "reward"},
+#define AGENT_METRIC(k) {"regret_a" #k, 0, "pseudo-regret of agent " #k " (NaN if not in the coalition)", "reward"}
 	AGENT_METRIC(1), AGENT_METRIC(2), AGENT_METRIC(3), AGENT_METRIC(4),
 	AGENT_METRIC(5), AGENT_METRIC(6), AGENT_METRIC(7), AGENT_METRIC(8),
 	AGENT_METRIC(9), AGENT_METRIC(10), AGENT_METRIC(11), AGENT_METRIC(12),

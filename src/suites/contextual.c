@@ -166,14 +166,14 @@ enum { X_REGRET, X_ELIM, X_TRUE_ELIM, X_FALSE_ELIM, X_MIS_SHARE, X_NMIS, X_SEL0,
        NMETRICS = X_SEL0 + NSEL };
 
 /* Agents are numbered from 1 in names, as everywhere: slot X_SEL0 + i - 1. */
-#define SEL(i) [X_SEL0 + (i) - 1] = {"sel_" #i, 0, "selections (utility) of agent " #i ", NaN if absent"}
+#define SEL(i) [X_SEL0 + (i) - 1] = {"sel_" #i, 0, "selections (utility) of agent " #i ", NaN if absent", "rounds"}
 static const smab_metric_decl metrics[NMETRICS] = {
-	[X_REGRET] = {"regret", 1, "strategic regret against the best true agent of each context"},
-	[X_ELIM] = {"eliminated", 0, "agents eliminated"},
-	[X_TRUE_ELIM] = {"true_elim", 0, "misreporting agents eliminated"},
-	[X_FALSE_ELIM] = {"false_elim", 0, "truthful agents eliminated"},
-	[X_MIS_SHARE] = {"mis_share", 0, "share of rounds that selected a misreporting agent"},
-	[X_NMIS] = {"misreporters", 0, "number of misreporting agents"},
+	[X_REGRET] = {"regret", 1, "strategic regret against the best true agent of each context", "reward"},
+	[X_ELIM] = {"eliminated", 0, "agents eliminated", "count"},
+	[X_TRUE_ELIM] = {"true_elim", 0, "misreporting agents eliminated", "count"},
+	[X_FALSE_ELIM] = {"false_elim", 0, "truthful agents eliminated", "count"},
+	[X_MIS_SHARE] = {"mis_share", 0, "share of rounds that selected a misreporting agent", "fraction"},
+	[X_NMIS] = {"misreporters", 0, "number of misreporting agents", "count"},
 	SEL(1), SEL(2), SEL(3), SEL(4), SEL(5), SEL(6), SEL(7), SEL(8),
 	SEL(9), SEL(10), SEL(11), SEL(12), SEL(13), SEL(14), SEL(15), SEL(16),
 };

@@ -108,11 +108,11 @@ static const smab_mech_decl mechs[NMECHS] = {
 enum { X_REGRET, X_COMP, X_NCOMP, X_ESTERR, NMETRICS };
 
 static const smab_metric_decl metrics[NMETRICS] = {
-	[X_REGRET] = {"regret", 1, "cumulative pseudo-regret sum_t (mu_1 - mu_{i_t})"},
-	[X_COMP] = {"compensation", 1, "cumulative compensation paid to players"},
-	[X_NCOMP] = {"compensated", 0, "number of compensated rounds"},
+	[X_REGRET] = {"regret", 1, "cumulative pseudo-regret sum_t (mu_1 - mu_{i_t})", "reward"},
+	[X_COMP] = {"compensation", 1, "cumulative compensation paid to players", "reward"},
+	[X_NCOMP] = {"compensated", 0, "number of compensated rounds", "rounds"},
 	[X_ESTERR] = {"est_error", 0, "relative error |mu_hat_1 - mu_1| / mu_1 of the best arm's drifted mean "
-	              "(NaN if mu_1 = 0, arm 1 unpulled or the ratio overflows)"},
+	              "(NaN if mu_1 = 0, arm 1 unpulled or the ratio overflows)", "fraction"},
 };
 
 static int drift_check(const smab_value *p, char *msg, size_t len, int *bad)

@@ -179,21 +179,21 @@ enum {
 };
 
 static const smab_metric_decl metrics[NMETRICS] = {
-	[X_REGRET] = {"regret", 1, "principal's regret against the best original arm, profile S"},
-	[X_REGRET_T] = {"regret_truthful", 1, "the same when every agent is truthful (profile O)"},
-	[X_GAIN] = {"gain", 1, "replication gain u_dev(S) - u_dev(O), paired"},
-	[X_UDEV] = {"utility_dev", 0, "deviating agent's utility under S"},
-	[X_UDEV_T] = {"utility_dev_truthful", 0, "deviating agent's utility under O"},
-	[X_RP] = {"rp_regret", 0, "random-permutation regret under S (one agent, 'rp'), else NaN"},
-	[X_RP_T] = {"rp_regret_truthful", 0, "random-permutation regret under O, else NaN"},
-	[X_U0 + 0] = {"utility_1", 0, "agent 1's utility under S"},
-	[X_U0 + 1] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 2)"},
-	[X_U0 + 2] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 3)"},
-	[X_U0 + 3] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 4)"},
-	[X_U0 + 4] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 5)"},
-	[X_U0 + 5] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 6)"},
-	[X_U0 + 6] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 7)"},
-	[X_U0 + 7] = {"utility_8", 0, "agent 8's utility under S (NaN if n < 8)"},
+	[X_REGRET] = {"regret", 1, "principal's regret against the best original arm, profile S", "reward"},
+	[X_REGRET_T] = {"regret_truthful", 1, "the same when every agent is truthful (profile O)", "reward"},
+	[X_GAIN] = {"gain", 1, "replication gain u_dev(S) - u_dev(O), paired", "reward"},
+	[X_UDEV] = {"utility_dev", 0, "deviating agent's utility under S", "reward"},
+	[X_UDEV_T] = {"utility_dev_truthful", 0, "deviating agent's utility under O", "reward"},
+	[X_RP] = {"rp_regret", 0, "random-permutation regret under S (one agent, 'rp'), else NaN", "reward"},
+	[X_RP_T] = {"rp_regret_truthful", 0, "random-permutation regret under O, else NaN", "reward"},
+	[X_U0 + 0] = {"utility_1", 0, "agent 1's utility under S", "reward"},
+	[X_U0 + 1] = {"utility_2", 0, "agent 2's utility under S (NaN if n < 2)", "reward"},
+	[X_U0 + 2] = {"utility_3", 0, "agent 3's utility under S (NaN if n < 3)", "reward"},
+	[X_U0 + 3] = {"utility_4", 0, "agent 4's utility under S (NaN if n < 4)", "reward"},
+	[X_U0 + 4] = {"utility_5", 0, "agent 5's utility under S (NaN if n < 5)", "reward"},
+	[X_U0 + 5] = {"utility_6", 0, "agent 6's utility under S (NaN if n < 6)", "reward"},
+	[X_U0 + 6] = {"utility_7", 0, "agent 7's utility under S (NaN if n < 7)", "reward"},
+	[X_U0 + 7] = {"utility_8", 0, "agent 8's utility under S (NaN if n < 8)", "reward"},
 };
 
 /* ---- parameters ------------------------------------------------------------ */

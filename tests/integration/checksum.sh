@@ -44,7 +44,8 @@ elif cmd == 'nohistory':  # /history replaced by one int64: unreadable as sessio
         f.create_dataset('history', shape=(1,), dtype='i8')
 elif cmd == 'attr':
     with h5py.File(path, 'r') as f:
-        print(f.attrs[sys.argv[3]].decode())
+        a = f.attrs[sys.argv[3]]
+        print(a.decode() if isinstance(a, bytes) else a)
 PY
 cat >c.yaml <<'YAML'
 suite: drift

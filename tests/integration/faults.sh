@@ -412,6 +412,27 @@ judge() {
 	merge/*) [ ! -e "$c.merged" ] && [ -z "$(temps "$c.merged")" ] || echo "exit $rc but left an output" ;;
 	esac
 }
+# The values (not the attributes) of the datasets same_results compares and
+# of /coalition are equal in files $1 and $2.  Checksums cover values: a bit
+# flipped in a dataset's description or dimension-scale list (format 3) is
+# damage no reader promises to find, and a resume keeps it as it was.
+same_values() {
+	/usr/bin/python3 - "$1" "$2" <<'PY' 2>/dev/null
+import sys
+import h5py
+def values(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and name.split("/")[0] in (
+                    "results", "summary", "coalition") or name in ("tasks/done",
+                                                                 "tasks/checksum"):
+                out[name] = obj[()].tobytes()
+        f.visititems(visit)
+    return out
+sys.exit(0 if values(sys.argv[1]) == values(sys.argv[2]) else 1)
+PY
+}
 # run --resume on FILE's own copy; a line in FILE.rmsg if wrong.
 resume_one() {
 	local c=$1.resume rc msg=""
@@ -419,8 +440,7 @@ resume_one() {
 	timeout 30 "$SMAB" run coal.yaml -o "$c" --resume -q >"$c.out" 2>&1; rc=$?
 	if [ $rc -ge 3 ]; then
 		[ $rc -eq 124 ] && msg=hung || msg="exit $rc ($(grep -m1 'Signal:\|smab:' "$c.out" | cut -c1-90))"
-	elif [ $rc -eq 0 ] && ! { same_results coal.h5 "$c" \
-		&& h5diff -q coal.h5 "$c" /coalition /coalition >/dev/null 2>&1; }; then
+	elif [ $rc -eq 0 ] && ! same_values coal.h5 "$c"; then
 		msg="exit 0 with datasets unlike the uninterrupted run's"
 	fi
 	echo "$msg" >"$1.rmsg"

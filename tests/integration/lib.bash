@@ -19,7 +19,7 @@ mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$SMAB" "$@"; }
 # Only the DATA block is read: the header holds the file name, whose
 # random temporary directory may contain digits.
 ndone() {
-	h5dump -d /tasks/done -y -w 0 "$1" 2>/dev/null | sed -n '/DATA {/,/}/p' \
+	h5dump -A 0 -d /tasks/done -y -w 0 "$1" 2>/dev/null | sed -n '/DATA {/,/}/p' \
 		| tr -c '01\n' ' ' | tr ' ' '\n' | grep -c '^1$'
 }
 # Datasets of two result files equal (results and summary groups, done

@@ -132,7 +132,7 @@ check "6 pairs of --force runs at once on one new path: one builds it, the other
 # Start a slow run of $2 (default q.yaml) writing $1, pid in $live, and wait
 # until its file is there.
 start_live() {
-	SMAB_TEST_TASK_DELAY=${3:-0.25} "$SMAB" run "${2:-q.yaml}" -o "$1" -q >live.log 2>&1 &
+	SMAB_TEST_TASK_DELAY=${3:-0.6} "$SMAB" run "${2:-q.yaml}" -o "$1" -q >live.log 2>&1 &
 	live=$!
 	for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.05; done
 	return 1

@@ -272,9 +272,12 @@ static void read_attr_str(const char *file, const char *obj, const char *name, c
 	hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
 	hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
 	ck_assert(a >= 0);
-	hid_t t = H5Tcopy(H5T_C_S1);
-	H5Tset_size(t, len);
-	ck_assert(H5Aread(a, t, buf) >= 0);
+	hid_t t = H5Aget_type(a);
+	ck_assert(H5Tis_variable_str(t) > 0);
+	char *v = NULL;
+	ck_assert(H5Aread(a, t, &v) >= 0);
+	snprintf(buf, len, "%s", v ? v : "");
+	H5free_memory(v);
 	H5Tclose(t);
 	H5Aclose(a);
 	H5Fclose(f);

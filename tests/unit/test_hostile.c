@@ -440,7 +440,7 @@ START_TEST(file_bytes_formula)
 	ck_assert_int_eq(rc, SMAB_OK);
 	double P = 2, R = 3, M = 2, K = 4, Kc = 2, C = 5, S = 1;
 	double want = 8 * P * R * M * (K + Kc * C) + P * R * 13 + 40 * P * M * (K + Kc * C) +
-	              8 * P * C + P * (8 + 8 * S + 64) + 1e6;
+	              8 * P * C + P * (8 + 8 * S + 64) + 8 * (2 * P + R + C) + 1e6;
 	ck_assert_double_eq(smab_experiment_file_bytes(e), want);
 }
 END_TEST

@@ -1,0 +1,63 @@
+"""smab.coalition and smab.open on a coalition run (synthetic instance)."""
+
+import numpy as np
+import pytest
+
+h5py = pytest.importorskip("h5py", reason="python3-h5py not installed")
+pd = pytest.importorskip("pandas", reason="python3-pandas not installed")
+pytest.importorskip("xarray", reason="python3-xarray not installed")
+import smab  # noqa: E402
+
+STATS = ["n", "mean", "sd", "ci_lo", "ci_hi"]
+
+
+def test_tables_equal_the_file(files):
+    path = files["coalition"]
+    t = smab.coalition(path)
+    assert set(t) == {"shapley", "payout", "regret", "value", "checks", "assumption3"}
+    with h5py.File(path, "r") as f:
+        g = f["coalition"]
+        masks = g["masks"][()]
+        for m in ("linucb", "metc"):
+            for name in ("shapley", "payout"):
+                df = t[name].query("mechanism == @m")
+                assert list(df["agent"]) == ["0", "1", "2", "3", "4"]
+                rows = g[m][name][0]
+                for s in STATS:
+                    np.testing.assert_array_equal(df[s].to_numpy(), rows[s])
+            val = t["value"].query("mechanism == @m")
+            np.testing.assert_array_equal(val["mask"].to_numpy(), masks)
+            np.testing.assert_array_equal(val["mean"].to_numpy(), g[m]["value"][0]["mean"])
+            chk = t["checks"].query("mechanism == @m").iloc[0]
+            assert chk["a3_violations"] == g[m]["checks"][0]["a3_violations"]
+            a3 = t["assumption3"].query("mechanism == @m")
+            assert len(a3) == len(g[m]["assumption3"])
+    # a member's regret only, named: coalition {0,1} has agents 0 and 1
+    r = t["regret"].query("mechanism == 'linucb' and mask == 3")
+    assert list(r["agent"]) == ["0", "1"] and set(r["coalition"]) == {"{0,1}"}
+
+
+def test_shapley_is_efficient(files):
+    # the Shapley values of a game add up to the grand coalition's value
+    t = smab.coalition(files["coalition"])
+    for m in ("linucb", "metc"):
+        phi = t["shapley"].query("mechanism == @m")["mean"].sum()
+        v = t["value"].query("mechanism == @m and mask == 31")["mean"].iloc[0]
+        assert abs(phi - v) < 1e-9 * max(1.0, abs(v))
+
+
+def test_open_coalition_run(files):
+    ds = smab.open(files["coalition"])
+    assert ds["regret"].dims == ("mechanism", "coalition", "replication")
+    assert ds.sizes["coalition"] == 31 and ds["coalition"].dtype == np.int64
+    assert ds.attrs["agents"] == "0,1,2,3,4"
+    # an agent outside the coalition has no regret
+    x = ds["regret_a4"].sel(mechanism="linucb", coalition=1).values
+    assert np.isnan(x).all()
+    ds.close()
+
+
+def test_no_tables_is_one_line(files):
+    with pytest.raises(smab.SmabError, match=r"no /coalition tables") as e:
+        smab.coalition(files["drift"])
+    assert "\n" not in str(e.value)
