@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "smab/cliopt.h"
 #include "smab/config.h"
 #include "smab/jobscript.h"
 #include "smab/site.h"
@@ -195,11 +196,17 @@ static int parse_opts(int argc, char **argv, sub_opts *o)
 		{"merge", no_argument, 0, O_MERGE}, {"resubmit", required_argument, 0, O_RESUBMIT},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int c;
+	char msg[512];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "N:n:t:p:o:s:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":N:n:t:p:o:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_submit, stdout);
 			return -1;
+		}
+		if (c == '?' || c == ':') {
+			smab_cliopt_problem(c, argc, argv, opts, msg, sizeof msg);
+			return fail("%s (see 'smab submit --help')", msg);
 		}
 		int rc = parse_one(c, optarg, o);
 		if (rc != SMAB_EXIT_OK)
