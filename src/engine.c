@@ -364,16 +364,64 @@ static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned cha
 				done[p * pl->reps + r] = 1;
 }
 
+/* 1 if parameter i of the suite is a sweep axis of e. */
+static int swept(const smab_experiment *e, int i)
+{
+	for (int a = 0; a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++)
+			if (e->axes[a].param[k] == i)
+				return 1;
+	return 0;
+}
+
 /* A coalition suite run whose sweep has a 'coalition' axis: the runs that
  * have coalition tables to compute. */
 static int coalition_swept(const smab_experiment *e)
 {
 	int p = e->suite->agents ? smab_suite_param(e->suite, "coalition") : -1;
-	for (int a = 0; p >= 0 && a < e->naxes; a++)
-		for (int k = 0; k < e->axes[a].nparam; k++)
-			if (e->axes[a].param[k] == p)
-				return 1;
-	return 0;
+	return p >= 0 && swept(e, p);
+}
+
+/* Above the closing table: what was run -- suite, replications,
+ * mechanisms, the fixed parameters the file sets, the swept ones -- so the
+ * table can be read (or pasted) on its own. */
+static void report_head(const smab_experiment *e, int64_t npoints, FILE *log)
+{
+	const smab_suite *s = e->suite;
+	fprintf(log, "\n%s: suite %s, %lld point%s x %d replication%s, mechanisms", e->name,
+	        s->name, (long long)npoints, npoints == 1 ? "" : "s", e->replications,
+	        e->replications == 1 ? "" : "s");
+	for (int k = 0; k < e->nmech; k++)
+		fprintf(log, "%s %s", k ? "," : "", s->mechs[e->mech[k]].name);
+	fprintf(log, "\n  fixed:");
+	int nfixed = 0;
+	for (int i = 0; i < s->nparams; i++) {
+		if (!e->set[i] || swept(e, i))
+			continue;
+		char *t = smab_value_str(&s->params[i], &e->base[i], 6);
+		fprintf(log, " %s=%s", s->params[i].name, t);
+		free(t);
+		nfixed++;
+	}
+	fprintf(log, "%sthe rest at their defaults ('smab list %s')\n", nfixed ? "; " : " ",
+	        s->name);
+	if (e->naxes > 0) {
+		fprintf(log, "  swept:");
+		for (int i = 0; i < s->nparams; i++)
+			if (swept(e, i))
+				fprintf(log, " %s", s->params[i].name);
+		fputc('\n', log);
+	}
+	fputc('\n', log);
+}
+
+/* Below it: one line on each metric shown ('only', or all of them). */
+static void report_legend(const smab_suite *s, const char *only, FILE *log)
+{
+	fprintf(log, "\nmetrics shown:\n");
+	for (int m = 0; m < s->nmetrics; m++)
+		if (!only || strcmp(only, s->metrics[m].name) == 0)
+			fprintf(log, "  %-14s %s\n", s->metrics[m].name, s->metrics[m].doc);
 }
 
 int smab_run(const smab_experiment *e, const smab_run_opts *o)
@@ -574,9 +622,12 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		double t_sum = smab_par_time() - t0;
 		if (rc != SMAB_OK)
 			fprintf(stderr, "smab: %s\n", err);
-		else if (!o->quiet)
-			smab_h5_report(path, e->suite->agents ? "regret" : NULL, NULL, 0,
-			               log, err, sizeof err);
+		else if (!o->quiet) {
+			const char *only = e->suite->agents ? "regret" : NULL;
+			report_head(e, pl->npoints, log);
+			if (smab_h5_report(path, only, NULL, 0, log, err, sizeof err) == SMAB_OK)
+				report_legend(e->suite, only, log);
+		}
 		if (rc == SMAB_OK && coalition_swept(e) && !o->nshards) {
 			/* the coalition tables: Shapley values, payout, core, ... */
 			/* this run holds the file's writer's lock */

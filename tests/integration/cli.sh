@@ -57,4 +57,15 @@ check "list of a mistyped suite exits 2 and suggests the suite" \
 	test $rc -eq 2 -a "$out" = "smab: unknown suite 'drfit'; did you mean 'drift'?"
 out=$("$SMAB" list xyzzy 2>&1)
 check "list of an unknown suite names the known ones" grep -q "known suites:.*drift" <<<"$out"
+# The closing table says what was run and what each metric is.
+out=$("$SMAB" run "$ROOT/experiments/quick.yaml" -o "$TMP/table.h5" -s replications=2 \
+	-s params.arms=5 2>&1)
+check "the closing table names the suite, points, replications and mechanisms" \
+	grep -q "^quick: suite drift, 3 points x 2 replications, mechanisms ucb, egreedy, ts, greedy$" <<<"$out"
+check "the closing table lists the fixed parameters the file sets" \
+	grep -q "^  fixed: horizon=5000 arms=5; the rest at their defaults ('smab list drift')$" <<<"$out"
+check "the closing table names the swept parameters" grep -q "^  swept: drift$" <<<"$out"
+check "the closing table has a legend line for each metric shown" \
+	eval 'grep -q "^metrics shown:$" <<<"$out" && grep -Eq "^  regret +cumulative pseudo-regret" <<<"$out" &&
+	grep -Eq "^  est_error +relative error" <<<"$out"'
 echo done
