@@ -24,9 +24,8 @@
 #include "smab/suggest.h"
 #include <sys/stat.h>
 
-/* Nominal single-core throughput used by 'plan' to turn cost units
- * (mechanism-rounds) into seconds; measured by 'make bench'. */
-#define NOMINAL_ROUNDS_PER_S 2.0e7
+/* Seconds that 'plan --calibrate' spends running sample tasks. */
+#define CALIBRATE_SECONDS 1.0
 
 /* 'plan' lists every point of a sweep of up to PLAN_ALL points; of a larger
  * one the first PLAN_HEAD and the last PLAN_TAIL. */
@@ -91,12 +90,16 @@ static const char *usage_validate =
 	"file:line:column.  Exit status 0 if valid, 2 if not.\n";
 
 static const char *usage_plan =
-	"usage: smab plan FILE.yaml [--ranks N]\n"
+	"usage: smab plan FILE.yaml [--ranks N] [--calibrate] [--set KEY=VALUE]...\n"
 	"\n"
 	"Show the sweep's points (the first 20 and the last 3 of more than 30), the\n"
-	"number of tasks, the estimated cost of the run (at a nominal single-core\n"
-	"speed) and the result file's size at most, without running anything.\n"
-	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n";
+	"number of tasks, the estimated cost and time of the run and the result\n"
+	"file's size at most, without writing anything.\n"
+	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n"
+	"  --calibrate    measure this machine's speed on the experiment's own tasks\n"
+	"                 (about a second of sample tasks, costliest points first,\n"
+	"                 horizons cut short) instead of assuming a nominal one\n"
+	"  -s, --set KEY=VALUE  override a key of the file, as 'smab run --set' does\n";
 
 static const char *usage_summary =
 	"usage: smab summary OUT.h5 [--metric M] [--vs MECH] [--csv]\n"
@@ -290,34 +293,60 @@ static void plan_row(const smab_experiment *e, int64_t p, const smab_value *v, d
 	printf("  %14.3g\n", cost);
 }
 
+/* Seconds as '12.3 s', or with hours and minutes ('2 h 05 min') when long. */
+static const char *plan_time(double s, char *buf, size_t len)
+{
+	if (s < 600)
+		snprintf(buf, len, "%.3g s", s);
+	else if (s < 36000)
+		snprintf(buf, len, "%.0f min", ceil(s / 60));
+	else {
+		double h = floor(s / 3600), m = ceil((s - 3600 * h) / 60);
+		if (m >= 60) {
+			h += 1;
+			m = 0;
+		}
+		snprintf(buf, len, "%.0f h %02.0f min", h, m);
+	}
+	return buf;
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"ranks", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+		{"ranks", required_argument, 0, 'n'}, {"calibrate", no_argument, 0, 'c'},
+		{"set", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	long ranks = 1;
-	int c;
+	int c, calibrate = 0, nset = 0;
+	const char **set = smab_xcalloc((size_t)argc + 1, sizeof *set);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
+	int st = -1;
+	while (st < 0 && (c = getopt_long(argc, argv, ":n:s:h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
 			ranks = strtol(optarg, &end, 10);
 			if (*end || ranks < 1 || ranks > 1000000)
-				return usage_error("plan", "--ranks expects an integer in [1, 1000000], got '%s'", optarg);
+				st = usage_error("plan", "--ranks expects an integer in [1, 1000000], "
+				                 "got '%s'", optarg);
 			break;
+		case 'c': calibrate = 1; break;
+		case 's': set[nset++] = optarg; break;
 		case 'h':
 			fputs(usage_plan, stdout);
-			return SMAB_EXIT_OK;
+			st = SMAB_EXIT_OK;
+			break;
 		default:
-			return bad_option("plan", c, argc, argv, opts);
+			st = bad_option("plan", c, argc, argv, opts);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error("plan", "plan takes one file");
-	smab_experiment *e = load(argv[optind]);
+	if (st < 0 && argc - optind != 1)
+		st = usage_error("plan", "plan takes one file");
+	smab_experiment *e = st < 0 ? load_set(argv[optind], set, nset) : NULL;
+	free(set);
 	if (!e)
-		return SMAB_EXIT_USAGE;
+		return st >= 0 ? st : SMAB_EXIT_USAGE;
 	const smab_suite *s = e->suite;
 	printf("experiment %s (suite %s), seed %llu, %d replications, mechanisms:",
 	       e->name, s->name, (unsigned long long)e->seed, e->replications);
@@ -332,11 +361,12 @@ static int cmd_plan(int argc, char **argv)
 	 * memory; only the first and the last are shown when there are many. */
 	int64_t np = smab_sweep_npoints(e);
 	smab_value *v = smab_xcalloc((size_t)s->nparams, sizeof *v);
-	double total = 0;
+	double total = 0, maxcost = 0;
 	for (int64_t p = 0; p < np; p++) {
 		smab_sweep_point(e, p, v);
 		double cost = smab_plan_cost(e, v);
 		total += cost * e->replications;
+		maxcost = fmax(maxcost, cost);
 		if (np > PLAN_ALL && p == PLAN_HEAD)
 			printf("%8s  ... %lld more points ...\n", "", (long long)(np - PLAN_HEAD - PLAN_TAIL));
 		if (np > PLAN_ALL && p >= PLAN_HEAD && p < np - PLAN_TAIL)
@@ -344,13 +374,28 @@ static int cmd_plan(int argc, char **argv)
 		plan_row(e, p, v, cost);
 	}
 	free(v);
-	double secs = total / NOMINAL_ROUNDS_PER_S;
-	char size[32];
 	printf("\n%lld points x %d replications = %lld tasks; %.3g mechanism-rounds\n",
 	       (long long)np, e->replications, (long long)np * e->replications, total);
-	printf("estimated time: %.1f s on one core, %.1f s on %ld rank%s "
-	       "(at a nominal %.0fM rounds/s; 'make bench' measures it)\n", secs,
-	       secs / (double)ranks, ranks, ranks == 1 ? "" : "s", NOMINAL_ROUNDS_PER_S / 1e6);
+	smab_calib cal = {.rate = SMAB_PLAN_NOMINAL_RATE};
+	if (calibrate && smab_plan_calibrate(e, CALIBRATE_SECONDS, &cal) != SMAB_OK) {
+		fprintf(stderr, "smab: suite %s failed on a sample task of %s\n", s->name,
+		        argv[optind]);
+		smab_experiment_free(&e);
+		return SMAB_EXIT_FAIL;
+	}
+	double secs = total / cal.rate;
+	/* no faster than its costliest task, however many ranks */
+	double wall = fmax(secs / (double)ranks, maxcost / cal.rate);
+	char size[32], t1[32], tn[32];
+	printf("estimated time: %s on one core, %s on %ld rank%s", plan_time(secs, t1, sizeof t1),
+	       plan_time(wall, tn, sizeof tn), ranks, ranks == 1 ? "" : "s");
+	if (calibrate)
+		printf(" (measured here: %.3g mechanism-rounds/s over %d sample task%s in "
+		       "%.2f s)\n", cal.rate, cal.ntasks, cal.ntasks == 1 ? "" : "s",
+		       cal.seconds);
+	else
+		printf(" (at a nominal %.0fM mechanism-rounds/s; --calibrate measures this "
+		       "machine's speed)\n", SMAB_PLAN_NOMINAL_RATE / 1e6);
 	printf("output: %s (at most %s)\n", e->output,
 	       smab_out_bytes_str(smab_experiment_file_bytes(e), size, sizeof size));
 	smab_experiment_free(&e);
