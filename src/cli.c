@@ -361,12 +361,11 @@ static int cmd_plan(int argc, char **argv)
 	 * memory; only the first and the last are shown when there are many. */
 	int64_t np = smab_sweep_npoints(e);
 	smab_value *v = smab_xcalloc((size_t)s->nparams, sizeof *v);
-	double total = 0, maxcost = 0;
+	double total = 0;
 	for (int64_t p = 0; p < np; p++) {
 		smab_sweep_point(e, p, v);
 		double cost = smab_plan_cost(e, v);
 		total += cost * e->replications;
-		maxcost = fmax(maxcost, cost);
 		if (np > PLAN_ALL && p == PLAN_HEAD)
 			printf("%8s  ... %lld more points ...\n", "", (long long)(np - PLAN_HEAD - PLAN_TAIL));
 		if (np > PLAN_ALL && p >= PLAN_HEAD && p < np - PLAN_TAIL)
@@ -384,8 +383,7 @@ static int cmd_plan(int argc, char **argv)
 		return SMAB_EXIT_FAIL;
 	}
 	double secs = total / cal.rate;
-	/* no faster than its costliest task, however many ranks */
-	double wall = fmax(secs / (double)ranks, maxcost / cal.rate);
+	double wall = smab_plan_wall(e, cal.rate, ranks, 1);
 	char size[32], t1[32], tn[32];
 	printf("estimated time: %s on one core, %s on %ld rank%s", plan_time(secs, t1, sizeof t1),
 	       plan_time(wall, tn, sizeof tn), ranks, ranks == 1 ? "" : "s");

@@ -75,6 +75,34 @@ double smab_plan_total_cost(const smab_plan *pl)
 	return t;
 }
 
+double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+{
+	int64_t np = smab_sweep_npoints(e);
+	smab_value *v = smab_xcalloc((size_t)e->suite->nparams, sizeof *v);
+	double total = 0, most = 0;
+	for (int64_t p = 0; p < np; p++) {
+		smab_sweep_point(e, p, v);
+		double c = smab_plan_cost(e, v);
+		total += c * e->replications;
+		most = fmax(most, c);
+	}
+	free(v);
+	double share = total / (double)(shards > 1 ? shards : 1);
+	return fmax(share / (double)(ranks > 1 ? ranks : 1), most) / rate;
+}
+
+const char *smab_plan_time_limit(double secs, char *buf, size_t len)
+{
+	double min = 10 * ceil(fmax(2 * secs, 600) / 600);
+	long m = min < 1e8 ? (long)min : 100000000L;
+	long d = m / 1440, h = m % 1440 / 60;
+	if (d > 0)
+		snprintf(buf, len, "%ld-%02ld:%02ld:00", d, h, m % 60);
+	else
+		snprintf(buf, len, "%02ld:%02ld:00", h, m % 60);
+	return buf;
+}
+
 /* ---- calibration ------------------------------------------------------- */
 
 /* A sample task is cut to about a tenth of the budget, but never below

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "smab/cliopt.h"
 #include "smab/config.h"
 #include "smab/jobscript.h"
+#include "smab/plan.h"
 #include "smab/site.h"
 #include "smab/submit.h"
 
@@ -510,6 +512,26 @@ static int submit(const sub_opts *o, const char *script, const char *merge,
 
 /* ---- the command -------------------------------------------------------- */
 
+/* No --time, here or in the site file, and SLURM's default limit may be
+ * short: propose one from this machine's measured speed (plan.h). */
+static void propose_time(const sub_opts *o, const smab_experiment *e)
+{
+	smab_calib cal;
+	if (smab_plan_calibrate(e, 0.5, &cal) != SMAB_OK)
+		return;
+	double secs = smab_plan_wall(e, cal.rate, o->ntasks, o->shards);
+	char limit[32], about[32];
+	if (secs < 60)
+		snprintf(about, sizeof about, "under a minute");
+	else
+		snprintf(about, sizeof about, "about %.0f min", ceil(secs / 60));
+	fflush(stdout);
+	fprintf(stderr, "smab: submit: no --time given, so SLURM's default limit applies; "
+	        "measured here, %s takes %s on %ld rank%s: --time %s would leave room\n",
+	        o->shards > 1 ? "each shard" : "the run", about, o->ntasks,
+	        o->ntasks == 1 ? "" : "s", smab_plan_time_limit(secs, limit, sizeof limit));
+}
+
 /* Fill the templates for experiment e and submit or print them. */
 static int make_and_submit(const sub_opts *o, const smab_site *site, const char *file,
                            const smab_experiment *e)
@@ -613,6 +635,8 @@ int smab_submit_main(int argc, char **argv)
 			rc = SMAB_EXIT_USAGE;
 		} else {
 			rc = make_and_submit(&o, &site, file, e);
+			if (rc == SMAB_EXIT_OK && !o.time && !site.time)
+				propose_time(&o, e);
 		}
 		smab_errors_clear(&err);
 	}

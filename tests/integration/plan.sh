@@ -33,4 +33,14 @@ check "plan without --calibrate says the speed is nominal and names --calibrate"
 out=$("$SMAB" plan "$E/quick.yaml" --calibrate 2>&1)
 check "plan --calibrate says the speed was measured, on how many tasks" \
 	grep -Eq "measured here: .* over [0-9]+ sample tasks? in" <<<"$out"
+# 'smab submit' without --time proposes one from the measured speed; with
+# --time (or a site file's time) it says nothing.
+export HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config
+unset SMAB_SITE
+mkdir -p "$HOME"
+out=$("$SMAB" submit "$E/replication-thm1.yaml" -s replications=100000 -n 2 --dry-run 2>&1 >/dev/null)
+check "submit without --time proposes a limit: twice the measured time, in sbatch's form" \
+	grep -Eq "^smab: submit: no --time given.*about [0-9]+ min on 2 ranks: --time [0-9]{2}:[0-9]0:00 would leave room$" <<<"$out"
+out=$("$SMAB" submit "$E/quick.yaml" --time 30 --dry-run 2>&1 >/dev/null)
+check "submit with --time proposes nothing" test -z "$out"
 echo done
