@@ -289,6 +289,14 @@ static int extend_reps(const smab_experiment *e, const char *path, const smab_pl
 		         "output)", path, r0, r, r0);
 		return refuse(out, SMAB_EXIT_USAGE, err);
 	}
+	/* Which shard runs a task depends on the replications: the shards of
+	 * an extended run would overlap. */
+	if (prov->shard) {
+		snprintf(err, sizeof err, "%s holds %d replications, not %d, and is a shard: "
+		         "shards are extended after they are merged ('smab merge', then "
+		         "--resume on the merged file)", path, r0, r);
+		return refuse(out, SMAB_EXIT_USAGE, err);
+	}
 	/* the old file as a file of this experiment with r0 replications */
 	smab_experiment e0 = *e;
 	e0.replications = r0;

@@ -38,4 +38,9 @@ out=$("$SMAB" run "$Q" -o keep.h5 --resume -q -s params.horizon=600 -s record=5 
 	-s replications=5 2>&1); rc=$?
 check "more replications of another configuration: refused with exit 2" test $rc -eq 2
 check "a refused extension leaves the file unchanged" cmp -s keep.h5 done3.h5
+"$SMAB" run "$Q" -o shard.h5 --shard 0/2 -q "${small[@]}" -s replications=3 >/dev/null 2>&1
+cp shard.h5 shard3.h5
+out=$("$SMAB" run "$Q" -o shard.h5 --shard 0/2 --resume -q "${small[@]}" -s replications=5 2>&1); rc=$?
+check "a shard is not extended (the shards would overlap): exit 2, one line, file unchanged" \
+	eval '[ $rc -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q "is a shard" <<<"$out" && cmp -s shard.h5 shard3.h5'
 echo done
