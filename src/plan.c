@@ -148,38 +148,41 @@ static void cut_horizon(const smab_experiment *e, int h, double target, smab_val
 int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out)
 {
 	memset(out, 0, sizeof *out);
-	smab_plan *pl = NULL;
-	int st = smab_plan_make(e, &pl);
-	if (st != SMAB_OK)
-		return st;
+	if (!e || !e->suite)
+		return SMAB_EINVAL;
+	/* Points one at a time, as 'plan' lists them: a million points take
+	 * 16 MB here, not a whole plan's values. */
 	const smab_suite *s = e->suite;
-	int64_t np = pl->npoints;
+	int64_t np = smab_sweep_npoints(e);
+	int ncheck = e->record, st = SMAB_OK;
+	smab_value *v = smab_xmalloc((size_t)s->nparams * sizeof *v);
 	costly *order = smab_xmalloc((size_t)np * sizeof *order);
-	for (int64_t p = 0; p < np; p++)
-		order[p] = (costly){pl->cost[p], p};
+	for (int64_t p = 0; p < np; p++) {
+		smab_sweep_point(e, p, v);
+		order[p] = (costly){smab_plan_cost(e, v), p};
+	}
 	qsort(order, (size_t)np, sizeof *order, by_cost_desc);
 	int h = smab_suite_param(s, "horizon");
 	double target = 0.1 * budget * SMAB_PLAN_NOMINAL_RATE;
 	size_t nscalar = (size_t)e->nmech * (size_t)s->nmetrics;
 	double *scalar = smab_xmalloc(nscalar * sizeof *scalar);
-	double *curve = smab_xmalloc(nscalar * (size_t)pl->ncheck * sizeof *curve);
-	int64_t *check = smab_xmalloc((size_t)pl->ncheck * sizeof *check);
-	smab_value *v = smab_xmalloc((size_t)s->nparams * sizeof *v);
+	double *curve = smab_xmalloc(nscalar * (size_t)ncheck * sizeof *curve + 1);
+	int64_t *check = smab_xmalloc((size_t)ncheck * sizeof *check + 1);
 	double t_start = now_s(), units = 0, secs = 0;
 	int n = 0;
 	/* Point i of the order, replication r: every point once, then again
 	 * with the next replication, so the sample spans the sweep. */
-	for (int64_t k = 0; k < np * pl->reps && st == SMAB_OK; k++) {
+	for (int64_t k = 0; k < np * e->replications && st == SMAB_OK; k++) {
 		if (n > 0 && now_s() - t_start >= budget)
 			break;
 		int64_t p = order[k % np].point;
-		memcpy(v, smab_plan_point(pl, p), (size_t)s->nparams * sizeof *v);
+		smab_sweep_point(e, p, v);
 		if (h >= 0)
 			cut_horizon(e, h, target, v);
-		checkpoints(s->horizon(v), pl->ncheck, check);
+		checkpoints(s->horizon(v), ncheck, check);
 		smab_task t = {.p = v, .seed = e->seed, .point = (uint32_t)p,
 		               .rep = (uint32_t)(k / np), .nmech = e->nmech, .mech = e->mech,
-		               .ncheck = pl->ncheck, .check = check};
+		               .ncheck = ncheck, .check = check};
 		smab_task_out o = {scalar, curve};
 		double t0 = now_s();
 		st = s->run(&t, &o);
@@ -198,6 +201,5 @@ int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out
 	free(curve);
 	free(scalar);
 	free(order);
-	smab_plan_free(&pl);
 	return st;
 }
