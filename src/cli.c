@@ -2,6 +2,7 @@
  *
  * Only 'run' starts MPI; validate, plan, list, summary and shapley are plain
  * serial programs, so they work on a login node without mpirun. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smab/cliopt.h"
 #include "smab/coaltab.h"
 #include "smab/config.h"
 #include "smab/engine.h"
@@ -19,10 +21,11 @@
 #include "smab/par.h"
 #include "smab/plan.h"
 #include "smab/submit.h"
+#include "smab/suggest.h"
+#include <sys/stat.h>
 
-/* Nominal single-core throughput used by 'plan' to turn cost units
- * (mechanism-rounds) into seconds; measured by 'make bench'. */
-#define NOMINAL_ROUNDS_PER_S 2.0e7
+/* Seconds that 'plan --calibrate' spends running sample tasks. */
+#define CALIBRATE_SECONDS 1.0
 
 /* 'plan' lists every point of a sweep of up to PLAN_ALL points; of a larger
  * one the first PLAN_HEAD and the last PLAN_TAIL. */
@@ -52,7 +55,9 @@ static const char *usage_run =
 	"\n"
 	"Run every task of the experiment on all MPI ranks and write one HDF5 file.\n"
 	"  -o, --output OUT.h5  result file (default: the file's 'output', else results/<name>.h5)\n"
-	"  --resume             finish an interrupted run of the same configuration\n"
+	"  --resume             finish an interrupted run of the same configuration;\n"
+	"                       with --set replications=N above the file's, extend a\n"
+	"                       finished or partial run to N replications\n"
 	"  --repair             with --resume: compute again the tasks whose results fail\n"
 	"                       their checksum (see 'smab verify'); without it a damaged\n"
 	"                       file is refused\n"
@@ -87,12 +92,16 @@ static const char *usage_validate =
 	"file:line:column.  Exit status 0 if valid, 2 if not.\n";
 
 static const char *usage_plan =
-	"usage: smab plan FILE.yaml [--ranks N]\n"
+	"usage: smab plan FILE.yaml [--ranks N] [--calibrate] [--set KEY=VALUE]...\n"
 	"\n"
 	"Show the sweep's points (the first 20 and the last 3 of more than 30), the\n"
-	"number of tasks, the estimated cost of the run (at a nominal single-core\n"
-	"speed) and the result file's size at most, without running anything.\n"
-	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n";
+	"number of tasks, the estimated cost and time of the run and the result\n"
+	"file's size at most, without writing anything.\n"
+	"  -n, --ranks N  estimate the wall time on N ranks (default 1)\n"
+	"  --calibrate    measure this machine's speed on the experiment's own tasks\n"
+	"                 (about a second of sample tasks, costliest points first,\n"
+	"                 horizons cut short) instead of assuming a nominal one\n"
+	"  -s, --set KEY=VALUE  override a key of the file, as 'smab run --set' does\n";
 
 static const char *usage_summary =
 	"usage: smab summary OUT.h5 [--metric M] [--vs MECH] [--csv]\n"
@@ -177,17 +186,59 @@ static int want_help(int argc, char **argv)
 	return 0;
 }
 
-/* Print "smab: <message>" and the command's usage; returns the usage status. */
-static int usage_error(const char *usage, const char *fmt, ...)
+/* Print "smab: <message> (see 'smab CMD --help')" -- one line, the usage
+ * stays out of the way -- and return the usage status. */
+static int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static int usage_error(const char *usage, const char *fmt, ...)
+static int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fprintf(stderr, "smab: ");
 	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n%s", usage);
+	fprintf(stderr, " (see 'smab %s --help')\n", cmd);
 	va_end(ap);
+	return SMAB_EXIT_USAGE;
+}
+
+/* getopt_long returned c = '?' or ':': name the option, one line. */
+static int bad_option(const char *cmd, int c, int argc, char **argv,
+                      const struct option *opts)
+{
+	char msg[512];
+	smab_cliopt_problem(c, argc, argv, opts, msg, sizeof msg);
+	return usage_error(cmd, "%s", msg);
+}
+
+/* A command whose only option is --help: -1 to go on with the operands
+ * argv[optind..], else the exit status (help printed, or a bad option). */
+static int only_help(const char *cmd, const char *usage, int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return bad_option(cmd, c, argc, argv, opts);
+		fputs(usage, stdout);
+		return SMAB_EXIT_OK;
+	}
+	return -1;
+}
+
+/* A result file to read must exist: said in one line, before HDF5 (whose
+ * own message would be an errno text and a source location) sees it.
+ * 0 if it exists, else the usage status. */
+static int need_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR)
+		fprintf(stderr, "smab: %s: no such file\n", path);
+	else
+		fprintf(stderr, "smab: %s: cannot read it (%s)\n", path, strerror(errno));
 	return SMAB_EXIT_USAGE;
 }
 
@@ -213,18 +264,18 @@ static smab_experiment *load(const char *path)
 
 static int cmd_validate(int argc, char **argv)
 {
-	if (want_help(argc, argv)) {
-		fputs(usage_validate, stdout);
-		return SMAB_EXIT_OK;
-	}
-	if (argc != 2)
-		return usage_error(usage_validate, "validate takes one file");
-	smab_experiment *e = load(argv[1]);
+	int st = only_help("validate", usage_validate, argc, argv);
+	if (st >= 0)
+		return st;
+	if (argc - optind != 1)
+		return usage_error("validate", "validate takes one file");
+	const char *path = argv[optind];
+	smab_experiment *e = load(path);
 	if (!e)
 		return SMAB_EXIT_USAGE;
 	int64_t np = smab_sweep_npoints(e);
 	printf("%s: ok: experiment '%s', suite %s, %lld point%s x %d replications = "
-	       "%lld tasks -> %s\n", argv[1], e->name, e->suite->name, (long long)np,
+	       "%lld tasks -> %s\n", path, e->name, e->suite->name, (long long)np,
 	       np == 1 ? "" : "s", e->replications, (long long)np * e->replications,
 	       e->output);
 	smab_experiment_free(&e);
@@ -245,33 +296,60 @@ static void plan_row(const smab_experiment *e, int64_t p, const smab_value *v, d
 	printf("  %14.3g\n", cost);
 }
 
+/* Seconds as '12.3 s', or with hours and minutes ('2 h 05 min') when long. */
+static const char *plan_time(double s, char *buf, size_t len)
+{
+	if (s < 600)
+		snprintf(buf, len, "%.3g s", s);
+	else if (s < 36000)
+		snprintf(buf, len, "%.0f min", ceil(s / 60));
+	else {
+		double h = floor(s / 3600), m = ceil((s - 3600 * h) / 60);
+		if (m >= 60) {
+			h += 1;
+			m = 0;
+		}
+		snprintf(buf, len, "%.0f h %02.0f min", h, m);
+	}
+	return buf;
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"ranks", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+		{"ranks", required_argument, 0, 'n'}, {"calibrate", no_argument, 0, 'c'},
+		{"set", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	long ranks = 1;
-	int c;
+	int c, calibrate = 0, nset = 0;
+	const char **set = smab_xcalloc((size_t)argc + 1, sizeof *set);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+	opterr = 0;
+	int st = -1;
+	while (st < 0 && (c = getopt_long(argc, argv, ":n:s:h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
 			ranks = strtol(optarg, &end, 10);
 			if (*end || ranks < 1 || ranks > 1000000)
-				return usage_error(usage_plan, "--ranks expects an integer in [1, 1000000], got '%s'", optarg);
+				st = usage_error("plan", "--ranks expects an integer in [1, 1000000], "
+				                 "got '%s'", optarg);
 			break;
+		case 'c': calibrate = 1; break;
+		case 's': set[nset++] = optarg; break;
 		case 'h':
 			fputs(usage_plan, stdout);
-			return SMAB_EXIT_OK;
+			st = SMAB_EXIT_OK;
+			break;
 		default:
-			return usage_error(usage_plan, "unknown option");
+			st = bad_option("plan", c, argc, argv, opts);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(usage_plan, "plan takes one file");
-	smab_experiment *e = load(argv[optind]);
+	if (st < 0 && argc - optind != 1)
+		st = usage_error("plan", "plan takes one file");
+	smab_experiment *e = st < 0 ? load_set(argv[optind], set, nset) : NULL;
+	free(set);
 	if (!e)
-		return SMAB_EXIT_USAGE;
+		return st >= 0 ? st : SMAB_EXIT_USAGE;
 	const smab_suite *s = e->suite;
 	printf("experiment %s (suite %s), seed %llu, %d replications, mechanisms:",
 	       e->name, s->name, (unsigned long long)e->seed, e->replications);
@@ -298,42 +376,70 @@ static int cmd_plan(int argc, char **argv)
 		plan_row(e, p, v, cost);
 	}
 	free(v);
-	double secs = total / NOMINAL_ROUNDS_PER_S;
-	char size[32];
 	printf("\n%lld points x %d replications = %lld tasks; %.3g mechanism-rounds\n",
 	       (long long)np, e->replications, (long long)np * e->replications, total);
-	printf("estimated time: %.1f s on one core, %.1f s on %ld rank%s "
-	       "(at a nominal %.0fM rounds/s; 'make bench' measures it)\n", secs,
-	       secs / (double)ranks, ranks, ranks == 1 ? "" : "s", NOMINAL_ROUNDS_PER_S / 1e6);
+	smab_calib cal = {.rate = SMAB_PLAN_NOMINAL_RATE};
+	if (calibrate && smab_plan_calibrate(e, CALIBRATE_SECONDS, &cal) != SMAB_OK) {
+		fprintf(stderr, "smab: suite %s failed on a sample task of %s\n", s->name,
+		        argv[optind]);
+		smab_experiment_free(&e);
+		return SMAB_EXIT_FAIL;
+	}
+	double secs = total / cal.rate;
+	double wall = smab_plan_wall(e, cal.rate, ranks, 1);
+	char size[32], t1[32], tn[32];
+	printf("estimated time: %s on one core, %s on %ld rank%s", plan_time(secs, t1, sizeof t1),
+	       plan_time(wall, tn, sizeof tn), ranks, ranks == 1 ? "" : "s");
+	if (calibrate)
+		printf(" (measured here: %.3g mechanism-rounds/s over %d sample task%s in "
+		       "%.2f s)\n", cal.rate, cal.ntasks, cal.ntasks == 1 ? "" : "s",
+		       cal.seconds);
+	else
+		printf(" (at a nominal %.0fM mechanism-rounds/s; --calibrate measures this "
+		       "machine's speed)\n", SMAB_PLAN_NOMINAL_RATE / 1e6);
 	printf("output: %s (at most %s)\n", e->output,
 	       smab_out_bytes_str(smab_experiment_file_bytes(e), size, sizeof size));
 	smab_experiment_free(&e);
 	return SMAB_EXIT_OK;
 }
 
+/* "unknown suite 'drfit'; did you mean 'drift'?", else the known ones. */
+static int unknown_suite(const char *name)
+{
+	const char *names[64];
+	int n = smab_nsuites < 64 ? smab_nsuites : 64;
+	for (int i = 0; i < n; i++)
+		names[i] = smab_suites[i]->name;
+	const char *near = smab_suggest(name, names, n);
+	fprintf(stderr, "smab: unknown suite '%s'", name);
+	if (near)
+		fprintf(stderr, "; did you mean '%s'?\n", near);
+	else {
+		fprintf(stderr, "; known suites:");
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " %s", names[i]);
+		fputc('\n', stderr);
+	}
+	return SMAB_EXIT_USAGE;
+}
+
 static int cmd_list(int argc, char **argv)
 {
-	if (want_help(argc, argv)) {
-		fputs(usage_list, stdout);
-		return SMAB_EXIT_OK;
-	}
-	if (argc == 1) {
+	int st = only_help("list", usage_list, argc, argv);
+	if (st >= 0)
+		return st;
+	if (argc - optind == 0) {
 		printf("suites:\n");
 		for (int i = 0; i < smab_nsuites; i++)
 			printf("  %-12s %s\n", smab_suites[i]->name, smab_suites[i]->doc);
 		printf("\n'smab list SUITE' shows a suite's parameters.\n");
 		return SMAB_EXIT_OK;
 	}
-	if (argc != 2)
-		return usage_error(usage_list, "list takes at most one suite");
-	const smab_suite *s = smab_suite_find(argv[1]);
-	if (!s) {
-		fprintf(stderr, "smab: unknown suite '%s'; known suites:", argv[1]);
-		for (int i = 0; i < smab_nsuites; i++)
-			fprintf(stderr, " %s", smab_suites[i]->name);
-		fputc('\n', stderr);
-		return SMAB_EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return usage_error("list", "list takes at most one suite");
+	const smab_suite *s = smab_suite_find(argv[optind]);
+	if (!s)
+		return unknown_suite(argv[optind]);
 	printf("suite %s: %s\n\nparameters (under 'params:' or as 'sweep:' axes):\n",
 	       s->name, s->doc);
 	printf("  %-14s %-14s %-10s %-22s %s\n", "name", "type", "default", "range", "description");
@@ -371,7 +477,8 @@ static int cmd_summary(int argc, char **argv)
 	const char *metric = NULL, *vs = NULL;
 	int csv = 0, history = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': metric = optarg; break;
 		case 'v': vs = optarg; break;
@@ -381,14 +488,16 @@ static int cmd_summary(int argc, char **argv)
 			fputs(usage_summary, stdout);
 			return SMAB_EXIT_OK;
 		default:
-			return usage_error(usage_summary, "unknown option");
+			return bad_option("summary", c, argc, argv, opts);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error(usage_summary, "summary takes one result file");
+		return usage_error("summary", "summary takes one result file");
 	if (history && (metric || vs || csv))
-		return usage_error(usage_summary, "--history prints the sessions only: it takes "
+		return usage_error("summary", "--history prints the sessions only: it takes "
 		                   "no --metric, --vs or --csv");
+	if (need_file(argv[optind]))
+		return SMAB_EXIT_USAGE;
 	char err[1024] = "";
 	if (history) {
 		if (smab_h5_history(argv[optind], stdout, err, sizeof err) == SMAB_OK)
@@ -405,15 +514,15 @@ static int cmd_summary(int argc, char **argv)
 
 static int cmd_info(int argc, char **argv)
 {
-	if (want_help(argc, argv)) {
-		fputs(usage_info, stdout);
-		return SMAB_EXIT_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_error(usage_info, argc != 2 ? "info takes one result file"
-		                                         : "unknown option");
+	int st = only_help("info", usage_info, argc, argv);
+	if (st >= 0)
+		return st;
+	if (argc - optind != 1)
+		return usage_error("info", "info takes one result file");
+	if (need_file(argv[optind]))
+		return SMAB_EXIT_USAGE;
 	char err[1024] = "";
-	if (smab_h5_describe(argv[1], stdout, err, sizeof err) != SMAB_OK) {
+	if (smab_h5_describe(argv[optind], stdout, err, sizeof err) != SMAB_OK) {
 		fprintf(stderr, "smab: %s\n", err);
 		return SMAB_EXIT_USAGE;
 	}
@@ -428,7 +537,8 @@ static int cmd_shapley(int argc, char **argv)
 	smab_coaltab_opts o = {.out = stdout, .write = 1};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': o.all = 1; break;
 		case 'c': o.csv = 1; break;
@@ -437,14 +547,16 @@ static int cmd_shapley(int argc, char **argv)
 			fputs(usage_shapley, stdout);
 			return SMAB_EXIT_OK;
 		default:
-			return usage_error(usage_shapley, "unknown option");
+			return bad_option("shapley", c, argc, argv, opts);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error(usage_shapley, "shapley takes one result file");
+		return usage_error("shapley", "shapley takes one result file");
 	/* A reader that goes away ('| head') ends the output, not the command:
 	 * by then the file is complete, and the exit status is 0. */
 	signal(SIGPIPE, SIG_IGN);
+	if (need_file(argv[optind]))
+		return SMAB_EXIT_USAGE;
 	char err[1024] = "";
 	int rc = smab_coaltab(argv[optind], &o, err, sizeof err);
 	if (rc != SMAB_OK) {
@@ -462,22 +574,25 @@ static int cmd_verify(int argc, char **argv)
 	int c;
 	char *end;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			most = strtol(optarg, &end, 10);
 			if (*end || most < 0 || most > 1000000000)
-				return usage_error(usage_verify, "--most expects a count, got '%s'", optarg);
+				return usage_error("verify", "--most expects a count, got '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage_verify, stdout);
 			return SMAB_EXIT_OK;
 		default:
-			return usage_error(usage_verify, "unknown option");
+			return bad_option("verify", c, argc, argv, opts);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error(usage_verify, "verify takes one result file");
+		return usage_error("verify", "verify takes one result file");
+	if (need_file(argv[optind]))
+		return SMAB_EXIT_USAGE;
 	char err[1024] = "";
 	int st = smab_h5_verify(argv[optind], stdout, (int)most, err, sizeof err);
 	if (st != SMAB_OK) {
@@ -495,7 +610,8 @@ static int cmd_merge(int argc, char **argv)
 	const char *out = NULL;
 	int force = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'f': force = 1; break;
@@ -503,13 +619,16 @@ static int cmd_merge(int argc, char **argv)
 			fputs(usage_merge, stdout);
 			return SMAB_EXIT_OK;
 		default:
-			return usage_error(usage_merge, "unknown option");
+			return bad_option("merge", c, argc, argv, opts);
 		}
 	}
 	if (!out)
-		return usage_error(usage_merge, "merge needs -o ALL.h5");
+		return usage_error("merge", "merge needs -o ALL.h5");
 	if (argc - optind < 1)
-		return usage_error(usage_merge, "merge needs at least one shard file");
+		return usage_error("merge", "merge needs at least one shard file");
+	for (int i = optind; i < argc; i++)
+		if (need_file(argv[i]))
+			return SMAB_EXIT_USAGE;
 	char err[2048] = "";
 	/* A signal ends the merge at once, removing its temporary file. */
 	smab_par_catch_stop();
@@ -557,10 +676,10 @@ static int cmd_run(int argc, char **argv)
 	int c, help = 0, nset = 0;
 	const char **set = smab_xcalloc((size_t)argc + 1, sizeof *set);
 	const char *problem = NULL;
-	char *end;
+	char *end, optmsg[512];
 	optind = 1;
 	opterr = 0;   /* every rank parses argv: only rank 0 may complain */
-	while ((c = getopt_long(argc, argv, "o:qs:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qs:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case 'r': o.resume = 1; break;
@@ -579,7 +698,9 @@ static int cmd_run(int argc, char **argv)
 				problem = "--progress expects seconds in (0, 86400]";
 			break;
 		case 'h': help = 1; break;
-		default: problem = "unknown option";
+		default:
+			smab_cliopt_problem(c, argc, argv, opts, optmsg, sizeof optmsg);
+			problem = optmsg;
 		}
 	}
 	if (!problem && argc - optind != 1)
@@ -592,7 +713,7 @@ static int cmd_run(int argc, char **argv)
 		if (rank == 0 && help)
 			fputs(usage_run, stdout);
 		else if (rank == 0)
-			fprintf(stderr, "smab: %s\n%s", problem, usage_run);
+			fprintf(stderr, "smab: %s (see 'smab run --help')\n", problem);
 		smab_par_finalize();
 		free(set);
 		return help ? SMAB_EXIT_OK : SMAB_EXIT_USAGE;

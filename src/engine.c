@@ -14,6 +14,7 @@
 #include "smab/engine.h"
 #include "smab/coaltab.h"
 #include "smab/guard.h"
+#include "smab/h5extend.h"
 #include "smab/h5out.h"
 #include "smab/outfile.h"
 #include "smab/par.h"
@@ -201,14 +202,17 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 {
 	char err[1024];
 	size_t T = (size_t)pl->npoints * (size_t)pl->reps;
-	int st = smab_out_lock(path, &out->lock, err, sizeof err);
-	if (st != SMAB_OK)
-		return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
-	warn_no_lock(out, path, err);
+	/* locked already when its replications were just extended */
+	if (out->lock < 0) {
+		int st = smab_out_lock(path, &out->lock, err, sizeof err);
+		if (st != SMAB_OK)
+			return refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
+		warn_no_lock(out, path, err);
+	}
 	out->bad = smab_xcalloc(T + 1, 1);
 	/* A file that cannot be read as a result file of this experiment --
 	 * damaged, crafted, another configuration -- is bad input. */
-	st = inspect_guarded(path, pl, prov, done, out, err, sizeof err);
+	int st = inspect_guarded(path, pl, prov, done, out, err, sizeof err);
 	if (st != SMAB_OK && out->status == SMAB_EXIT_STOPPED)
 		return out->status;
 	if (st != SMAB_OK)
@@ -239,6 +243,130 @@ static int prepare_resume(const char *path, const smab_run_opts *o, const smab_p
 	return out->status;
 }
 
+/* smab_h5_replications in a child process, as smab_h5_inspect (a crafted
+ * file cannot crash the run): the file's replications, or 0. */
+typedef struct reps_call {
+	const char *path;
+	int *r;   /* shared with the child */
+} reps_call;
+
+static int call_reps(void *arg)
+{
+	reps_call *c = arg;
+	char err[256];
+	return smab_h5_replications(c->path, c->r, err, sizeof err) == SMAB_OK ? 0 : 1;
+}
+
+static int file_reps(const char *path)
+{
+	int *r = smab_guard_alloc(sizeof *r), sig = 0;
+	*r = 0;
+	reps_call c = {path, r};
+	int n = smab_guard_run(call_reps, &c, &sig) == 0 ? *r : 0;
+	smab_guard_free(r, sizeof *r);
+	return n;
+}
+
+/* --resume with more replications than the file holds (--set
+ * replications=R): the streams are keyed by replication, so the file's R0
+ * stay valid.  A new file of R replications is built under a temporary
+ * name, the old one's datasets and /history are copied into it (the
+ * per-task ones into the first R0 replications), and it replaces the old
+ * one; the resume that follows runs the rest.  Only a file that is, but for
+ * its replications, of this configuration and intact is extended.  Does
+ * nothing when the file's replications are e's (or cannot be read: the
+ * inspection that follows says why). */
+static int extend_reps(const smab_experiment *e, const char *path, const smab_plan *pl,
+                       const smab_prov *prov, output *out, FILE *log, int quiet)
+{
+	char err[1024];
+	int r0 = file_reps(path), r = e->replications;
+	if (r0 <= 0 || r0 == r)
+		return out->status;
+	if (r0 > r) {
+		snprintf(err, sizeof err, "%s holds %d replications, more than the %d asked for: "
+		         "a run never drops replications (ask for %d or more, or choose another "
+		         "output)", path, r0, r, r0);
+		return refuse(out, SMAB_EXIT_USAGE, err);
+	}
+	/* Which shard runs a task depends on the replications: the shards of
+	 * an extended run would overlap. */
+	if (prov->shard) {
+		snprintf(err, sizeof err, "%s holds %d replications, not %d, and is a shard: "
+		         "shards are extended after they are merged ('smab merge', then "
+		         "--resume on the merged file)", path, r0, r);
+		return refuse(out, SMAB_EXIT_USAGE, err);
+	}
+	/* the old file as a file of this experiment with r0 replications */
+	smab_experiment e0 = *e;
+	e0.replications = r0;
+	smab_plan *pl0 = NULL;
+	if (smab_plan_make(&e0, &pl0) != SMAB_OK)
+		return refuse(out, SMAB_EXIT_FAIL, "cannot plan the file's replications");
+	char *canon0 = smab_config_canonical(&e0), sha0[65];
+	sha256_hex(canon0, sha0);
+	smab_prov prov0 = *prov;
+	prov0.canonical = canon0;
+	prov0.sha256 = sha0;
+	size_t T0 = (size_t)pl0->npoints * (size_t)pl0->reps;
+	output old = {.status = SMAB_EXIT_OK, .lock = -1, .bad = smab_xcalloc(T0 + 1, 1)};
+	unsigned char *done0 = smab_xcalloc(T0 + 1, 1);
+	char *tmp = smab_out_tmpname(path);
+	int lock = -1, st = smab_out_lock(path, &out->lock, err, sizeof err);
+	if (st != SMAB_OK) {
+		refuse(out, exit_for(st == SMAB_EBUSY ? SMAB_EINVAL : st), err);
+		goto done;
+	}
+	warn_no_lock(out, path, err);
+	st = inspect_guarded(path, pl0, &prov0, done0, &old, err, sizeof err);
+	if (st != SMAB_OK) {
+		if (old.status == SMAB_EXIT_STOPPED)
+			out->status = SMAB_EXIT_STOPPED;
+		else
+			refuse(out, SMAB_EXIT_USAGE, err);
+		goto done;
+	}
+	if (old.info.damage[0]) {
+		snprintf(err, sizeof err, "%s; it is extended to %d replications only once intact",
+		         old.info.damage, r);
+		refuse(out, SMAB_EXIT_USAGE, err);
+		goto done;
+	}
+	smab_par_stop_unlink(tmp);
+	st = smab_out_check_space(path, smab_experiment_file_bytes(e), err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_h5_build(tmp, pl, prov, err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_h5_extend_copy(path, tmp, r0, r, err, sizeof err);
+	if (st == SMAB_OK)
+		st = smab_out_lock(tmp, &lock, err, sizeof err);
+	/* the old file's lock goes just before the new file takes its place */
+	if (st == SMAB_OK) {
+		smab_out_unlock(&out->lock);
+		st = smab_out_publish(tmp, path, 1, err, sizeof err);
+	}
+	if (st != SMAB_OK) {
+		smab_out_unlock(&lock);
+		remove(tmp);
+		refuse(out, exit_for(st), err);
+	} else {
+		out->lock = lock;
+		if (!quiet)
+			fprintf(log, "smab: %s: extended from %d to %d replications; its %lld done "
+			        "tasks are kept\n", path, r0, r, (long long)old.info.ndone);
+	}
+	smab_par_stop_unlink(NULL);
+done:
+	if (out->status != SMAB_EXIT_OK)
+		smab_out_unlock(&out->lock);
+	free(tmp);
+	free(done0);
+	free(old.bad);
+	free(canon0);
+	smab_plan_free(&pl0);
+	return out->status;
+}
+
 /* Rank 0: may the output be written, and how?  Every refusal happens here,
  * before any rank opens the file; its message is printed here. */
 static void prepare(const smab_experiment *e, const char *path, const smab_run_opts *o,
@@ -259,7 +387,8 @@ static void prepare(const smab_experiment *e, const char *path, const smab_run_o
 	int exists = access(path, F_OK) == 0;
 	if (exists && o->resume) {
 		out->resume = 1;
-		prepare_resume(path, o, pl, prov, done, out, log);
+		if (extend_reps(e, path, pl, prov, out, log, o->quiet) == SMAB_EXIT_OK)
+			prepare_resume(path, o, pl, prov, done, out, log);
 		return;
 	}
 	if (exists && !o->force) {
@@ -364,16 +493,64 @@ static void keep_shard(const smab_plan *pl, const smab_run_opts *o, unsigned cha
 				done[p * pl->reps + r] = 1;
 }
 
+/* 1 if parameter i of the suite is a sweep axis of e. */
+static int swept(const smab_experiment *e, int i)
+{
+	for (int a = 0; a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++)
+			if (e->axes[a].param[k] == i)
+				return 1;
+	return 0;
+}
+
 /* A coalition suite run whose sweep has a 'coalition' axis: the runs that
  * have coalition tables to compute. */
 static int coalition_swept(const smab_experiment *e)
 {
 	int p = e->suite->agents ? smab_suite_param(e->suite, "coalition") : -1;
-	for (int a = 0; p >= 0 && a < e->naxes; a++)
-		for (int k = 0; k < e->axes[a].nparam; k++)
-			if (e->axes[a].param[k] == p)
-				return 1;
-	return 0;
+	return p >= 0 && swept(e, p);
+}
+
+/* Above the closing table: what was run -- suite, replications,
+ * mechanisms, the fixed parameters the file sets, the swept ones -- so the
+ * table can be read (or pasted) on its own. */
+static void report_head(const smab_experiment *e, int64_t npoints, FILE *log)
+{
+	const smab_suite *s = e->suite;
+	fprintf(log, "\n%s: suite %s, %lld point%s x %d replication%s, mechanisms", e->name,
+	        s->name, (long long)npoints, npoints == 1 ? "" : "s", e->replications,
+	        e->replications == 1 ? "" : "s");
+	for (int k = 0; k < e->nmech; k++)
+		fprintf(log, "%s %s", k ? "," : "", s->mechs[e->mech[k]].name);
+	fprintf(log, "\n  fixed:");
+	int nfixed = 0;
+	for (int i = 0; i < s->nparams; i++) {
+		if (!e->set[i] || swept(e, i))
+			continue;
+		char *t = smab_value_str(&s->params[i], &e->base[i], 6);
+		fprintf(log, " %s=%s", s->params[i].name, t);
+		free(t);
+		nfixed++;
+	}
+	fprintf(log, "%sthe rest at their defaults ('smab list %s')\n", nfixed ? "; " : " ",
+	        s->name);
+	if (e->naxes > 0) {
+		fprintf(log, "  swept:");
+		for (int i = 0; i < s->nparams; i++)
+			if (swept(e, i))
+				fprintf(log, " %s", s->params[i].name);
+		fputc('\n', log);
+	}
+	fputc('\n', log);
+}
+
+/* Below it: one line on each metric shown ('only', or all of them). */
+static void report_legend(const smab_suite *s, const char *only, FILE *log)
+{
+	fprintf(log, "\nmetrics shown:\n");
+	for (int m = 0; m < s->nmetrics; m++)
+		if (!only || strcmp(only, s->metrics[m].name) == 0)
+			fprintf(log, "  %-14s %s\n", s->metrics[m].name, s->metrics[m].doc);
 }
 
 int smab_run(const smab_experiment *e, const smab_run_opts *o)
@@ -576,9 +753,12 @@ int smab_run(const smab_experiment *e, const smab_run_opts *o)
 		double t_sum = smab_par_time() - t0;
 		if (rc != SMAB_OK)
 			fprintf(stderr, "smab: %s\n", err);
-		else if (!o->quiet)
-			smab_h5_report(path, e->suite->agents ? "regret" : NULL, NULL, 0,
-			               log, err, sizeof err);
+		else if (!o->quiet) {
+			const char *only = e->suite->agents ? "regret" : NULL;
+			report_head(e, pl->npoints, log);
+			if (smab_h5_report(path, only, NULL, 0, log, err, sizeof err) == SMAB_OK)
+				report_legend(e->suite, only, log);
+		}
 		if (rc == SMAB_OK && coalition_swept(e) && !o->nshards) {
 			/* the coalition tables: Shapley values, payout, core, ... */
 			/* this run holds the file's writer's lock */

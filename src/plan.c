@@ -1,6 +1,8 @@
 /* plan.c - expand an experiment into points, checkpoints and costs. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "smab/plan.h"
 
@@ -71,4 +73,133 @@ double smab_plan_total_cost(const smab_plan *pl)
 	for (int64_t p = 0; p < pl->npoints; p++)
 		t += pl->cost[p] * pl->reps;
 	return t;
+}
+
+double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+{
+	int64_t np = smab_sweep_npoints(e);
+	smab_value *v = smab_xcalloc((size_t)e->suite->nparams, sizeof *v);
+	double total = 0, most = 0;
+	for (int64_t p = 0; p < np; p++) {
+		smab_sweep_point(e, p, v);
+		double c = smab_plan_cost(e, v);
+		total += c * e->replications;
+		most = fmax(most, c);
+	}
+	free(v);
+	double share = total / (double)(shards > 1 ? shards : 1);
+	return fmax(share / (double)(ranks > 1 ? ranks : 1), most) / rate;
+}
+
+const char *smab_plan_time_limit(double secs, char *buf, size_t len)
+{
+	double min = 10 * ceil(fmax(2 * secs, 600) / 600);
+	long m = min < 1e8 ? (long)min : 100000000L;
+	long d = m / 1440, h = m % 1440 / 60;
+	if (d > 0)
+		snprintf(buf, len, "%ld-%02ld:%02ld:00", d, h, m % 60);
+	else
+		snprintf(buf, len, "%02ld:%02ld:00", h, m % 60);
+	return buf;
+}
+
+/* ---- calibration ------------------------------------------------------- */
+
+/* A sample task is cut to about a tenth of the budget, but never below
+ * this many rounds, so that a round's cost is still what is measured. */
+#define CAL_MIN_ROUNDS 200
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct costly {
+	double cost;
+	int64_t point;
+} costly;
+
+/* Costliest first; among equals, the lower point. */
+static int by_cost_desc(const void *a, const void *b)
+{
+	const costly *x = a, *y = b;
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return x->point < y->point ? -1 : x->point > y->point;
+}
+
+/* Cut v's horizon (parameter h) so that a task costs about 'target'
+ * units, if the suite accepts the shorter horizon; else leave it. */
+static void cut_horizon(const smab_experiment *e, int h, double target, smab_value *v)
+{
+	const smab_suite *s = e->suite;
+	double c = smab_plan_cost(e, v), H = v[h].x;
+	if (c <= target || H <= CAL_MIN_ROUNDS)
+		return;
+	v[h].x = fmax(CAL_MIN_ROUNDS, floor(H * target / c));
+	char msg[256];
+	int bad = -1;
+	if (s->check && s->check(v, msg, sizeof msg, &bad) != 0)
+		v[h].x = H;
+}
+
+int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!e || !e->suite)
+		return SMAB_EINVAL;
+	/* Points one at a time, as 'plan' lists them: a million points take
+	 * 16 MB here, not a whole plan's values. */
+	const smab_suite *s = e->suite;
+	int64_t np = smab_sweep_npoints(e);
+	int ncheck = e->record, st = SMAB_OK;
+	smab_value *v = smab_xmalloc((size_t)s->nparams * sizeof *v);
+	costly *order = smab_xmalloc((size_t)np * sizeof *order);
+	for (int64_t p = 0; p < np; p++) {
+		smab_sweep_point(e, p, v);
+		order[p] = (costly){smab_plan_cost(e, v), p};
+	}
+	qsort(order, (size_t)np, sizeof *order, by_cost_desc);
+	int h = smab_suite_param(s, "horizon");
+	double target = 0.1 * budget * SMAB_PLAN_NOMINAL_RATE;
+	size_t nscalar = (size_t)e->nmech * (size_t)s->nmetrics;
+	double *scalar = smab_xmalloc(nscalar * sizeof *scalar);
+	double *curve = smab_xmalloc(nscalar * (size_t)ncheck * sizeof *curve + 1);
+	int64_t *check = smab_xmalloc((size_t)ncheck * sizeof *check + 1);
+	double t_start = now_s(), units = 0, secs = 0;
+	int n = 0;
+	/* Point i of the order, replication r: every point once, then again
+	 * with the next replication, so the sample spans the sweep. */
+	for (int64_t k = 0; k < np * e->replications && st == SMAB_OK; k++) {
+		if (n > 0 && now_s() - t_start >= budget)
+			break;
+		int64_t p = order[k % np].point;
+		smab_sweep_point(e, p, v);
+		if (h >= 0)
+			cut_horizon(e, h, target, v);
+		checkpoints(s->horizon(v), ncheck, check);
+		smab_task t = {.p = v, .seed = e->seed, .point = (uint32_t)p,
+		               .rep = (uint32_t)(k / np), .nmech = e->nmech, .mech = e->mech,
+		               .ncheck = ncheck, .check = check};
+		smab_task_out o = {scalar, curve};
+		double t0 = now_s();
+		st = s->run(&t, &o);
+		secs += now_s() - t0;
+		units += smab_plan_cost(e, v);
+		n++;
+	}
+	if (st == SMAB_OK) {
+		out->ntasks = n;
+		out->seconds = secs;
+		out->units = units;
+		out->rate = secs > 0 ? units / secs : SMAB_PLAN_NOMINAL_RATE;
+	}
+	free(v);
+	free(check);
+	free(curve);
+	free(scalar);
+	free(order);
+	return st;
 }

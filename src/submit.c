@@ -7,14 +7,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "smab/cliopt.h"
 #include "smab/config.h"
 #include "smab/jobscript.h"
+#include "smab/plan.h"
 #include "smab/site.h"
 #include "smab/submit.h"
 
@@ -195,11 +198,17 @@ static int parse_opts(int argc, char **argv, sub_opts *o)
 		{"merge", no_argument, 0, O_MERGE}, {"resubmit", required_argument, 0, O_RESUBMIT},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int c;
+	char msg[512];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "N:n:t:p:o:s:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":N:n:t:p:o:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_submit, stdout);
 			return -1;
+		}
+		if (c == '?' || c == ':') {
+			smab_cliopt_problem(c, argc, argv, opts, msg, sizeof msg);
+			return fail("%s (see 'smab submit --help')", msg);
 		}
 		int rc = parse_one(c, optarg, o);
 		if (rc != SMAB_EXIT_OK)
@@ -503,6 +512,26 @@ static int submit(const sub_opts *o, const char *script, const char *merge,
 
 /* ---- the command -------------------------------------------------------- */
 
+/* No --time, here or in the site file, and SLURM's default limit may be
+ * short: propose one from this machine's measured speed (plan.h). */
+static void propose_time(const sub_opts *o, const smab_experiment *e)
+{
+	smab_calib cal;
+	if (smab_plan_calibrate(e, 0.5, &cal) != SMAB_OK)
+		return;
+	double secs = smab_plan_wall(e, cal.rate, o->ntasks, o->shards);
+	char limit[32], about[32];
+	if (secs < 60)
+		snprintf(about, sizeof about, "under a minute");
+	else
+		snprintf(about, sizeof about, "about %.0f min", ceil(secs / 60));
+	fflush(stdout);
+	fprintf(stderr, "smab: submit: no --time given, so SLURM's default limit applies; "
+	        "measured here, %s takes %s on %ld rank%s: --time %s would leave room\n",
+	        o->shards > 1 ? "each shard" : "the run", about, o->ntasks,
+	        o->ntasks == 1 ? "" : "s", smab_plan_time_limit(secs, limit, sizeof limit));
+}
+
 /* Fill the templates for experiment e and submit or print them. */
 static int make_and_submit(const sub_opts *o, const smab_site *site, const char *file,
                            const smab_experiment *e)
@@ -607,6 +636,8 @@ int smab_submit_main(int argc, char **argv)
 			rc = SMAB_EXIT_USAGE;
 		} else {
 			rc = make_and_submit(&o, &site, file, e);
+			if (rc == SMAB_EXIT_OK && !o.time && !site.time)
+				propose_time(&o, e);
 		}
 		smab_errors_clear(&err);
 	}

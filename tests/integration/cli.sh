@@ -34,4 +34,38 @@ check "run --resume --force exits 2 and says why" test $rc -eq 2 -a "${out#*excl
 out=$("$SMAB" shapley "$TMP/drift.h5" 2>&1); rc=$?
 check "shapley of a drift file exits 2 and names the suite" \
 	test $rc -eq 2 -a "${out#*not a coalition result file (suite drift)}" != "$out"
+# Every subcommand names an unknown option in one line and exits 2.
+for c in run validate plan list summary shapley merge verify info submit; do
+	out=$("$SMAB" $c --bogus "$TMP/x" 2>&1); rc=$?
+	check "smab $c --bogus: exit 2, one line naming the option" \
+		test $rc -eq 2 -a "$(wc -l <<<"$out")" -eq 1 -a "${out#*unknown option \'--bogus\'}" != "$out"
+done
+out=$("$SMAB" run --reume "$TMP/x" 2>&1)
+check "a mistyped long option suggests the known one" grep -q "did you mean '--resume'?" <<<"$out"
+out=$("$SMAB" plan "$TMP/x" --ranks 2>&1); rc=$?
+check "an option without its value is named" test $rc -eq 2 -a "${out#*\'--ranks\' needs a value}" != "$out"
+out=$("$SMAB" plan -z "$TMP/x" 2>&1)
+check "an unknown short option is named" grep -q "unknown option '-z'" <<<"$out"
+# A missing result file: one line, no HDF5 error stack or errno text.
+for c in summary shapley verify info "merge -o $TMP/all.h5"; do
+	out=$("$SMAB" $c "$TMP/missing.h5" 2>&1); rc=$?
+	check "smab ${c%% *} of a missing file: exit 2, one line 'no such file'" \
+		test $rc -eq 2 -a "$out" = "smab: $TMP/missing.h5: no such file"
+done
+out=$("$SMAB" list drfit 2>&1); rc=$?
+check "list of a mistyped suite exits 2 and suggests the suite" \
+	test $rc -eq 2 -a "$out" = "smab: unknown suite 'drfit'; did you mean 'drift'?"
+out=$("$SMAB" list xyzzy 2>&1)
+check "list of an unknown suite names the known ones" grep -q "known suites:.*drift" <<<"$out"
+# The closing table says what was run and what each metric is.
+out=$("$SMAB" run "$ROOT/experiments/quick.yaml" -o "$TMP/table.h5" -s replications=2 \
+	-s params.arms=5 2>&1)
+check "the closing table names the suite, points, replications and mechanisms" \
+	grep -q "^quick: suite drift, 3 points x 2 replications, mechanisms ucb, egreedy, ts, greedy$" <<<"$out"
+check "the closing table lists the fixed parameters the file sets" \
+	grep -q "^  fixed: horizon=5000 arms=5; the rest at their defaults ('smab list drift')$" <<<"$out"
+check "the closing table names the swept parameters" grep -q "^  swept: drift$" <<<"$out"
+check "the closing table has a legend line for each metric shown" \
+	eval 'grep -q "^metrics shown:$" <<<"$out" && grep -Eq "^  regret +cumulative pseudo-regret" <<<"$out" &&
+	grep -Eq "^  est_error +relative error" <<<"$out"'
 echo done
