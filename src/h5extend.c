@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hdf5_hl.h>
+
 #include "smab/config.h"
 #include "smab/h5extend.h"
 #include "h5util.h"
@@ -120,7 +122,9 @@ typedef H5L_info2_t link_info;
 typedef H5L_info_t link_info;
 #endif
 
-/* Every link below the root: datasets are copied, groups walked into. */
+/* Every link below the root: datasets are copied, groups walked into.
+ * Dimension scales (/replication, /point, /sweep/...) are not: the new
+ * file's build wrote them for its own shape. */
 static herr_t visit(hid_t g, const char *name, const link_info *info, void *arg)
 {
 	(void)info;
@@ -130,7 +134,11 @@ static herr_t visit(hid_t g, const char *name, const link_info *info, void *arg)
 		H5Eclear2(H5E_DEFAULT);
 		return 0;
 	}
+	htri_t scale = H5DSis_scale(d);
 	H5Dclose(d);
+	if (scale > 0)
+		return 0;
+	H5Eclear2(H5E_DEFAULT);
 	return copy_dset(g, name, x) == SMAB_OK ? 0 : -1;
 }
 

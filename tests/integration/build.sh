@@ -110,7 +110,7 @@ check "every script is in share/smab/scripts, executable where it is here" test 
 check "the experiments are in share/smab/experiments" test -f "$TMP/p/share/smab/experiments/quick.yaml"
 # The installed plot script draws the tiny run's file from another directory.
 if [ -s "$TMP/b1.h5" ] && /usr/bin/python3 -c 'import h5py, matplotlib' 2>/dev/null; then
-	(cd / && /usr/bin/python3 "$TMP/p/share/smab/scripts/plot.py" "$TMP/b1.h5" -o "$TMP/plots" >/dev/null 2>&1)
+	(cd / && /usr/bin/python3 "$TMP/p/share/smab/scripts/plot.py" "$TMP/b1.h5" -o "$TMP/plots/" >/dev/null 2>&1)
 	check "the installed plot.py draws a result file" test -s "$TMP/plots/regret_curve.png"
 else
 	echo "skip - installed plot.py: no result file or no python3-h5py/python3-matplotlib here"

@@ -24,8 +24,8 @@ check "plan counts 2 points, 4 tasks" grep -qF '2 points x 2 replications = 4 ta
 mpi 2 run k.yaml -o k.h5 -q >/dev/null 2>&1
 check "a list axis: the run writes its file" test -s k.h5
 pts=$(h5dump -d /points k.h5 2>/dev/null | tr -d ' \n')
-check "/points holds the lists as strings" \
-	grep -qF '(0):{0,2,"[0.9,0.5]"},(1):{1,3,"[0.9,0.8,0.5]"}' <<<"$pts"
+check "/points holds the lists as strings, and labels the points by them" \
+	grep -qF '(0):{0,2,"[0.9,0.5]","arms=2,means=[0.9,0.5]"},(1):{1,3,"[0.9,0.8,0.5]","arms=3,means=[0.9,0.8,0.5]"}' <<<"$pts"
 check "every task is done" test "$(ndone k.h5)" -eq 4
 out=$("$SMAB" summary k.h5 --metric regret 2>&1)
 check "summary names the points by their lists" grep -qF 'means=[0.9, 0.8, 0.5]' <<<"$out"

@@ -81,7 +81,7 @@ check "host and hosts name this host ($got)" test "$got" = "$host $host"
 got=$(rows a.h5 slurm_job,slurm_array_task,resubmission | tr '\n' ';')
 check "SLURM job, array element and SMAB_RESUBMISSION land in session 2 only ($got)" \
 	test "$got" = "- -1 0;7000_3 3 2;- -1 0;- -1 0;"
-flags=$($PY -c 'import h5py,sys; print(h5py.File(sys.argv[1],"r").attrs["build_flags"].decode()[:255])' a.h5)
+flags=$($PY -c 'import h5py,sys; v = h5py.File(sys.argv[1],"r").attrs["build_flags"]; v = v.decode() if isinstance(v, bytes) else v; print(v[:255])' a.h5)
 got=$(rows a.h5 build_flags | sort -u)
 check "build_flags of every row are this build's" test -n "$flags" -a "$got" = "$flags"
 got=$(rows a.h5 started_utc,ended_utc | tr '\n' ';')
