@@ -117,7 +117,7 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_HORIZON] = {"horizon", SMAB_P_INT, "4096", 1, 1e6, NULL,
 	               "rounds T"},
 	[P_COALITION] = {"coalition", SMAB_P_INT, "0", 0, 65535, NULL,
-	                 "the agents playing together, a bit mask (0: all); sweep: all, lists, {sizes}, {sample: permutations, n}"},
+	                 "the agents playing together: a bit mask (bit k-1: agent k; 0: all) or {agents: [1, 3]}; sweep: all, {agents: [[1], [2, 4]]}, {sizes}, {sample: permutations, n}"},
 	[P_LAMBDA] = {"lambda", SMAB_P_REAL, "1", 1e-9, 1e9, NULL,
 	              "ridge regularization of the pooled least squares"},
 	[P_ALPHA] = {"alpha", SMAB_P_REAL, "1", 0, 1e6, NULL,

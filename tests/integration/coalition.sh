@@ -133,7 +133,7 @@ sweep:
 YAML
 "$SMAB" run bad.yaml -o bad.h5 >bad.out 2>&1
 check "an agent beyond the instance is refused with exit 2" test $? -eq 2
-check "... at its line and column" grep -q "bad.yaml:3:27: .*agent index in \[0, 4\]" bad.out
+check "... at its line and column" grep -q "bad.yaml:3:27: .*agent in \[0, 4\]" bad.out
 check "... and writes no file" test ! -e bad.h5
 cat >nodata.yaml <<'YAML'
 suite: coalition
