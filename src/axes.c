@@ -204,27 +204,33 @@ int cfg_coal_agents(cfg *c, const yaml_node_t *at, const char *path)
 	return M;
 }
 
-/* A coalition written as a list of distinct agent indices, e.g. [0, 2]. */
-int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
+/* A coalition written as a list of distinct agents numbered from 'from'
+ * (1, or 0 in the deprecated bare lists), e.g. [1, 3]. */
+int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path, int from,
                   uint32_t *mask)
 {
 	char buf[96];
 	double x;
 	*mask = 0;
 	if (n->type != YAML_SEQUENCE_NODE || nitems(n) == 0) {
-		cfg_err(c->err, n, path, "expected a coalition: a non-empty list of agent indices in [0, %d] such as [0, 1], got %s",
-		        M - 1, cfg_shown(n, buf, sizeof buf));
+		cfg_err(c->err, n, path, "expected a coalition: a non-empty list of agents in [%d, %d] such as [%d, %d], got %s",
+		        from, M - 1 + from, from, from + 1, cfg_shown(n, buf, sizeof buf));
 		return -1;
 	}
 	const yaml_node_item_t *it = n->data.sequence.items.start;
 	for (int i = 0; i < nitems(n); i++) {
 		const yaml_node_t *m = get(c, it[i]);
-		if (!cfg_int(m, &x) || x < 0 || x > M - 1) {
-			cfg_err(c->err, m, path, "expected an agent index in [0, %d] (the instance has %d agents), got %s",
-			        M - 1, M, cfg_shown(m, buf, sizeof buf));
+		if (from == 1 && cfg_int(m, &x) && x == 0) {
+			cfg_err(c->err, m, path, "agent 0: agents are numbered from 1 (the instance has agents 1 to %d)",
+			        M);
 			return -1;
 		}
-		uint32_t bit = 1u << (int)x;
+		if (!cfg_int(m, &x) || x < from || x > M - 1 + from) {
+			cfg_err(c->err, m, path, "expected an agent in [%d, %d] (the instance has %d agents), got %s",
+			        from, M - 1 + from, M, cfg_shown(m, buf, sizeof buf));
+			return -1;
+		}
+		uint32_t bit = 1u << ((int)x - from);
 		if (*mask & bit) {
 			cfg_err(c->err, m, path, "agent %d appears twice in this coalition", (int)x);
 			return -1;
@@ -232,6 +238,109 @@ int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
 		*mask |= bit;
 	}
 	return 0;
+}
+
+/* The list of agents of a coalition given as {agents: [...]}, or n itself
+ * when it is a bare list; NULL after an error at n. */
+static const yaml_node_t *coal_agents_key(cfg *c, const yaml_node_t *n, const char *path)
+{
+	char buf[96];
+	if (n->type == YAML_SEQUENCE_NODE)
+		return n;
+	if (n->type == YAML_MAPPING_NODE && npairs(n) == 1) {
+		const yaml_node_pair_t *pr = n->data.mapping.pairs.start;
+		const char *k = cfg_pair_key(c, n, 0, path);
+		if (!k)
+			return NULL;
+		if (!strcmp(k, "agents"))
+			return get(c, pr[0].value);
+	}
+	cfg_err(c->err, n, path, "expected a coalition such as {agents: [1, 3]} (agents from 1), got %s",
+	        cfg_shown(n, buf, sizeof buf));
+	return NULL;
+}
+
+/* The coalition 'mask' as the new spelling writes it, "[1, 3]", appended
+ * to buf at *k (nothing once buf is full). */
+static void coal_spell(uint32_t mask, char *buf, size_t len, size_t *k)
+{
+	int first = 1;
+	*k += (size_t)snprintf(buf + *k, *k < len ? len - *k : 0, "[");
+	for (int a = 0; a < SMAB_MAX_AGENTS; a++)
+		if (mask & (1u << a) && *k < len) {
+			*k += (size_t)snprintf(buf + *k, len - *k, "%s%d", first ? "" : ", ", a + 1);
+			first = 0;
+		}
+	if (*k < len)
+		*k += (size_t)snprintf(buf + *k, len - *k, "]");
+}
+
+/* The warning of a bare list of agents counting from 0 at node n: it names
+ * the same coalitions in the new spelling ('list': a list of coalitions). */
+static void coal_deprecated(cfg *c, const yaml_node_t *n, const char *path,
+                            const uint32_t *masks, int nm, int list)
+{
+	char buf[160];
+	size_t k = 0;
+	if (list)
+		k += (size_t)snprintf(buf, sizeof buf, "[");
+	for (int j = 0; j < nm && k < sizeof buf; j++) {
+		if (j)
+			k += (size_t)snprintf(buf + k, sizeof buf - k, ", ");
+		if (k < sizeof buf)
+			coal_spell(masks[j], buf, sizeof buf, &k);
+	}
+	if (list && k < sizeof buf)
+		k += (size_t)snprintf(buf + k, sizeof buf - k, "]");
+	if (k >= sizeof buf)
+		snprintf(buf + sizeof buf - 5, 5, "...]");
+	smab_errors_warn(c->err, line_of(n), col_of(n), path,
+	                 "a bare list of agents is deprecated: it counts from 0; write "
+	                 "{agents: %s}, which counts from 1", buf);
+}
+
+/* The value of the parameter 'coalition' given as agents: {agents: [1, 3]},
+ * or the deprecated bare list [0, 2] (with a warning). */
+int cfg_coal_one(cfg *c, const yaml_node_t *n, int M, const char *path, uint32_t *mask)
+{
+	const yaml_node_t *list = coal_agents_key(c, n, path);
+	if (!list)
+		return -1;
+	if (list != n)
+		return cfg_coal_mask(c, list, M, path, 1, mask);
+	if (cfg_coal_mask(c, n, M, path, 0, mask))
+		return -1;
+	coal_deprecated(c, n, path, mask, 1, 0);
+	return 0;
+}
+
+/* A list of coalitions 'seq' (agents numbered from 'from') into l, marked
+ * at each coalition; the masks also into masks[nitems(seq)]. */
+static int coal_lists(cfg *c, const yaml_node_t *seq, int M, const char *path, int from,
+                      vlist *l, uint32_t *masks)
+{
+	const yaml_node_item_t *it = seq->data.sequence.items.start;
+	/* entry[mask]: 1 + where the coalition first appeared, or 0 */
+	int *entry = smab_xcalloc((size_t)1 << M, sizeof *entry);
+	int rc = 0;
+	vlist_alloc(l, nitems(seq));
+	for (int j = 0; j < nitems(seq); j++) {
+		const yaml_node_t *m = get(c, it[j]);
+		l->mark[2 * j] = line_of(m);
+		l->mark[2 * j + 1] = col_of(m);
+		if (cfg_coal_mask(c, m, M, path, from, &masks[j]))
+			rc = -1;
+		if (rc == 0 && entry[masks[j]]) {
+			cfg_err(c->err, m, path, "this coalition is already in the list (entry %d)",
+			        entry[masks[j]]);
+			rc = -1;
+		} else if (rc == 0) {
+			entry[masks[j]] = j + 1;
+		}
+		l->v[j].x = masks[j];
+	}
+	free(entry);
+	return rc;
 }
 
 static void coal_list(vlist *l, const uint32_t *masks, int n, const yaml_node_t *at)
@@ -244,7 +353,8 @@ static void coal_list(vlist *l, const uint32_t *masks, int n, const yaml_node_t 
 
 /* The sweep axis of the "coalition" parameter of a coalition suite:
  *   all                          every non-empty coalition (2^M - 1)
- *   [[0], [1], [0, 1]]           an explicit list
+ *   {agents: [[1], [2], [1, 2]]} an explicit list, agents from 1
+ *   [[0], [1], [0, 1]]           the same, deprecated: agents from 0
  *   {sizes: [1, 8]}              every coalition of these sizes
  *   {sample: permutations, n: N} the prefixes of N random agent orders
  * Coalitions are ordered by size, then mask (the paper's tables' order). */
@@ -261,34 +371,16 @@ static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlis
 		n = smab_coal_all(M, masks);
 		rc = 0;
 	} else if (vn->type == YAML_SEQUENCE_NODE && nitems(vn) > 0) {
-		const yaml_node_item_t *it = vn->data.sequence.items.start;
-		/* entry[mask]: 1 + where the coalition first appeared, or 0 */
-		int *entry = smab_xcalloc((size_t)1 << M, sizeof *entry);
 		masks = smab_xmalloc((size_t)nitems(vn) * sizeof *masks);
-		vlist_alloc(l, nitems(vn));
-		rc = 0;
-		for (int j = 0; j < nitems(vn); j++) {
-			const yaml_node_t *m = get(c, it[j]);
-			l->mark[2 * j] = line_of(m);
-			l->mark[2 * j + 1] = col_of(m);
-			if (cfg_coal_mask(c, m, M, path, &masks[j]))
-				rc = -1;
-			if (rc == 0 && entry[masks[j]]) {
-				cfg_err(c->err, m, path, "this coalition is already in the list (entry %d)",
-				        entry[masks[j]]);
-				rc = -1;
-			} else if (rc == 0) {
-				entry[masks[j]] = j + 1;
-			}
-			l->v[j].x = masks[j];
-		}
-		free(entry);
+		rc = coal_lists(c, vn, M, path, 0, l, masks);
+		if (rc == 0)
+			coal_deprecated(c, vn, path, masks, nitems(vn), 1);
 		free(masks);
 		return rc;
 	} else if (vn->type == YAML_MAPPING_NODE) {
-		const yaml_node_t *sizes = NULL, *sample = NULL, *num = NULL;
+		const yaml_node_t *sizes = NULL, *sample = NULL, *num = NULL, *agents = NULL;
 		const yaml_node_pair_t *pr = vn->data.mapping.pairs.start;
-		static const char *const keys[] = {"sizes", "sample", "n"};
+		static const char *const keys[] = {"agents", "sizes", "sample", "n"};
 		rc = 0;
 		for (int i = 0; i < npairs(vn); i++) {
 			const char *k = cfg_pair_key(c, vn, i, path);
@@ -303,16 +395,31 @@ static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlis
 				sample = v;
 			else if (!strcmp(k, "n"))
 				num = v;
+			else if (!strcmp(k, "agents"))
+				agents = v;
 			else {
 				char *kp = cfg_join(path, k);
-				cfg_unknown(c, get(c, pr[i].key), kp, "coalition key", k, keys, 3, 0);
+				cfg_unknown(c, get(c, pr[i].key), kp, "coalition key", k, keys, 4, 0);
 				free(kp);
 				rc = -1;
 			}
 		}
 		if (rc)
 			return -1;
-		if (sizes && !sample && !num) {
+		if (agents && !sizes && !sample && !num) {
+			if (agents->type != YAML_SEQUENCE_NODE || nitems(agents) == 0) {
+				cfg_err(c->err, agents, path, "expected a non-empty list of coalitions such as [[1], [2, 4]] (agents from 1), got %s",
+				        cfg_shown(agents, buf, sizeof buf));
+				return -1;
+			}
+			masks = smab_xmalloc((size_t)nitems(agents) * sizeof *masks);
+			rc = coal_lists(c, agents, M, path, 1, l, masks);
+			free(masks);
+			return rc;
+		} else if (agents) {
+			cfg_err(c->err, vn, path, "'agents' lists the coalitions itself: it takes no 'sizes', 'sample' or 'n'");
+			return -1;
+		} else if (sizes && !sample && !num) {
 			int ns = sizes->type == YAML_SEQUENCE_NODE ? nitems(sizes) : 0;
 			int *sz = smab_xcalloc((size_t)ns + 1, sizeof *sz);
 			const yaml_node_item_t *it = ns ? sizes->data.sequence.items.start : NULL;
@@ -362,11 +469,11 @@ static int sweep_coalition(cfg *c, const yaml_node_t *vn, const char *path, vlis
 				c->e->coal_nperm = np;
 			}
 		} else {
-			cfg_err(c->err, vn, path, "expected {sizes: [...]} or {sample: permutations, n: N}");
+			cfg_err(c->err, vn, path, "expected {agents: [[1], [2, 4]]}, {sizes: [...]} or {sample: permutations, n: N}");
 			rc = -1;
 		}
 	} else {
-		cfg_err(c->err, vn, path, "expected 'all', a list of coalitions such as [[0], [1], [0, 1]], {sizes: [...]} or {sample: permutations, n: N}, got %s",
+		cfg_err(c->err, vn, path, "expected 'all', {agents: [[1], [2], [1, 2]]}, {sizes: [...]} or {sample: permutations, n: N}, got %s",
 		        cfg_shown(vn, buf, sizeof buf));
 	}
 	if (rc == 0)

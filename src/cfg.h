@@ -173,10 +173,15 @@ void cfg_sweep(cfg *c, const yaml_node_t *kn, const yaml_node_t *map);
 /* Number of agents of the instance the base values describe, or -1 after
  * an error at 'at'. */
 int cfg_coal_agents(cfg *c, const yaml_node_t *at, const char *path);
-/* A coalition written as a list of distinct agent indices, e.g. [0, 2];
- * 0 and its bit mask, or -1 after an error. */
-int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path,
+/* A coalition written as a list of distinct agents numbered from 'from'
+ * (1; 0 in the deprecated bare lists), e.g. [1, 3]; 0 and its bit mask, or
+ * -1 after an error. */
+int cfg_coal_mask(cfg *c, const yaml_node_t *n, int M, const char *path, int from,
                   uint32_t *mask);
+/* The parameter 'coalition' given as {agents: [1, 3]} or, with a
+ * deprecation warning, as a bare list counting from 0 ([0, 2]); 0 and its
+ * bit mask, or -1 after an error. */
+int cfg_coal_one(cfg *c, const yaml_node_t *n, int M, const char *path, uint32_t *mask);
 
 /* ---- cfgcheck.c --------------------------------------------------------- */
 

@@ -59,7 +59,7 @@ typedef struct checks_row {
 /* One row of /coalition/<mech>/assumption3. */
 typedef struct a3_row {
 	int64_t game;
-	int agent;
+	int agent;                /* from 1, as everywhere a user sees one */
 	uint32_t q, s;
 	double rq_mean, rq_half, rs_mean, rs_half, ratio;
 	double diff_mean, diff_lo, diff_hi;   /* paired R_a^Q - R_a^S */
@@ -507,7 +507,7 @@ static void compute_game(const ctab *c, const double *x, int g, mres *m)
 			const smab_summary *sq = m->reg + ((size_t)g * (size_t)NC + (size_t)cq) * Mz;
 			const smab_summary *ss = m->reg + ((size_t)g * (size_t)NC + (size_t)cs) * Mz;
 			m->a3[m->na3++] = (a3_row){
-				.game = g, .agent = a, .q = v[i].q, .s = v[i].s,
+				.game = g, .agent = a + 1, .q = v[i].q, .s = v[i].s,
 				.rq_mean = v[i].rq, .rq_half = half_width(&sq[a]),
 				.rs_mean = v[i].rs, .rs_half = half_width(&ss[a]),
 				.ratio = v[i].rq / v[i].rs,
@@ -652,7 +652,7 @@ static int write_head(const ctab *c, hid_t g, h5ctx *cx)
 		return cx->status;
 	hsize_t nc = (hsize_t)c->NC, np = (hsize_t)c->P;
 	if (put_dset(c, g, "masks", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nc, c->cmask,
-	             "the coalitions run, as bit masks of the agents (bit a: agent a)", cx))
+	             "the coalitions run, as bit masks of the agents (bit k-1: agent k)", cx))
 		return cx->status;
 	return put_dset(c, g, "game", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &np, c->game,
 	                "game of each point: the points equal but for 'coalition'", cx);
@@ -691,8 +691,8 @@ static int write_mech(const ctab *c, hid_t g, const char *mech, const mres *m, h
 		 "[game, agent], over replications"},
 		{"checks", 1, &G, ct, cm, m->chk, "per game: core membership, convexity and "
 		 "Assumption-3 counts (-1: not checked)"},
-		{"assumption3", 1, &dk, at, am, m->a3, "every Assumption-3 violation: agent a in "
-		 "coalitions q and its sub-coalition s with R_a^q > R_a^s"},
+		{"assumption3", 1, &dk, at, am, m->a3, "every Assumption-3 violation: agent a (from 1) "
+		 "in coalitions q and its sub-coalition s with R_a^q > R_a^s"},
 	};
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		if (!ds[i].buf && strcmp(ds[i].name, "assumption3") != 0)
@@ -808,7 +808,7 @@ static void tab_print(tab *t, FILE *out)
 	memset(t, 0, sizeof *t);
 }
 
-/* A coalition as the paper writes it: "(0, 1, 3)". */
+/* A coalition as the paper writes it, its agents from 1: "(1, 2, 4)". */
 static void coal_str(uint32_t mask, int M, char *buf, size_t len)
 {
 	size_t k = 0;
@@ -816,7 +816,7 @@ static void coal_str(uint32_t mask, int M, char *buf, size_t len)
 	int first = 1;
 	for (int a = 0; a < M && k < len; a++)
 		if (mask & (1u << a)) {
-			k += (size_t)snprintf(buf + k, len - k, "%s%d", first ? "" : ", ", a);
+			k += (size_t)snprintf(buf + k, len - k, "%s%d", first ? "" : ", ", a + 1);
 			first = 0;
 		}
 	if (k < len)
@@ -857,7 +857,7 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 	        c->G, lab[0] ? " (" : "", lab, lab[0] ? ")" : "", M, NC, c->design);
 	fputs("  agents:", out);
 	for (int a = 0; a < M; a++)
-		fprintf(out, " %d=%s", a, c->agent[a]);
+		fprintf(out, " %d=%s", a + 1, c->agent[a]);
 	fputc('\n', out);
 
 	tab t = {.ncol = 4};
@@ -880,7 +880,7 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 			ci_str(&m->diff[i], b3, sizeof b3);
 		else
 			snprintf(b3, sizeof b3, "-");
-		tab_add(&t, "%d %s", a, c->agent[a]);
+		tab_add(&t, "%d %s", a + 1, c->agent[a]);
 		tab_add(&t, "%s", b1);
 		tab_add(&t, "%s", b2);
 		tab_add(&t, "%s", b3);
@@ -973,7 +973,7 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 					continue;
 				ci_str(&m->reg[k * Mz + (size_t)a], b1, sizeof b1);
 				tab_add(&t, "%s", first ? q : "");
-				tab_add(&t, "%d", a);
+				tab_add(&t, "%d", a + 1);
 				tab_add(&t, "%s", b1);
 				tab_add(&t, "%s", first ? b2 : "");
 				first = 0;
@@ -985,7 +985,8 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 }
 
 /* One CSV row: mechanism,game,quantity,coalition,agent,agent_name,
- * sub_coalition,n,mean,sd,ci_lo,ci_hi (s NULL: a bare value in 'mean'). */
+ * sub_coalition,n,mean,sd,ci_lo,ci_hi (s NULL: a bare value in 'mean');
+ * 'agent' counts from 0 here and is written from 1. */
 static void csv_row(const ctab *c, FILE *out, const char *mech, int g, const char *qty,
                     int64_t mask, int agent, int64_t sub, const smab_summary *s, double value)
 {
@@ -998,7 +999,7 @@ static void csv_row(const ctab *c, FILE *out, const char *mech, int g, const cha
 	}
 	fputc(',', out);
 	if (agent >= 0) {
-		fprintf(out, "%d,", agent);
+		fprintf(out, "%d,", agent + 1);
 		h5u_csv_field(out, c->agent[agent]);
 	} else
 		fputc(',', out);
@@ -1061,11 +1062,12 @@ static void print_csv(const ctab *c, const char *mech, const mres *m, int g,
 		const smab_summary *rq = &m->reg[((size_t)g * (size_t)NC + (size_t)cq) * Mz];
 		const smab_summary *rs = &m->reg[((size_t)g * (size_t)NC + (size_t)cs) * Mz];
 		smab_summary d = {0, r->diff_mean, NAN, r->diff_lo, r->diff_hi};
-		d.n = rq[r->agent].n < rs[r->agent].n ? rq[r->agent].n : rs[r->agent].n;
-		csv_row(c, out, mech, g, "a3_rq", r->q, r->agent, r->s, &rq[r->agent], 0);
-		csv_row(c, out, mech, g, "a3_rs", r->q, r->agent, r->s, &rs[r->agent], 0);
-		csv_row(c, out, mech, g, "a3_diff", r->q, r->agent, r->s, &d, 0);
-		csv_row(c, out, mech, g, "a3_ratio", r->q, r->agent, r->s, NULL, r->ratio);
+		int a = r->agent - 1;
+		d.n = rq[a].n < rs[a].n ? rq[a].n : rs[a].n;
+		csv_row(c, out, mech, g, "a3_rq", r->q, a, r->s, &rq[a], 0);
+		csv_row(c, out, mech, g, "a3_rs", r->q, a, r->s, &rs[a], 0);
+		csv_row(c, out, mech, g, "a3_diff", r->q, a, r->s, &d, 0);
+		csv_row(c, out, mech, g, "a3_ratio", r->q, a, r->s, NULL, r->ratio);
 	}
 	if (o->all)
 		for (int ci = 0; ci < NC; ci++) {

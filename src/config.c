@@ -178,8 +178,8 @@ static void set_param(cfg *c, int p, const char *name, const yaml_node_t *kn,
 	e->where[2 * p + 1] = col_of(vn);
 	e->set[p] = 1;
 	if (c->s->agents && !strcmp(c->s->params[p].name, "coalition") &&
-	    vn->type == YAML_SEQUENCE_NODE) {
-		/* one coalition as a list of agents; its mask is the value, once
+	    (vn->type == YAML_SEQUENCE_NODE || vn->type == YAML_MAPPING_NODE)) {
+		/* one coalition as its agents; its mask is the value, once
 		 * every other parameter (the instance) is known */
 		c->coal = vn;
 		c->coal_p = p;
@@ -397,7 +397,7 @@ static void get_root(cfg *c, const yaml_node_t *root, const char *path)
 	if (c->coal) {
 		int M = cfg_coal_agents(c, c->coal, c->coal_path);
 		uint32_t mask;
-		if (M > 0 && cfg_coal_mask(c, c->coal, M, c->coal_path, &mask) == 0)
+		if (M > 0 && cfg_coal_one(c, c->coal, M, c->coal_path, &mask) == 0)
 			e->base[c->coal_p].x = mask;
 		free(c->coal_path);
 		c->coal_path = NULL;

@@ -88,8 +88,9 @@ typedef struct smab_suite {
 	 * of a point's instance; with names != NULL also a new comma list of
 	 * their names ("M,F") that the caller frees.  Such a suite has an INT
 	 * parameter "coalition", a bit mask of the agents playing together
-	 * (bit k: the agent of metric regret_a<k+1>), that 'sweep' expands
-	 * from 'all', sizes or sampled agent orders, and per-agent metrics
+	 * (bit k-1: agent k, of metric regret_a<k>; agents count from 1),
+	 * that 'sweep' expands from 'all', {agents: [[1], [2, 4]]}, sizes or
+	 * sampled agent orders, and per-agent metrics
 	 * "regret_a1" .. "regret_a<M>"
 	 * (NaN for agents outside the coalition) from which the Shapley tables
 	 * are computed after the run.  Returns -1 with a message in *names

@@ -42,8 +42,10 @@ def coalition(path):
     - ``assumption3``: every violation (agent, coalition ``q``, its
       sub-coalition ``s``, their regrets and the paired difference's CI).
 
-    Agents are named by the file's ``agents`` attribute; coalitions are
-    shown as ``{a,b}`` next to their bit mask (bit i: agent i); each game's
+    Agents are named by the file's ``agents`` attribute (``agent``) and
+    numbered from 1 as ``smab shapley`` prints them (``number``); coalitions
+    are shown as ``{a,b}`` of the agents' names next to their bit mask (bit
+    k-1: agent k); each game's
     swept values (the other columns of ``/points``) are columns too.  A
     table the file lacks (no grand coalition: no payout) is absent from the
     dict.  Raises :class:`SmabError` for a file without coalition tables.
@@ -82,7 +84,8 @@ def _tables(f):
             for gi in range(x.shape[0]):
                 for a in range(x.shape[1]):
                     rows[name].append({"mechanism": m, "game": gi, **games.get(gi, {}),
-                                       "agent": agents[a], **{s: x[gi, a][s] for s in _STATS}})
+                                       "agent": agents[a], "number": a + 1,
+                                       **{s: x[gi, a][s] for s in _STATS}})
         if "regret" in t:
             x = t["regret"][()]
             for gi in range(x.shape[0]):
@@ -92,7 +95,8 @@ def _tables(f):
                             rows["regret"].append({
                                 "mechanism": m, "game": gi, **games.get(gi, {}),
                                 "coalition": _members(mask, agents), "mask": mask,
-                                "agent": agents[a], **{s: x[gi, c, a][s] for s in _STATS}})
+                                "agent": agents[a], "number": a + 1,
+                                **{s: x[gi, c, a][s] for s in _STATS}})
         if "value" in t:
             x = t["value"][()]
             for gi in range(x.shape[0]):
@@ -108,7 +112,9 @@ def _tables(f):
         if "assumption3" in t:
             for r in t["assumption3"][()]:
                 d = {k: r[k].item() for k in r.dtype.names}
-                d["agent"] = agents[d["agent"]]
+                # the file's agent field counts from 1, as smab shapley prints it
+                d["number"] = d["agent"]
+                d["agent"] = agents[d["agent"] - 1]
                 d["q_members"] = _members(d["q"], agents)
                 d["s_members"] = _members(d["s"], agents)
                 rows["assumption3"].append({"mechanism": m, **d})

@@ -327,6 +327,12 @@ def _draw_line(ax, ds, c, lay, k, nhue, label, at):
                     marker="o", ms=3.5, lw=1.4, capsize=2.5)
 
 
+def _agent_label(number, name):
+    """An agent as smab shapley shows it: its number from 1, then its name
+    when that is not the number itself ("1 M", or "3")."""
+    return str(number) if name == str(number) else "%d %s" % (number, name)
+
+
 def draw_coalition(path, args):
     """Payout against Shapley value, one panel per mechanism and game."""
     import matplotlib.pyplot as plt
@@ -335,7 +341,7 @@ def draw_coalition(path, args):
     if "shapley" not in t or "payout" not in t:
         raise Refused("%s: the coalition tables have no Shapley value or payout (a partial "
                       "design, or no grand coalition)" % path)
-    key = ["mechanism", "game", "agent"]
+    key = ["mechanism", "game", "agent", "number"]
     m = t["shapley"].merge(t["payout"], on=key, suffixes=("_shapley", "_payout"))
     if args.mechanisms:
         m = m[m["mechanism"].isin(args.mechanisms.split(","))]
@@ -359,7 +365,8 @@ def draw_coalition(path, args):
                               [r["ci_hi_shapley"] - r["mean_shapley"]]],
                         yerr=[[r["mean_payout"] - r["ci_lo_payout"]],
                               [r["ci_hi_payout"] - r["mean_payout"]]],
-                        fmt="o", color="C%d" % (k % 10), ms=4, capsize=2, label=r["agent"])
+                        fmt="o", color="C%d" % (k % 10), ms=4, capsize=2,
+                        label=_agent_label(r["number"], r["agent"]))
         lim = [np.nanmin(d[["ci_lo_shapley", "ci_lo_payout"]].values),
                np.nanmax(d[["ci_hi_shapley", "ci_hi_payout"]].values)]
         ax.plot(lim, lim, color="black", lw=1, label="payout = Shapley")

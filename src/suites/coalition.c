@@ -19,11 +19,11 @@
  *   synthetic   Appendix E.2: d = K = 25 unit vectors (user = all ones),
  *               theta*_i = 0.7, 0.6, 0.5, 0.4, 0.3 for i = 1, 2, 3, 4, 0
  *               (mod 5), blocks A_1 = {1..5}, ..., A_5 = {21..25}; five
- *               agents on a circle, agent a holds A_{a+1} and A_{a+2}
- *               (indices mod 5): agent 0 has {1..10}, agent 4 has
+ *               agents on a circle, agent k (from 1) holds A_k and
+ *               A_{k+1} (indices mod 5): agent 1 has {1..10}, agent 5 has
  *               {21..25, 1..5}.
- *   asymmetric  the same items; agent 0 holds {1, 7, 13, 19, 25} and agent
- *               a = 1..5 holds A_a (six agents).
+ *   asymmetric  the same items; agent 1 holds {1, 7, 13, 19, 25} and agent
+ *               k = 2..6 holds A_{k-1} (six agents).
  *   fixed       the same items, every agent holds all 25 (a fixed, common
  *               action set: the setting of MUL and Theorem 1); 'agents'
  *               agents.
@@ -117,7 +117,7 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_HORIZON] = {"horizon", SMAB_P_INT, "4096", 1, 1e6, NULL,
 	               "rounds T"},
 	[P_COALITION] = {"coalition", SMAB_P_INT, "0", 0, 65535, NULL,
-	                 "the agents playing together, a bit mask (0: all); sweep: all, lists, {sizes}, {sample: permutations, n}"},
+	                 "the agents playing together: a bit mask (bit k-1: agent k; 0: all) or {agents: [1, 3]}; sweep: all, {agents: [[1], [2, 4]]}, {sizes}, {sample: permutations, n}"},
 	[P_LAMBDA] = {"lambda", SMAB_P_REAL, "1", 1e-9, 1e9, NULL,
 	              "ridge regularization of the pooled least squares"},
 	[P_ALPHA] = {"alpha", SMAB_P_REAL, "1", 0, 1e6, NULL,
@@ -925,10 +925,11 @@ static int coal_agents(const smab_value *p, char **names)
 		*names = smab_xstrdup(ml_cache.names);
 		return M;
 	}
+	/* agents are named by their number, from 1: "1,2,3" */
 	char *s = smab_xmalloc((size_t)M * 4 + 1);
 	size_t o = 0;
 	for (int a = 0; a < M; a++)
-		o += (size_t)snprintf(s + o, 4, "%s%d", a ? "," : "", a);
+		o += (size_t)snprintf(s + o, 4, "%s%d", a ? "," : "", a + 1);
 	*names = s;
 	return M;
 }

@@ -35,7 +35,7 @@ import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
 g = f["coalition"]
 assert g.attrs["design"] in (b"exact", "exact"), g.attrs["design"]
-assert f.attrs["agents"] in (b"0,1,2,3,4", "0,1,2,3,4")
+assert f.attrs["agents"] in (b"1,2,3,4,5", "1,2,3,4,5")   # named from 1
 for m in ("linucb", "metc", "dev-random"):
     sh = g[m]["shapley"][0]
     assert sh.shape == (5,) and (sh["n"] == 4).all()
@@ -54,7 +54,8 @@ PY
 check "Shapley values are efficient and the payout is -R_a^M" grep -qx ok py.out
 "$SMAB" shapley syn1.h5 --all --no-write >all.out 2>&1
 check "smab shapley --all prints per-coalition regrets" test $? -eq 0
-check "... including the 5-agent coalition" grep -q "(0, 1, 2, 3, 4)" all.out
+check "... including the 5-agent coalition, its agents from 1" grep -q "(1, 2, 3, 4, 5)" all.out
+check "... and names the agents from 1" grep -q "^  agents: 1=1 2=2 3=3 4=4 5=5$" all.out
 
 # Shards carry no tables; their merge gets the same tables as one run.
 for i in 0 1; do
@@ -132,7 +133,7 @@ sweep:
 YAML
 "$SMAB" run bad.yaml -o bad.h5 >bad.out 2>&1
 check "an agent beyond the instance is refused with exit 2" test $? -eq 2
-check "... at its line and column" grep -q "bad.yaml:3:27: .*agent index in \[0, 4\]" bad.out
+check "... at its line and column" grep -q "bad.yaml:3:27: .*agent in \[0, 4\]" bad.out
 check "... and writes no file" test ! -e bad.h5
 cat >nodata.yaml <<'YAML'
 suite: coalition

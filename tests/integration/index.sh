@@ -82,4 +82,41 @@ check "... as the axis strategy.target: 1, 3" \
 "$SMAB" run rep.yaml -o rep-old.h5 -q >/dev/null 2>&1 && "$SMAB" run rep-new.yaml -o rep-new.h5 -q >/dev/null 2>&1
 check "... and run to the datasets of register_order: [3, 1, 2], strategy.target: [1, 3]" \
 	same_results rep-old.h5 rep-new.h5
+
+# The coalition axis: {agents: [...]} counts from 1; a bare list keeps
+# counting from 0 for old files, with one warning that spells it anew.
+cat >coal-old.yaml <<'YAML'
+suite: coalition
+replications: 2
+mechanisms: [linucb]
+params: {instance: fixed, agents: 4, horizon: 60}
+sweep:
+  coalition: [[0], [1, 3], [0, 1, 2, 3]]
+YAML
+sed 's/coalition: \[\[0\], \[1, 3\], \[0, 1, 2, 3\]\]/coalition: {agents: [[1], [2, 4], [1, 2, 3, 4]]}/' \
+	coal-old.yaml >coal-new.yaml
+"$SMAB" run coal-old.yaml -o coal-old.h5 -q >/dev/null 2>coal-old.err
+check "a bare list of coalitions (agents from 0) still runs" test $? -eq 0
+check "... with one warning at its line and column naming the new spelling" \
+	test "$(grep -c '^coal-old.yaml:6:14: warning: .*deprecated: it counts from 0; write {agents: \[\[1\], \[2, 4\], \[1, 2, 3, 4\]\]}, which counts from 1' coal-old.err)" -eq 1
+"$SMAB" run coal-new.yaml -o coal-new.h5 -q >/dev/null 2>coal-new.err
+check "{agents: [[1], [2, 4], [1, 2, 3, 4]]} runs" test $? -eq 0
+check "... without a warning" sh -c "! grep -q warning coal-new.err"
+check "... to the same points" h5diff -q coal-old.h5 coal-new.h5 /points /points
+check "... and the same datasets" same_results coal-old.h5 coal-new.h5
+check "... and the same coalition tables" h5diff -q coal-old.h5 coal-new.h5 /coalition /coalition
+"$SMAB" shapley coal-new.h5 --all --no-write >coal.out 2>&1
+check "smab shapley names the agents from 1" grep -q "^  agents: 1=1 2=2 3=3 4=4$" coal.out
+check "... and prints coalitions with them" grep -q "(2, 4)" coal.out
+"$SMAB" shapley coal-new.h5 --csv --all --no-write >coal.csv 2>&1
+check "... also in its CSV" grep -q '^linucb,0,regret,"(2, 4)",4,4,' coal.csv
+sed 's/\[\[1\], \[2, 4\]/[[0], [2, 4]/' coal-new.yaml >coal-zero.yaml
+"$SMAB" validate coal-zero.yaml >/dev/null 2>coal-zero.err
+check "agent 0 in {agents: ...} is refused" test $? -eq 2
+check "... saying agents are numbered from 1" \
+	grep -q "^coal-zero.yaml:6:25: error: .*agent 0: agents are numbered from 1" coal-zero.err
+sed 's/\[\[1\], \[2, 4\]/[[1], [2, 5]/' coal-new.yaml >coal-five.yaml
+"$SMAB" validate coal-five.yaml >/dev/null 2>coal-five.err
+check "an agent beyond the instance is refused" test $? -eq 2
+check "... naming the range" grep -q "expected an agent in \[1, 4\] .*got 5" coal-five.err
 echo done

@@ -166,7 +166,7 @@ cat >one.yaml <<'YAML'
 suite: coalition
 replications: 2
 mechanisms: [linucb]
-params: {instance: synthetic, horizon: 50, coalition: [0, 1]}
+params: {instance: synthetic, horizon: 50, coalition: {agents: [1, 2]}}
 YAML
 $T "$SMAB" run one.yaml -o one.h5 -q >/dev/null 2>&1
 cp one.h5 one.before

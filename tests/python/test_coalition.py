@@ -21,7 +21,8 @@ def test_tables_equal_the_file(files):
         for m in ("linucb", "metc"):
             for name in ("shapley", "payout"):
                 df = t[name].query("mechanism == @m")
-                assert list(df["agent"]) == ["0", "1", "2", "3", "4"]
+                assert list(df["agent"]) == ["1", "2", "3", "4", "5"]
+                assert list(df["number"]) == [1, 2, 3, 4, 5]
                 rows = g[m][name][0]
                 for s in STATS:
                     np.testing.assert_array_equal(df[s].to_numpy(), rows[s])
@@ -32,9 +33,12 @@ def test_tables_equal_the_file(files):
             assert chk["a3_violations"] == g[m]["checks"][0]["a3_violations"]
             a3 = t["assumption3"].query("mechanism == @m")
             assert len(a3) == len(g[m]["assumption3"])
-    # a member's regret only, named: coalition {0,1} has agents 0 and 1
+            # the file's agent field counts from 1 and names the same agent
+            assert (a3["number"] >= 1).all() and (a3["number"] <= 5).all()
+            assert list(a3["agent"]) == [str(k) for k in a3["number"]]
+    # a member's regret only, named: coalition {1,2} (mask 3) has agents 1 and 2
     r = t["regret"].query("mechanism == 'linucb' and mask == 3")
-    assert list(r["agent"]) == ["0", "1"] and set(r["coalition"]) == {"{0,1}"}
+    assert list(r["agent"]) == ["1", "2"] and set(r["coalition"]) == {"{1,2}"}
 
 
 def test_shapley_is_efficient(files):
@@ -50,7 +54,7 @@ def test_open_coalition_run(files):
     ds = smab.open(files["coalition"])
     assert ds["regret"].dims == ("mechanism", "coalition", "replication")
     assert ds.sizes["coalition"] == 31 and ds["coalition"].dtype == np.int64
-    assert ds.attrs["agents"] == "0,1,2,3,4"
+    assert ds.attrs["agents"] == "1,2,3,4,5"
     # an agent outside the coalition has no regret
     x = ds["regret_a4"].sel(mechanism="linucb", coalition=1).values
     assert np.isnan(x).all()

@@ -128,6 +128,8 @@ def test_coalition_scatter(files):
     t = smab.coalition(files["coalition"])["shapley"].query("mechanism == 'linucb'")
     xs = [ln.get_xdata()[0] for k, ln in lines(axes[0]).items() if k != "payout = Shapley"]
     assert sorted(xs) == sorted(t["mean"])
+    # the legend names the agents from 1, as smab shapley does
+    assert sorted(k for k in lines(axes[0]) if k != "payout = Shapley") == ["1", "2", "3", "4", "5"]
     plt.close(fig)
 
 

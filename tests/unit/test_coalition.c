@@ -217,11 +217,32 @@ START_TEST(axis_forms)
 	smab_experiment_free(&e);
 	smab_errors_clear(&err);
 
+	/* agents from 1; the deprecated bare list counts from 0, with a
+	 * warning that spells the same coalitions the new way */
+	e = parse("suite: coalition\nsweep:\n  coalition: {agents: [[1], [2, 4], [5, 1]]}\n", &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(ncoal(e), 3);
+	ck_assert_double_eq(e->axes[0].values[0].x, 1);
+	ck_assert_double_eq(e->axes[0].values[1].x, 10);
+	ck_assert_double_eq(e->axes[0].values[2].x, 17);
+	ck_assert_int_eq(err.nwarn, 0);
+	smab_experiment_free(&e);
+	smab_errors_clear(&err);
+
 	e = parse("suite: coalition\nsweep:\n  coalition: [[0], [1, 3], [4, 0]]\n", &err);
 	ck_assert_ptr_nonnull(e);
 	ck_assert_int_eq(ncoal(e), 3);
+	ck_assert_double_eq(e->axes[0].values[0].x, 1);
 	ck_assert_double_eq(e->axes[0].values[1].x, 10);
 	ck_assert_double_eq(e->axes[0].values[2].x, 17);
+	ck_assert_int_eq(err.nwarn, 1);
+	smab_experiment_free(&e);
+	smab_errors_clear(&err);
+
+	e = parse("suite: coalition\nparams: {coalition: {agents: [2, 4]}}\n", &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_double_eq(e->base[smab_suite_param(e->suite, "coalition")].x, 10);
+	ck_assert_int_eq(err.nwarn, 0);
 	smab_experiment_free(&e);
 	smab_errors_clear(&err);
 
@@ -267,7 +288,15 @@ START_TEST(axis_errors)
 		int line, col;
 	} bad[] = {
 		{"suite: coalition\nsweep:\n  coalition: [[0], [5]]\n",
-		 "expected an agent index in [0, 4]", 3, 21},
+		 "expected an agent in [0, 4]", 3, 21},
+		{"suite: coalition\nsweep:\n  coalition: {agents: [[1], [6]]}\n",
+		 "expected an agent in [1, 5]", 3, 30},
+		{"suite: coalition\nsweep:\n  coalition: {agents: [[0, 1]]}\n",
+		 "agent 0: agents are numbered from 1", 3, 25},
+		{"suite: coalition\nsweep:\n  coalition: {agents: [[1]], sizes: [1]}\n",
+		 "takes no 'sizes'", 3, 14},
+		{"suite: coalition\nparams: {coalition: {agents: [0]}}\n",
+		 "agent 0: agents are numbered from 1", 2, 31},
 		{"suite: coalition\nsweep:\n  coalition: [[0, 1], [1, 0]]\n",
 		 "already in the list", 3, 23},
 		{"suite: coalition\nsweep:\n  coalition: [[0, 0]]\n",

@@ -432,11 +432,11 @@ START_TEST(test_assumption3_rows)
 	row r[8];
 	ck_assert_int_eq(read_all(path, "/coalition/alg/assumption3", t, r), 3);
 	H5Tclose(t);
-	/* In scan order: Q = (0, 2) agent 0 vs (0); Q = N agent 0 vs (0, 1);
-	 * Q = N agent 1 vs (0, 1). */
+	/* In scan order: Q = (1, 3) agent 1 vs (1); Q = N agent 1 vs (1, 2);
+	 * Q = N agent 2 vs (1, 2): the file numbers agents from 1. */
 	ck_assert_uint_eq(r[0].q, 5);
 	ck_assert_uint_eq(r[0].s, 1);
-	ck_assert_int_eq(r[0].agent, 0);
+	ck_assert_int_eq(r[0].agent, 1);
 	ck_assert_double_eq_tol(r[0].rq_mean, 2.0, 1e-12);
 	ck_assert_double_eq_tol(r[0].rs_mean, 1.0, 1e-12);
 	ck_assert_double_eq_tol(r[0].ratio, 2.0, 1e-12);
@@ -444,10 +444,10 @@ START_TEST(test_assumption3_rows)
 	ck_assert(r[0].diff_lo > 0.0);
 	ck_assert_uint_eq(r[1].q, 7);
 	ck_assert_uint_eq(r[1].s, 3);
-	ck_assert_int_eq(r[1].agent, 0);
+	ck_assert_int_eq(r[1].agent, 1);
 	ck_assert_uint_eq(r[2].q, 7);
 	ck_assert_uint_eq(r[2].s, 3);
-	ck_assert_int_eq(r[2].agent, 1);
+	ck_assert_int_eq(r[2].agent, 2);
 	ck_assert_double_eq_tol(r[2].diff_mean, 1.0 / 3, 1e-12);
 }
 END_TEST
@@ -587,11 +587,11 @@ START_TEST(test_print)
 	FILE *out = open_memstream(&buf, &len);
 	ck_assert_int_eq(run(path, out, 1, 0, 0, err), SMAB_OK);
 	fclose(out);
-	ck_assert_ptr_nonnull(strstr(buf, "0=L 1=R1 2=R2"));
+	ck_assert_ptr_nonnull(strstr(buf, "1=L 2=R1 3=R2"));
 	ck_assert_ptr_nonnull(strstr(buf, "core: yes"));
 	ck_assert_ptr_nonnull(strstr(buf, "convex: yes (0 of 6 triples violated)"));
 	ck_assert_ptr_nonnull(strstr(buf, "Assumption 3: 3 of 12 pairs violated (3 significant)"));
-	ck_assert_ptr_nonnull(strstr(buf, "(0, 1, 2)"));
+	ck_assert_ptr_nonnull(strstr(buf, "(1, 2, 3)"));
 	ck_assert_ptr_nonnull(strstr(buf, "regret per coalition"));
 	free(buf);
 	/* --no-write: the file is left alone. */
@@ -604,8 +604,8 @@ START_TEST(test_print)
 	fclose(out);
 	ck_assert(strncmp(buf, "mechanism,game,quantity,coalition,agent,agent_name,"
 	                  "sub_coalition,n,mean,sd,ci_lo,ci_hi\n", 80) == 0);
-	ck_assert_ptr_nonnull(strstr(buf, "\nalg,0,shapley,,0,L,,3,"));
-	ck_assert_ptr_nonnull(strstr(buf, "\nalg,0,a3_ratio,\"(0, 2)\",0,L,(0),,2,,,\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nalg,0,shapley,,1,L,,3,"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nalg,0,a3_ratio,\"(1, 3)\",1,L,(1),,2,,,\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nalg,0,in_core,,,,,,1,,,\n"));
 	free(buf);
 }
@@ -636,8 +636,8 @@ START_TEST(test_unchecked_reason)
 	f.nan_mask = 5;
 	fake_write(path, &f);
 	char *buf = printed(path);
-	ck_assert_msg(strstr(buf, "core: not checked (coalition (0, 2) has no value: its mean "
-	                     "regret is NaN); convex: not checked (coalition (0, 2) has no "
+	ck_assert_msg(strstr(buf, "core: not checked (coalition (1, 3) has no value: its mean "
+	                     "regret is NaN); convex: not checked (coalition (1, 3) has no "
 	                     "value: its mean regret is NaN)") != NULL, "%s", buf);
 	ck_assert_ptr_null(strstr(buf, "exact design"));
 	free(buf);
