@@ -29,3 +29,20 @@ same_results() {
 		&& h5diff -q "$1" "$2" /tasks/done /tasks/done \
 		&& h5diff -q "$1" "$2" /tasks/checksum /tasks/checksum
 }
+
+# SLURM (slurm.sh, multinode.sh): the final state of job $1 (an array
+# element as ID_I), waiting up to $2 s; status 1 if it has not ended.
+job_end() {
+	local s
+	for _ in $(seq $(( $2 * 2 ))); do
+		s=$(scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
+		case $s in
+			COMPLETED|FAILED|TIMEOUT|CANCELLED|NODE_FAIL|OUT_OF_MEMORY) echo "$s"; return 0 ;;
+		esac
+		sleep 0.5
+	done
+	echo "${s:-UNKNOWN}"
+	return 1
+}
+# The first job id in 'smab submit' or sbatch output $1.
+job_id() { sed -n 's/^Submitted batch job \([0-9][0-9_]*\).*/\1/p' <<<"$1" | head -n 1; }

@@ -38,19 +38,6 @@ ok "three nodes in network namespaces are up ($(tail -1 "$TMP/up.log" | cut -d';
 eval "$("$L" env)"
 cd "$TMP"
 
-# The final state of job $1 (an array element as ID_I), waiting up to $2 s.
-final_state() {
-	local s
-	for _ in $(seq $(( $2 * 2 ))); do
-		s=$(scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
-		case $s in
-			COMPLETED|FAILED|TIMEOUT|CANCELLED|NODE_FAIL|OUT_OF_MEMORY) echo "$s"; return 0 ;;
-		esac
-		sleep 0.5
-	done
-	echo "${s:-UNKNOWN}"
-}
-job_id() { sed -n 's/^Submitted batch job \([0-9][0-9_]*\).*/\1/p' <<<"$1"; }
 job_field() { scontrol show job "$1" 2>/dev/null | grep -o "$2=[^ ]*" | head -1 | cut -d= -f2; }
 # Host names of a job's ranks as "host:ranks host:ranks ", from the files
 # the launcher wrapper below writes for each rank.
@@ -120,7 +107,7 @@ check "a 2-node job with a 1-minute limit is submitted" test -n "$long_id"
 # ---- 1. a 3-node job, 2 ranks per node ---------------------------------
 out=$(SMAB_SBATCH=$TMP/sbatch2 "$SMAB" submit e.yaml --nodes 3 --ntasks 6 --time 5 -o e.h5 2>&1)
 id=$(job_id "$out")
-state=$(final_state "$id" 60)
+state=$(job_end "$id" 60)
 check "a 3-node job with 2 ranks per node completes (state $state)" test "$state" = COMPLETED
 check "its file equals a 1-rank run's (h5diff)" same_results ref-e.h5 e.h5
 h=$(rank_hosts "$id")
@@ -136,14 +123,14 @@ check "the file's /history names the three hosts ($hosts)" test "$hosts" = node1
 out=$(OMPI_MCA_btl=self,vader SMAB_SBATCH=$TMP/sbatch1 "$SMAB" submit e.yaml --nodes 2 --ntasks 2 \
 	--time 5 -o notcp.h5 2>&1)
 id=$(job_id "$out")
-state=$(final_state "$id" 60)
+state=$(job_end "$id" 60)
 check "without TCP, ranks on two nodes cannot reach each other (state $state)" \
 	bash -c "test '$state' = FAILED && grep -q 'unable to reach each other' smab-e-$id.out"
 
 # ---- 5. a coalition sweep over the nodes --------------------------------
 out=$(SMAB_SBATCH=$TMP/sbatch2 "$SMAB" submit syn.yaml --nodes 3 --ntasks 6 --time 5 -o syn.h5 2>&1)
 id=$(job_id "$out")
-state=$(final_state "$id" 90)
+state=$(job_end "$id" 90)
 check "a 3-node coalition sweep completes (state $state)" test "$state" = COMPLETED
 check "... its datasets equal a 1-rank run's" same_results ref-syn.h5 syn.h5
 check "... and so do its Shapley tables (h5diff /coalition)" h5diff -q ref-syn.h5 syn.h5 /coalition /coalition
@@ -173,7 +160,7 @@ for _ in $(seq 200); do
 	sleep 0.5
 done
 t_ranks=$(( $(date +%s) - t_kill ))
-state=$(final_state "$id" 120)
+state=$(job_end "$id" 120)
 t_job=$(( $(date +%s) - t_kill ))
 check "killing node3 mid-run fails the job within 90 s (state $state after $t_job s)" \
 	bash -c "{ test '$state' = NODE_FAIL || test '$state' = FAILED; } && test $t_job -le 90"
@@ -187,7 +174,7 @@ check "every task in the file before the kill is still there ($before before, $a
 out=$(SMAB_SBATCH=$TMP/sbatch2 MN_SBATCH_OPTS=--exclude=node3 "$SMAB" submit long.yaml --nodes 2 --ntasks 4 \
 	--time 5 -o lost.h5 --resume 2>&1)
 id=$(job_id "$out")
-state=$(final_state "$id" 90)
+state=$(job_end "$id" 90)
 check "--resume on the two surviving nodes completes (state $state, $(rank_hosts "$id"))" \
 	bash -c "test '$state' = COMPLETED && test '$(rank_hosts "$id")' = 'node1:2 node2:2 '"
 check "... to a file equal to an uninterrupted run's" same_results ref-long.h5 lost.h5
@@ -202,7 +189,7 @@ check "... computing again only the tasks not in the file ($hist)" \
 
 # ---- 3. the time limit ---------------------------------------------------
 id=$long_id
-state=$(final_state "$id" 150)
+state=$(job_end "$id" 150)
 check "SLURM stops the 2-node job at its time limit (state $state)" test "$state" = TIMEOUT
 n=$(ndone long.h5)
 check "it left some but not all tasks done ($n of 1200)" test "$n" -gt 0 -a "$n" -lt 1200
@@ -213,7 +200,7 @@ check "the ranks closed the file as resumable" grep -q 'stopped by a signal afte
 out=$(SMAB_SBATCH=$TMP/sbatch2 "$SMAB" submit long.yaml --nodes 3 --ntasks 6 --time 5 \
 	-o long.h5 --resume 2>&1)
 id=$(job_id "$out")
-state=$(final_state "$id" 90)
+state=$(job_end "$id" 90)
 check "--resume on 3 nodes completes (state $state)" test "$state" = COMPLETED
 check "... to a file equal to an uninterrupted run's" same_results ref-long.h5 long.h5
 
@@ -224,7 +211,7 @@ out=$(MN_SBATCH_OPTS=--exclusive SMAB_SBATCH=$TMP/sbatch2 "$SMAB" submit e.yaml 
 id=$(job_id "$out")
 states= nodes=
 for i in 0 1 2; do
-	states="$states$(final_state "${id}_$i" 60) "
+	states="$states$(job_end "${id}_$i" 60) "
 	nodes="$nodes$(job_field "${id}_$i" BatchHost) "
 done
 check "the three shards complete ($states)" test "$states" = "COMPLETED COMPLETED COMPLETED "

@@ -23,21 +23,6 @@ fi
 trap '[ $started -eq 1 ] && "$ROOT/scripts/slurm-local.sh" down >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 cd "$TMP"
 
-# Wait for job $1 to end (up to $2 s); print its final state.
-job_end() {
-	local s
-	for _ in $(seq $(( $2 * 2 ))); do
-		s=$(scontrol show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
-		case $s in
-			COMPLETED|FAILED|TIMEOUT|CANCELLED|NODE_FAIL|OUT_OF_MEMORY) echo "$s"; return 0 ;;
-		esac
-		sleep 0.5
-	done
-	echo "${s:-UNKNOWN}"
-	return 1
-}
-# Job id from 'smab submit' output.
-job_id() { sed -n 's/^Submitted batch job \([0-9][0-9_]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 # Time limit: 1 minute (SLURM's unit), against ~150 s of stretched tasks.
 cat >long.yaml <<'YAML'
