@@ -18,8 +18,10 @@
 static void build_change(const h5u_session *r, char *buf, size_t len)
 {
 	const char *commit = h5u_this_commit();
-	/* rows from before build flags were recorded do not compare them */
-	int flags = r->flags[0] && strcmp(r->flags, smab_build_flags) != 0;
+	/* rows from before build flags were recorded do not compare them; a
+	 * row holds the flags cut to its field, so only that much is compared
+	 * (a long line of flags would otherwise never equal its own row) */
+	int flags = r->flags[0] && strncmp(r->flags, smab_build_flags, sizeof r->flags - 1) != 0;
 	buf[0] = '\0';
 	if (strcmp(r->version, SMAB_VERSION) == 0 && strcmp(r->commit, commit) == 0 && !flags)
 		return;

@@ -28,7 +28,10 @@ START_TEST(test_row_of_this_process)
 	ck_assert_str_eq(s.action, "resume");
 	ck_assert_str_eq(s.version, SMAB_VERSION);
 	ck_assert_str_eq(s.commit, smab_git_commit);
-	ck_assert_str_eq(s.flags, smab_build_flags);   /* the flags fit the field */
+	/* the flags, cut to the field when they are longer (sanitizer builds) */
+	ck_assert_int_eq(strncmp(s.flags, smab_build_flags, sizeof s.flags - 1), 0);
+	ck_assert_uint_eq(strlen(s.flags), strlen(smab_build_flags) < sizeof s.flags
+	                                   ? strlen(smab_build_flags) : sizeof s.flags - 1);
 	ck_assert_str_eq(s.host, host);
 	ck_assert_str_eq(s.hosts, "a,b");
 	ck_assert_str_eq(s.job, "");
