@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "smab/suggest.h"
 
 #define INT_EXACT 9007199254740992.0    /* 2^53: integers a double holds exactly */
 
@@ -113,34 +114,9 @@ const char *cfg_shown(const yaml_node_t *n, char *buf, size_t len)
 	return buf;
 }
 
-/* Edit distance of two short strings; long ones count as far apart. */
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int row[64];
-	if (la >= 64 || lb >= 64)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int up = row[j];
-			int best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* The known name a mistyped 'word' most likely meant: one within two edits
- * (and fewer edits than the word has letters, so 'x' suggests nothing), or
+ * by smab_edit_distance (and fewer edits than the word has letters, so 'x'
+ * suggests nothing), or
  * a dotted name whose first or last part is 'word' ('alpha' -> 'ucb.alpha').
  * NULL if nothing is close. */
 static const char *suggest(const char *word, const char *const *names, int n)
@@ -148,7 +124,7 @@ static const char *suggest(const char *word, const char *const *names, int n)
 	const char *best = NULL;
 	int bestd = 3, len = (int)strlen(word);
 	for (int i = 0; i < n; i++) {
-		int d = edit_distance(word, names[i]);
+		int d = smab_edit_distance(word, names[i]);
 		const char *dot = strchr(names[i], '.');
 		if (dot) {
 			size_t first = (size_t)(dot - names[i]);

@@ -9,7 +9,7 @@ enum { MAXLEN = 63, FAR = 99 };
 /* Optimal string alignment distance: Levenshtein plus the swap of two
  * neighbouring letters as one edit, since 'drfit' for 'drift' is the
  * commonest slip of all.  Three rows of the table suffice. */
-static int osa_distance(const char *a, const char *b)
+int smab_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > MAXLEN || lb > MAXLEN)
@@ -45,7 +45,7 @@ const char *smab_suggest(const char *word, const char *const *names, int n)
 	const char *best = NULL;
 	int bestd = 3, len = (int)strlen(word);
 	for (int i = 0; i < n; i++) {
-		int d = osa_distance(word, names[i]);
+		int d = smab_edit_distance(word, names[i]);
 		if (d < bestd && d < len) {
 			best = names[i];
 			bestd = d;
