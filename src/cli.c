@@ -314,6 +314,45 @@ static const char *plan_time(double s, char *buf, size_t len)
 	return buf;
 }
 
+/* The wall time on 2, 64 and 1024 ranks and on the ranks asked for, at
+ * 'rate' cost units per second, and the costliest task's time, which no
+ * number of ranks shortens: what to give sbatch's --ntasks and --time. */
+static void plan_projection(const smab_experiment *e, double rate, double total, long ranks)
+{
+	long row[4] = {2, 64, 1024, ranks};
+	int nrow = ranks == 1 || ranks == 2 || ranks == 64 || ranks == 1024 ? 3 : 4;
+	for (int i = nrow - 1; i > 0 && row[i] < row[i - 1]; i--) {
+		long t = row[i];
+		row[i] = row[i - 1];
+		row[i - 1] = t;
+	}
+	char t[32];
+	printf("projected wall time, tasks costliest first, each to the rank that frees first:\n");
+	printf("%10s  %12s  %5s\n", "ranks", "wall time", "busy");
+	for (int i = 0; i < nrow; i++) {
+		double w = smab_plan_wall(e, rate, row[i], 1);
+		double busy = w > 0 ? total / rate / ((double)row[i] * w) : 1;
+		printf("%10ld  %12s  %4.0f%%\n", row[i], plan_time(w, t, sizeof t), 100 * fmin(busy, 1));
+	}
+	int64_t p;
+	double c = smab_plan_critical(e, &p);
+	printf("critical path: one task of point %lld (", (long long)p);
+	smab_value *v = smab_xcalloc((size_t)e->suite->nparams, sizeof *v);
+	smab_sweep_point(e, p, v);
+	const char *sep = "";
+	for (int a = 0; a < e->naxes; a++)
+		for (int k = 0; k < e->axes[a].nparam; k++) {
+			int i = e->axes[a].param[k];
+			char *str = smab_value_str(&e->suite->params[i], &v[i], 6);
+			printf("%s%s %s", sep, e->suite->params[i].name, str);
+			free(str);
+			sep = ", ";
+		}
+	free(v);
+	printf("%s) takes %s; no number of ranks finishes sooner\n", *sep ? "" : "no sweep",
+	       plan_time(c / rate, t, sizeof t));
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -397,6 +436,7 @@ static int cmd_plan(int argc, char **argv)
 	else
 		printf(" (at a nominal %.0fM mechanism-rounds/s; --calibrate measures this "
 		       "machine's speed)\n", SMAB_PLAN_NOMINAL_RATE / 1e6);
+	plan_projection(e, cal.rate, total, ranks);
 	printf("output: %s (at most %s)\n", e->output,
 	       smab_out_bytes_str(smab_experiment_file_bytes(e), size, sizeof size));
 	smab_experiment_free(&e);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "smab/plan.h"
+#include "smab/sched.h"
 
 /* Checkpoint c of C for horizon T is round ceil((c+1) T / C), so the last one
  * is T and the spacing is even; with T < C some rounds repeat, which keeps
@@ -75,20 +76,122 @@ double smab_plan_total_cost(const smab_plan *pl)
 	return t;
 }
 
-double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+/* Past this many tasks the schedule is not simulated: with that many more
+ * tasks than ranks the rule below ends within one task of the even share. */
+#define LPT_MAX_TASKS 4000000
+
+/* Sift the root of a min-heap of n rank loads down to its place. */
+static void sift_down(double *h, long n)
 {
-	int64_t np = smab_sweep_npoints(e);
-	smab_value *v = smab_xcalloc((size_t)e->suite->nparams, sizeof *v);
-	double total = 0, most = 0;
+	long i = 0;
+	for (;;) {
+		long l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && h[l] < h[m])
+			m = l;
+		if (r < n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			return;
+		double t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* The time at which the last of n tasks (costs c, costliest first) ends on
+ * 'ranks' ranks when each task goes to the rank that frees first -- the
+ * order in which smab's scheduler hands out work, without its batching. */
+static double lpt_makespan(const double *c, int64_t n, long ranks)
+{
+	if (n == 0)
+		return 0;
+	long m = (int64_t)ranks < n ? ranks : (long)n;
+	double *h = smab_xcalloc((size_t)m, sizeof *h), end = 0;
+	for (int64_t i = 0; i < n; i++) {
+		h[0] += c[i];
+		sift_down(h, m);
+	}
+	for (long k = 0; k < m; k++)
+		end = fmax(end, h[k]);
+	free(h);
+	return end;
+}
+
+typedef struct costly {
+	double cost;
+	int64_t point;
+} costly;
+
+/* Costliest first; among equals, the lower point. */
+static int by_cost_desc(const void *a, const void *b)
+{
+	const costly *x = a, *y = b;
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return x->point < y->point ? -1 : x->point > y->point;
+}
+
+/* Every point's cost, costliest first (np of them, freed by the caller). */
+static costly *points_by_cost(const smab_experiment *e, int64_t np)
+{
+	smab_value *v = smab_xmalloc((size_t)e->suite->nparams * sizeof *v);
+	costly *order = smab_xmalloc((size_t)(np > 0 ? np : 1) * sizeof *order);
 	for (int64_t p = 0; p < np; p++) {
 		smab_sweep_point(e, p, v);
-		double c = smab_plan_cost(e, v);
-		total += c * e->replications;
-		most = fmax(most, c);
+		order[p] = (costly){smab_plan_cost(e, v), p};
 	}
 	free(v);
-	double share = total / (double)(shards > 1 ? shards : 1);
-	return fmax(share / (double)(ranks > 1 ? ranks : 1), most) / rate;
+	qsort(order, (size_t)np, sizeof *order, by_cost_desc);
+	return order;
+}
+
+double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+{
+	int64_t np = smab_sweep_npoints(e), reps = e->replications, nt = np * reps;
+	ranks = ranks > 1 ? ranks : 1;
+	shards = shards > 1 ? shards : 1;
+	costly *order = points_by_cost(e, np);
+	double total = 0, end = 0;
+	for (int64_t p = 0; p < np; p++)
+		total += order[p].cost * (double)reps;
+	if (nt > LPT_MAX_TASKS) {
+		/* The even share of a shard, but never less than one task. */
+		end = fmax(total / (double)shards / (double)ranks, np ? order[0].cost : 0);
+	} else {
+		/* Each shard's tasks, costliest first, scheduled on its own ranks. */
+		int64_t *first = smab_xcalloc((size_t)shards + 1, sizeof *first);
+		for (int64_t p = 0; p < np; p++)
+			for (int r = 0; r < reps; r++)
+				first[smab_sched_shard(order[p].point, r, (int)reps, (int)shards) + 1]++;
+		for (long s = 0; s < shards; s++)
+			first[s + 1] += first[s];
+		double *c = smab_xmalloc((size_t)(nt > 0 ? nt : 1) * sizeof *c);
+		int64_t *fill = smab_xmalloc((size_t)shards * sizeof *fill);
+		memcpy(fill, first, (size_t)shards * sizeof *fill);
+		for (int64_t p = 0; p < np; p++)
+			for (int r = 0; r < reps; r++)
+				c[fill[smab_sched_shard(order[p].point, r, (int)reps, (int)shards)]++] =
+					order[p].cost;
+		for (long s = 0; s < shards; s++)
+			end = fmax(end, lpt_makespan(c + first[s], first[s + 1] - first[s], ranks));
+		free(fill);
+		free(c);
+		free(first);
+	}
+	free(order);
+	return end / rate;
+}
+
+double smab_plan_critical(const smab_experiment *e, int64_t *point)
+{
+	int64_t np = smab_sweep_npoints(e);
+	costly *order = points_by_cost(e, np);
+	double c = np ? order[0].cost : 0;
+	if (point)
+		*point = np ? order[0].point : -1;
+	free(order);
+	return c;
 }
 
 const char *smab_plan_time_limit(double secs, char *buf, size_t len)
@@ -114,20 +217,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-typedef struct costly {
-	double cost;
-	int64_t point;
-} costly;
-
-/* Costliest first; among equals, the lower point. */
-static int by_cost_desc(const void *a, const void *b)
-{
-	const costly *x = a, *y = b;
-	if (x->cost != y->cost)
-		return x->cost > y->cost ? -1 : 1;
-	return x->point < y->point ? -1 : x->point > y->point;
 }
 
 /* Cut v's horizon (parameter h) so that a task costs about 'target'
@@ -156,12 +245,7 @@ int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out
 	int64_t np = smab_sweep_npoints(e);
 	int ncheck = e->record, st = SMAB_OK;
 	smab_value *v = smab_xmalloc((size_t)s->nparams * sizeof *v);
-	costly *order = smab_xmalloc((size_t)np * sizeof *order);
-	for (int64_t p = 0; p < np; p++) {
-		smab_sweep_point(e, p, v);
-		order[p] = (costly){smab_plan_cost(e, v), p};
-	}
-	qsort(order, (size_t)np, sizeof *order, by_cost_desc);
+	costly *order = points_by_cost(e, np);
 	int h = smab_suite_param(s, "horizon");
 	double target = 0.1 * budget * SMAB_PLAN_NOMINAL_RATE;
 	size_t nscalar = (size_t)e->nmech * (size_t)s->nmetrics;

@@ -46,10 +46,15 @@ double smab_plan_total_cost(const smab_plan *pl);
  * passed -- at least one task, at most one per point and replication.
  * Returns SMAB_OK, or a suite's failure status (then *out is zero). */
 int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out);
-/* Wall seconds of e's tasks, or of one of 'shards' equal shares of them,
- * on 'ranks' ranks at 'rate' cost units per second: the work divided
- * evenly, but no less than the costliest task. */
+/* Wall seconds of e's tasks on 'ranks' ranks at 'rate' cost units per
+ * second (with shards > 1, of the slowest shard, each on its own 'ranks'):
+ * the tasks are handed out costliest first, each to the rank that frees
+ * first, as the scheduler does.  Past 4 million tasks the schedule is not
+ * simulated: the work divided evenly, but no less than the costliest task. */
 double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards);
+/* The cost of e's costliest task, which no number of ranks can shorten
+ * (the critical path), and its point into *point (if not NULL). */
+double smab_plan_critical(const smab_experiment *e, int64_t *point);
 /* A time limit to propose for a job that needs 'secs' seconds: twice that,
  * at least 10 minutes, rounded up to 10 minutes, in sbatch's form
  * (HH:MM:SS, or D-HH:MM:SS past a day) into buf. */

@@ -33,6 +33,19 @@ check "plan without --calibrate says the speed is nominal and names --calibrate"
 out=$("$SMAB" plan "$E/quick.yaml" --calibrate 2>&1)
 check "plan --calibrate says the speed was measured, on how many tasks" \
 	grep -Eq "measured here: .* over [0-9]+ sample tasks? in" <<<"$out"
+# The projection: 2, 64 and 1024 ranks and the ranks asked for, in order;
+# the critical path is the largest coalition's task; on enough ranks the
+# wall time is that task's own.
+out=$("$SMAB" plan "$E/coalition-synthetic.yaml" --ranks 8 2>&1)
+check "plan projects the wall time on 2, 8 (asked), 64 and 1024 ranks, in that order" \
+	test "$(awk '/^projected wall time/ { on = 1; next } on && /^ +[0-9]+ / { printf "%s ", $1 } /^critical/ { on = 0 }' <<<"$out")" = "2 8 64 1024 "
+check "plan names the grand coalition's task as the critical path" \
+	grep -Eq "^critical path: one task of point 30 \(coalition 31\) takes .*no number of ranks finishes sooner" <<<"$out"
+out=$("$SMAB" plan "$E/quick.yaml" 2>&1)
+wall=$(awk '$1 == 1024 { $1 = ""; $NF = ""; gsub(/^ +| +$/, ""); print }' <<<"$out")
+crit=$(sed -n 's/^critical path: .* takes \(.*\); no number.*/\1/p' <<<"$out")
+check "on 1024 ranks quick.yaml's 12 tasks take as long as its costliest ($wall = $crit)" \
+	test -n "$crit" -a "$wall" = "$crit"
 # 'smab submit' without --time proposes one from the measured speed; with
 # --time (or a site file's time) it says nothing.
 export HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config

@@ -158,6 +158,48 @@ START_TEST(test_balance)
 }
 END_TEST
 
+/* The textbook case where handing the costliest task to the first free
+ * rank is not optimal: tasks 3, 3, 2, 2, 2 on two ranks end at 7 (3+2+2
+ * beside 3+2), where the even share says 6; on three ranks at 5; on many
+ * at 3, the costliest task, which no number of ranks shortens. */
+static const char *textbook =
+	"suite: drift\nreplications: 1\nsweep:\n  horizon: [3000, 2000, 3000, 2000, 2000]\n";
+
+START_TEST(test_wall_lpt)
+{
+	setup_plan(textbook);
+	double c3 = pl->cost[0], c2 = pl->cost[1];
+	ck_assert_double_eq(c3, 1.5 * c2);
+	ck_assert_double_eq(smab_plan_wall(e, 1, 1, 1), 2 * c3 + 3 * c2);
+	ck_assert_double_eq(smab_plan_wall(e, 1, 2, 1), c3 + 2 * c2);
+	ck_assert_double_eq(smab_plan_wall(e, 1, 3, 1), c3 + c2);
+	ck_assert_double_eq(smab_plan_wall(e, 1, 1024, 1), c3);
+	ck_assert_double_eq(smab_plan_wall(e, 2, 2, 1), (c3 + 2 * c2) / 2);
+	int64_t p = -1;
+	ck_assert_double_eq(smab_plan_critical(e, &p), c3);
+	ck_assert_int_eq(p, 0);
+	teardown_plan();
+}
+END_TEST
+
+/* With shards, the slowest shard: each shard's own tasks (smab_sched_shard)
+ * on one rank each add up to exactly its share. */
+START_TEST(test_wall_shards)
+{
+	setup_plan(uneven);
+	for (int shards = 2; shards <= 5; shards++) {
+		double sum[5] = {0}, most = 0;
+		for (int64_t q = 0; q < pl->npoints; q++)
+			for (int r = 0; r < pl->reps; r++)
+				sum[smab_sched_shard(q, r, pl->reps, shards)] += pl->cost[q];
+		for (int k = 0; k < shards; k++)
+			most = sum[k] > most ? sum[k] : most;
+		ck_assert_double_eq_tol(smab_plan_wall(e, 1, 1, shards), most, 1e-9 * most);
+	}
+	teardown_plan();
+}
+END_TEST
+
 static Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -167,6 +209,8 @@ static Suite *sched_suite(void)
 	tcase_add_test(tc, test_done_tasks_skipped);
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_balance);
+	tcase_add_test(tc, test_wall_lpt);
+	tcase_add_test(tc, test_wall_shards);
 	suite_add_tcase(s, tc);
 	return s;
 }
