@@ -203,11 +203,11 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	DIAG(0, D_OBS, "obs_mis", "misreporter", "observed reward sum"),
 	DIAG(0, D_LOO, "loo_mis", "misreporter", "leave-one-out prediction theta_{-a}^T sum x~"),
 	DIAG(0, D_PEN, "pen_mis", "misreporter", "width penalty beta sum ||x~||_{V_{-a}^-1}"),
-	DIAG(0, D_CLAIM, "claim_mis", "misreporter", "claim sum theta*^T psi(x~), the reports' true mean"),
+	DIAG(0, D_CLAIM, "claim_mis", "misreporter", "claim sum theta*^T psi(x~) (the true mean reward of the reports)"),
 	DIAG(1, D_OBS, "obs_tru", "truthful agent", "observed reward sum"),
 	DIAG(1, D_LOO, "loo_tru", "truthful agent", "leave-one-out prediction theta_{-a}^T sum x~"),
 	DIAG(1, D_PEN, "pen_tru", "truthful agent", "width penalty beta sum ||x~||_{V_{-a}^-1}"),
-	DIAG(1, D_CLAIM, "claim_tru", "truthful agent", "claim sum theta*^T psi(x~), the reports' true mean"),
+	DIAG(1, D_CLAIM, "claim_tru", "truthful agent", "claim sum theta*^T psi(x~) (the true mean reward of the reports)"),
 };
 
 static int poly_dim(int d)
