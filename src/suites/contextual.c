@@ -101,9 +101,10 @@
  * block 1 the agents' features; ENV id 1 block 'instance' theta*; ENV id 2
  * the misreporting set; ENV id 3 the round tape (context index, N uniforms
  * for zeta, drawn in both zeta modes so that the mode shifts no stream);
- * ENV id 4 the N uniforms of the per-agent zeta; REWARD id 0 the noise z_t.  Thompson samples come from
- * {seed, point, rep}; MECH, id 0 (id 1 for the "n-" learners), shared by
- * LinTS and COBRA(TS) so that the two coincide until an elimination. */
+ * ENV id 4 the N uniforms of the per-agent zeta; REWARD id 0 the noise
+ * z_t.  Thompson samples come from {seed, point, rep}; MECH, id 0 (id 1
+ * for the "n-" learners), shared by LinTS and COBRA(TS) so that the two
+ * coincide until an elimination. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
