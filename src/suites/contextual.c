@@ -11,10 +11,13 @@
  *   psi the identity or phi, and a pull returns mu + sigma z, z ~ N(0,1).
  *   Each round one context is drawn uniformly from the pool.  A set of
  *   round(fraction N) misreporting agents (uniform without replacement)
- *   report (1 + zeta) x with zeta ~ U[a, b] drawn afresh every round (from
- *   round misreport.start on, truthfully before: a late onset is what lets
- *   an estimator built from the agent's own reports, OptGTM's, see the
- *   change); the others report x.  Rewards always come from the true x.
+ *   report (1 + zeta) x with zeta ~ U[a, b] drawn afresh every round
+ *   ('misreport.zeta: round') or once per agent and replication ('agent':
+ *   a constant inflation, the deviation COBRA's equilibrium argument
+ *   compares truthfulness with), from round misreport.start on, truthfully
+ *   before (a late onset is what lets an estimator built from the agent's
+ *   own reports, OptGTM's, see the change); the others report x.  Rewards
+ *   always come from the true x.
  *
  * Degree-2 map (the paper's Appendix D: the polynomial kernel (1 + x^T y)^2
  * with its constant removed): phi(x) = [sqrt2 x_i (i < d); x_i^2 and
@@ -74,6 +77,18 @@
  * how many hit misreporters (true) or truthful agents (false), the share of
  * rounds given to misreporters, and each agent's selection count (its
  * utility in the paper, which counts pulls) for the first 16 agents.
+ * LOOM's diagnostics (COBRA only, NaN for the others): the terms of each
+ * agent's last LOOM check, summed over the misreporters (_mis, NaN if there
+ * are none) and over the truthful agents (_tru, NaN if there are none):
+ * the observed reward sum R_a, the leave-one-out prediction
+ * theta_{-a}^T sum_s x~_s, the width penalty beta(n_{-a}) sum_s
+ * ||x~_s||_{V_{-a}^-1} (the sum LOOM used, exact or cached), and the
+ * claim sum_s mu(x~_s) = theta*^T psi(x~_s), what the reports would earn
+ * if they were true (what an unbiased theta_{-a} would predict).  An agent
+ * is eliminated when loo - penalty > obs + sigma sqrt(2 n_a log(1/delta));
+ * loo / claim shows how far the others' data bias theta_{-a}, and claim -
+ * obs is the overshoot LOOM looks for.  An agent never selected is never
+ * checked and adds zeros.
  *
  * Common random numbers (docs/extending.md): every mechanism of a task sees the same
  * contexts, the same zeta and the same reward noise in round t (one tape per
@@ -85,9 +100,11 @@
  * Streams, key {seed, ALL_POINTS, rep}: ENV id 0 block 0 the context pool,
  * block 1 the agents' features; ENV id 1 block 'instance' theta*; ENV id 2
  * the misreporting set; ENV id 3 the round tape (context index, N uniforms
- * for zeta); REWARD id 0 the noise z_t.  Thompson samples come from
- * {seed, point, rep}; MECH, id 0 (id 1 for the "n-" learners), shared by
- * LinTS and COBRA(TS) so that the two coincide until an elimination. */
+ * for zeta, drawn in both zeta modes so that the mode shifts no stream);
+ * ENV id 4 the N uniforms of the per-agent zeta; REWARD id 0 the noise
+ * z_t.  Thompson samples come from {seed, point, rep}; MECH, id 0 (id 1
+ * for the "n-" learners), shared by LinTS and COBRA(TS) so that the two
+ * coincide until an elimination. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +121,7 @@
 enum {
 	P_HORIZON, P_AGENTS, P_CONTEXTS, P_DC, P_DA, P_INSTANCE, P_SIGMA,
 	P_LAMBDA, P_DELTA, P_FRACTION, P_ZA, P_ZB, P_ZSTART, P_REWARD, P_UCB_SCALE,
-	P_TS_SCALE, P_LOOM, P_LOOM_SCALE, P_REFACTOR, NPARAMS
+	P_TS_SCALE, P_LOOM, P_LOOM_SCALE, P_REFACTOR, P_ZMODE, NPARAMS
 };
 
 /* Defaults (the paper's numbers were lost; these are ours, see
@@ -143,6 +160,8 @@ static const smab_param_decl params[NPARAMS] = {
 	                  "multiplier of the radius beta(n_{-a}) in LOOM's pessimistic sum"},
 	[P_REFACTOR] = {"ls.refactor", SMAB_P_INT, "256", 0, 1e9, NULL,
 	                "rank-one updates between Cholesky refactorizations (0 = never)"},
+	[P_ZMODE] = {"misreport.zeta", SMAB_P_ENUM, "round", 0, 0, "round|agent",
+	             "misreport: zeta drawn afresh every round, or once per agent and replication"},
 };
 
 enum { A_LINUCB, A_LINTS, A_OPTGTM, A_COBRA_UCB, A_COBRA_TS, NALGS };
@@ -162,8 +181,11 @@ static const smab_mech_decl mechs[2 * NALGS] = {
 #define NMECHS ((int)(sizeof mechs / sizeof mechs[0]))
 
 #define NSEL 16
+/* LOOM's diagnostics follow the selections: four terms (D_*), summed over
+ * the misreporters (group 0), then over the truthful agents (group 1). */
+enum { D_OBS, D_LOO, D_PEN, D_CLAIM, ND };
 enum { X_REGRET, X_ELIM, X_TRUE_ELIM, X_FALSE_ELIM, X_MIS_SHARE, X_NMIS, X_SEL0,
-       NMETRICS = X_SEL0 + NSEL };
+       X_DIAG = X_SEL0 + NSEL, NMETRICS = X_DIAG + 2 * ND };
 
 /* Agents are numbered from 1 in names, as everywhere: slot X_SEL0 + i - 1. */
 #define SEL(i) [X_SEL0 + (i) - 1] = {"sel_" #i, 0, "selections (utility) of agent " #i ", NaN if absent", "rounds"}
@@ -176,6 +198,17 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_NMIS] = {"misreporters", 0, "number of misreporting agents", "count"},
 	SEL(1), SEL(2), SEL(3), SEL(4), SEL(5), SEL(6), SEL(7), SEL(8),
 	SEL(9), SEL(10), SEL(11), SEL(12), SEL(13), SEL(14), SEL(15), SEL(16),
+#define DIAG(g, k, sfx, who, what) [X_DIAG + (g) * ND + (k)] = {"loom_" sfx, 0, \
+	"COBRA: " what " at each " who "'s last LOOM check, summed (NaN if none, or not COBRA)", \
+	"reward"}
+	DIAG(0, D_OBS, "obs_mis", "misreporter", "observed reward sum"),
+	DIAG(0, D_LOO, "loo_mis", "misreporter", "leave-one-out prediction theta_{-a}^T sum x~"),
+	DIAG(0, D_PEN, "pen_mis", "misreporter", "width penalty beta sum ||x~||_{V_{-a}^-1}"),
+	DIAG(0, D_CLAIM, "claim_mis", "misreporter", "claim sum theta*^T psi(x~) (the true mean reward of the reports)"),
+	DIAG(1, D_OBS, "obs_tru", "truthful agent", "observed reward sum"),
+	DIAG(1, D_LOO, "loo_tru", "truthful agent", "leave-one-out prediction theta_{-a}^T sum x~"),
+	DIAG(1, D_PEN, "pen_tru", "truthful agent", "width penalty beta sum ||x~||_{V_{-a}^-1}"),
+	DIAG(1, D_CLAIM, "claim_tru", "truthful agent", "claim sum theta*^T psi(x~) (the true mean reward of the reports)"),
 };
 
 static int poly_dim(int d)
@@ -250,6 +283,8 @@ typedef struct env {
 	double *ctx;          /* P x dc */
 	double *agent;        /* N x da */
 	double *mu;           /* P x N true mean rewards */
+	double *theta;        /* Dt: theta* */
+	int poly, Dt;         /* reward through phi; length of theta* */
 	double *best;         /* P: max_a mu */
 	int *mis;             /* N: 1 if agent misreports */
 	int nmis;
@@ -294,7 +329,9 @@ static void env_init(env *e, const smab_task *t)
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 0, 1);
 	fill_uniform(r, e->agent, (size_t)e->N * (size_t)e->da);
 
-	double *theta = smab_xmalloc((size_t)D * sizeof(double));
+	double *theta = e->theta = smab_xmalloc((size_t)D * sizeof(double));
+	e->poly = poly;
+	e->Dt = D;
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 1, (uint64_t)p[P_INSTANCE].x);
 	fill_uniform(r, theta, (size_t)D);
 	double nrm = 0.0;
@@ -327,7 +364,6 @@ static void env_init(env *e, const smab_task *t)
 	}
 	free(x);
 	free(f);
-	free(theta);
 
 	/* The misreporters: the first m of a uniform permutation. */
 	e->nmis = (int)lround(p[P_FRACTION].x * e->N);
@@ -343,9 +379,16 @@ static void env_init(env *e, const smab_task *t)
 
 	/* The round tape: zeta = a + (b - a) u for misreporters.  Truthful
 	 * agents' uniforms are drawn too, so the set of misreporters does not
-	 * shift anyone's stream. */
+	 * shift anyone's stream; with 'misreport.zeta: agent' each agent's u is
+	 * drawn once instead (its own stream) and the tape's are skipped. */
 	double za = p[P_ZA].x, zb = p[P_ZB].x;
 	int start = (int)p[P_ZSTART].x - 1;
+	double *ua = NULL;
+	if ((int)p[P_ZMODE].x == 1) {
+		ua = smab_xmalloc((size_t)e->N * sizeof(double));
+		smab_rng_seek(r, &key, SMAB_RNG_ENV, 4, 0);
+		fill_uniform(r, ua, (size_t)e->N);
+	}
 	e->tctx = smab_xmalloc((size_t)e->T * sizeof(int));
 	e->zeta = smab_xmalloc((size_t)e->T * (size_t)e->N * sizeof(double));
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 3, 0);
@@ -354,9 +397,12 @@ static void env_init(env *e, const smab_task *t)
 		double *zr = e->zeta + (size_t)s * (size_t)e->N;
 		for (int a = 0; a < e->N; a++) {
 			double u = gsl_rng_uniform(r);
+			if (ua)
+				u = ua[a];
 			zr[a] = e->mis[a] && s >= start ? za + (zb - za) * u : 0.0;
 		}
 	}
+	free(ua);
 	e->z = smab_xmalloc((size_t)e->T * sizeof(double));
 	smab_rng_seek(r, &key, SMAB_RNG_REWARD, 0, 0);
 	for (int s = 0; s < e->T; s++)
@@ -369,6 +415,7 @@ static void env_free(env *e)
 	free(e->ctx);
 	free(e->agent);
 	free(e->mu);
+	free(e->theta);
 	free(e->best);
 	free(e->mis);
 	free(e->tctx);
@@ -391,6 +438,9 @@ typedef struct learner {
 	double *lsum, *rsum;            /* optgtm: L_a, R_a; cobra: reward sums in rsum */
 	double *xsum;                   /* cobra: N x D sum of a's reports */
 	double *wsum;                   /* cobra cached: sum of widths at report time */
+	double *csum;                   /* cobra: N, sum of theta*^T psi(x~) of a's reports */
+	double *diag;                   /* cobra: N x ND, the terms of a's last LOOM check */
+	double *cx;                     /* cobra: d + poly_dim(d) scratch for the claim */
 	double **hist;                  /* cobra exact: a's reports, n_a x D */
 	int64_t *hcap;
 	double *hw2;                    /* scratch for exact widths */
@@ -438,7 +488,8 @@ static int loom_eliminates(learner *l, const env *e, int a)
 	int na = (int)l->nsel[a];
 	double beta = l->loom_scale * beta_ay(l, e, (double)s->n);
 	const double *xs = l->xsum + (size_t)a * (size_t)l->D;
-	double lcb;
+	double lcb, loo;
+	smab_ls_means(s, xs, 1, &loo);
 	if (l->loom_exact) {
 		if ((size_t)na > l->hw2cap) {
 			l->hw2cap = 2 * (size_t)na;
@@ -449,6 +500,11 @@ static int loom_eliminates(learner *l, const env *e, int a)
 	} else {
 		lcb = smab_loom_lcb_cached(s, xs, l->wsum[a], beta);
 	}
+	double *dg = l->diag + (size_t)a * ND;
+	dg[D_OBS] = l->rsum[a];
+	dg[D_LOO] = loo;
+	dg[D_PEN] = loo - lcb;
+	dg[D_CLAIM] = l->csum[a];
 	return lcb > smab_loom_ucb(l->rsum[a], na, e->sigma, e->delta);
 }
 
@@ -499,6 +555,9 @@ static int learner_init(learner *l, const env *e, const smab_task *t, int mech)
 	l->rsum = smab_xcalloc((size_t)N, sizeof(double));
 	l->xsum = smab_xcalloc((size_t)N * (size_t)D, sizeof(double));
 	l->wsum = smab_xcalloc((size_t)N, sizeof(double));
+	l->csum = smab_xcalloc((size_t)N, sizeof(double));
+	l->diag = smab_xcalloc((size_t)N * ND, sizeof(double));
+	l->cx = smab_xmalloc((size_t)(e->d + poly_dim(e->d)) * sizeof(double));
 	l->hist = smab_xcalloc((size_t)N, sizeof(double *));
 	l->hcap = smab_xcalloc((size_t)N, sizeof(int64_t));
 	if (uses_ts(l->alg)) {
@@ -534,6 +593,9 @@ static void learner_free(learner *l)
 	free(l->rsum);
 	free(l->xsum);
 	free(l->wsum);
+	free(l->csum);
+	free(l->diag);
+	free(l->cx);
 	smab_rng_free(&l->r);
 }
 
@@ -608,18 +670,37 @@ static int choose(learner *l, const env *e, int s)
 	return best;
 }
 
+/* theta*^T psi(x~): the true mean reward agent a's report in round s
+ * claims.  scratch: d + poly_dim(d) entries. */
+static double claim(const env *e, int s, int a, double *scratch)
+{
+	double *x = scratch, *f = scratch + e->d;
+	true_x(e, e->tctx[s], a, x);
+	double z = 1.0 + e->zeta[(size_t)s * (size_t)e->N + (size_t)a];
+	for (int i = 0; i < e->d; i++)
+		x[i] *= z;
+	if (e->poly)
+		poly2(x, e->d, f);
+	else
+		f = x;
+	double m = 0.0;
+	for (int i = 0; i < e->Dt; i++)
+		m += e->theta[i] * f[i];
+	return m;
+}
+
 /* Learn from (x~ of agent a, y) in round s; may eliminate a. */
-static void learn(learner *l, const env *e, int a, double y)
+static void learn(learner *l, const env *e, int s, int a, double y)
 {
 	int N = l->N, D = l->D;
 	const double *x = l->X + (size_t)a * (size_t)D;
 	l->nsel[a]++;
 	l->rsum[a] += y;
 	if (l->alg == A_OPTGTM) {
-		smab_ls *s = &l->per[a];
-		smab_ls_update(s, x, y, 1.0);
+		smab_ls *own = &l->per[a];
+		smab_ls_update(own, x, y, 1.0);
 		double T = (double)e->T;
-		l->lsum[a] += smab_optgtm_term(s, x, smab_optgtm_beta(D, e->lambda, T));
+		l->lsum[a] += smab_optgtm_term(own, x, smab_optgtm_beta(D, e->lambda, T));
 		if (l->nactive > 1 && smab_optgtm_drops(l->lsum[a], l->rsum[a], (double)l->nsel[a], T))
 			deactivate(l, a);
 		return;
@@ -631,6 +712,7 @@ static void learn(learner *l, const env *e, int a, double y)
 	 * rounds arrive (cached LOOM), then every other agent's LOO state
 	 * takes the observation. */
 	l->wsum[a] += sqrt(fmax(smab_ls_norm2(&l->per[a], x), 0.0));
+	l->csum[a] += claim(e, s, a, l->cx);
 	double *xs = l->xsum + (size_t)a * (size_t)D;
 	for (int i = 0; i < D; i++)
 		xs[i] += x[i];
@@ -659,7 +741,7 @@ static void run_mech(const env *e, const smab_task *t, int mech, int k,
 			double mu = e->mu[(size_t)j * (size_t)e->N + (size_t)a];
 			regret += e->best[j] - mu;
 			nmis_sel += e->mis[a];
-			learn(&l, e, a, mu + e->sigma * e->z[s]);
+			learn(&l, e, s, a, mu + e->sigma * e->z[s]);
 		}
 		if (c < t->ncheck)
 			rcurve[c] = regret;
@@ -683,6 +765,17 @@ static void run_mech(const env *e, const smab_task *t, int mech, int k,
 	sc[X_NMIS] = e->nmis;
 	for (int a = 0; a < NSEL; a++)
 		sc[X_SEL0 + a] = a < e->N ? (double)l.nsel[a] : NAN;
+	for (int g = 0; g < 2; g++) {
+		/* group 0 the misreporters, 1 the truthful agents */
+		int n = g ? e->N - e->nmis : e->nmis;
+		for (int q = 0; q < ND; q++) {
+			double v = is_cobra(l.alg) && n > 0 ? 0.0 : NAN;
+			for (int a = 0; a < e->N && !isnan(v); a++)
+				if (e->mis[a] != g)
+					v += l.diag[(size_t)a * ND + (size_t)q];
+			sc[X_DIAG + g * ND + q] = v;
+		}
+	}
 	learner_free(&l);
 }
 

@@ -28,4 +28,14 @@ e = f["results/cobra-ts/eliminated"][0]
 sys.exit(0 if (e == 0).all() and np.array_equal(a, b) else 1)
 PY
 check "truthful point: cobra-ts equals lints when nothing is eliminated" test $? -eq 0
+/usr/bin/python3 - ctx1.h5 <<'PY' >/dev/null 2>&1
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+lin, cob = f["results/linucb"], f["results/cobra-ucb"]
+ok = np.isnan(lin["loom_obs_mis"][()]).all() and np.isnan(cob["loom_obs_mis"][0]).all()
+ok &= np.isfinite(cob["loom_obs_mis"][1]).all() and np.isfinite(cob["loom_pen_tru"][()]).all()
+ok &= f["results/cobra-ucb/loom_obs_mis"].attrs["units"] in (b"reward", "reward")
+sys.exit(0 if ok else 1)
+PY
+check "LOOM's diagnostics: NaN outside COBRA and without misreporters, finite otherwise" test $? -eq 0
 echo done

@@ -168,8 +168,18 @@ static int nan_documented(const smab_suite *s, const smab_value *p, int mech, in
 		}
 		return 0;
 	}
-	if (strcmp(s->name, "contextual") == 0)
+	if (strcmp(s->name, "contextual") == 0) {
+		/* sel_k beyond the agents; LOOM's diagnostics outside COBRA or
+		 * over an empty group (no misreporter, or no truthful agent) */
+		if (strncmp(name, "loom_", 5) == 0) {
+			int n = (int)val(s, p, "agents");
+			int nmis = (int)lround(val(s, p, "misreport.fraction") * n);
+			size_t len = strlen(name);
+			int mis = len > 4 && strcmp(name + len - 4, "_mis") == 0;
+			return strstr(s->mechs[mech].name, "cobra") == NULL || (mis ? nmis == 0 : nmis == n);
+		}
 		return sscanf(name, "sel_%d", &k) == 1 && k > (int)val(s, p, "agents");
+	}
 	if (strcmp(s->name, "coalition") == 0) {
 		/* MUL outside the 'fixed' instance: every metric; regret_a<k>
 		 * outside the coalition */

@@ -155,8 +155,11 @@ START_TEST(cobra_is_its_base_without_eliminations)
 		ck_assert_int_eq(run(p, 77, rep, "linucb lints cobra-ucb cobra-ts", 4, &r), SMAB_OK);
 		ck_assert_double_eq(sc(&r, 2, "eliminated"), 0.0);
 		ck_assert_double_eq(sc(&r, 3, "eliminated"), 0.0);
-		ck_assert(memcmp(r.scalar, r.scalar + 2 * S->nmetrics,
-		                 2 * (size_t)S->nmetrics * sizeof(double)) == 0);
+		/* Every metric but LOOM's diagnostics, which only COBRA has. */
+		size_t nm = (size_t)su_metric(S, "loom_obs_mis");
+		for (int k = 0; k < 2; k++)
+			ck_assert(memcmp(r.scalar + k * S->nmetrics, r.scalar + (k + 2) * S->nmetrics,
+			                 nm * sizeof(double)) == 0);
 		ck_assert(memcmp(r.curve, r.curve + 2 * S->nmetrics * 4,
 		                 4 * sizeof(double)) == 0);
 	}
@@ -179,16 +182,54 @@ START_TEST(crn_across_misreport_range)
 }
 END_TEST
 
-/* ---- an independent LinUCB ------------------------------------------------ */
+/* ---- an independent LinUCB and COBRA(UCB) ---------------------------------- */
 
-/* LinUCB written from the suite's documented model and streams with GSL
- * matrices and a fresh Cholesky inverse every round (no smab linalg code):
- * N = 4 agents, one misreporter, dc = da = 2, 6 contexts, T = 300.
- * Returns the regret and fills the selection counts. */
-static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
+/* What the reference runs: the model's sizes are fixed (below), these vary. */
+typedef struct naive_cfg {
+	int loom;       /* 0: LinUCB; 1: COBRA(UCB) with the exact LOOM sum */
+	int nmis;       /* misreporters: the first nmis of the ENV id 2 permutation */
+	int zagent;     /* 1: zeta once per agent (ENV id 4), 0: every round */
+	double sigma, za, zb;
+} naive_cfg;
+
+typedef struct naive_out {
+	double regret, sel[4];
+	double elim;
+	double diag[2][4];   /* [misreporters, truthful][obs, loo, pen, claim] */
+} naive_out;
+
+/* x^T A^-1 x and A^-1 b for a D x D SPD matrix, by a fresh Cholesky. */
+static void naive_solve(const gsl_matrix *A, const double *b, int n, gsl_matrix *Ai,
+                        double *sol)
+{
+	gsl_matrix_memcpy(Ai, A);
+	gsl_linalg_cholesky_decomp1(Ai);
+	gsl_linalg_cholesky_invert(Ai);
+	for (int i = 0; i < n; i++) {
+		sol[i] = 0.0;
+		for (int k = 0; k < n; k++)
+			sol[i] += gsl_matrix_get(Ai, (size_t)i, (size_t)k) * b[k];
+	}
+}
+
+static double naive_quad(const gsl_matrix *Ai, const double *x, int n)
+{
+	double q = 0.0;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < n; k++)
+			q += x[i] * gsl_matrix_get(Ai, (size_t)i, (size_t)k) * x[k];
+	return q;
+}
+
+/* LinUCB, or COBRA(UCB), written from the suite's documented model and
+ * streams with GSL matrices and a fresh Cholesky inverse for every use (no
+ * smab linalg code; the leave-one-out states are refitted from scratch
+ * sums): N = 4 agents, dc = da = 2, 6 contexts, T = 300, lambda = 1,
+ * delta = 0.05. */
+static void naive_run(uint64_t seed, uint32_t rep, const naive_cfg *c, naive_out *o)
 {
 	enum { N = 4, P = 6, DC = 2, DA = 2, D = 4, T = 300 };
-	const double sigma = 0.1, lambda = 1.0, delta = 0.05, za = 0.5, zb = 1.0;
+	const double sigma = c->sigma, lambda = 1.0, delta = 0.05, za = c->za, zb = c->zb;
 	smab_rng_key key = {seed, SMAB_RNG_ALL_POINTS, rep};
 	gsl_rng *r = smab_rng_alloc();
 	double ctx[P][DC], ag[N][DA], th[D], mu[P][N], best[P];
@@ -218,7 +259,12 @@ static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
 	int perm[N] = {0, 1, 2, 3}, mis[N] = {0};
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 2, 0);
 	gsl_ran_shuffle(r, perm, N, sizeof(int));
-	mis[perm[0]] = 1;
+	for (int k = 0; k < c->nmis; k++)
+		mis[perm[k]] = 1;
+	double ua[N];
+	smab_rng_seek(r, &key, SMAB_RNG_ENV, 4, 0);
+	for (int a = 0; a < N; a++)
+		ua[a] = gsl_rng_uniform(r);
 	int jt[T];
 	double zeta[T][N], z[T];
 	smab_rng_seek(r, &key, SMAB_RNG_ENV, 3, 0);
@@ -226,6 +272,8 @@ static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
 		jt[t] = (int)gsl_rng_uniform_int(r, P);
 		for (int a = 0; a < N; a++) {
 			double u = gsl_rng_uniform(r);
+			if (c->zagent)
+				u = ua[a];
 			zeta[t][a] = mis[a] ? za + (zb - za) * u : 0.0;
 		}
 	}
@@ -234,79 +282,233 @@ static double naive_linucb(uint64_t seed, uint32_t rep, double *sel)
 		z[t] = gsl_ran_gaussian_ziggurat(r, 1.0);
 	smab_rng_free(&r);
 
-	gsl_matrix *V = gsl_matrix_alloc(D, D), *Vi = gsl_matrix_alloc(D, D);
+	/* V, b over all data; Vo[a], bo[a] over all data but a's. */
+	gsl_matrix *V = gsl_matrix_alloc(D, D), *Vi = gsl_matrix_alloc(D, D), *Vo[N];
 	gsl_matrix_set_identity(V);
 	gsl_matrix_scale(V, lambda);
-	double b[D] = {0}, regret = 0.0;
-	for (int a = 0; a < N; a++)
-		sel[a] = 0.0;
+	double b[D] = {0}, bo[N][D] = {{0}}, rsum[N] = {0}, csum[N] = {0}, last[N][4] = {{0}};
+	static double hist[N][T][D];
+	int active[N] = {1, 1, 1, 1}, nact = N;
+	for (int a = 0; a < N; a++) {
+		Vo[a] = gsl_matrix_alloc(D, D);
+		gsl_matrix_memcpy(Vo[a], V);
+		o->sel[a] = 0.0;
+	}
+	o->regret = 0.0;
 	for (int t = 0; t < T; t++) {
-		gsl_matrix_memcpy(Vi, V);
-		gsl_linalg_cholesky_decomp1(Vi);
-		gsl_linalg_cholesky_invert(Vi);
-		double thh[D] = {0};
-		for (int i = 0; i < D; i++)
-			for (int k = 0; k < D; k++)
-				thh[i] += gsl_matrix_get(Vi, (size_t)i, (size_t)k) * b[k];
+		double thh[D];
+		naive_solve(V, b, D, Vi, thh);
 		double beta = sigma * sqrt(D * log((1.0 + t * (double)D / lambda) / delta)) + sqrt(lambda);
 		int j = jt[t], pick = 0;
 		double bv = -1e300, xs[N][D];
 		for (int a = 0; a < N; a++) {
 			double f = 1.0 + zeta[t][a];
 			double x[D] = {f * ctx[j][0], f * ctx[j][1], f * ag[a][0], f * ag[a][1]};
-			double m = 0.0, q = 0.0;
+			double m = 0.0;
 			for (int i = 0; i < D; i++) {
 				xs[a][i] = x[i];
 				m += thh[i] * x[i];
-				for (int k = 0; k < D; k++)
-					q += x[i] * gsl_matrix_get(Vi, (size_t)i, (size_t)k) * x[k];
 			}
-			double v = m + beta * sqrt(q);
-			if (v > bv) {
+			double v = m + beta * sqrt(naive_quad(Vi, x, D));
+			if (active[a] && v > bv) {
 				bv = v;
 				pick = a;
 			}
 		}
 		double y = mu[j][pick] + sigma * z[t];
-		regret += best[j] - mu[j][pick];
-		sel[pick] += 1.0;
+		o->regret += best[j] - mu[j][pick];
+		int n_a = (int)(o->sel[pick] += 1.0);
+		rsum[pick] += y;
+		csum[pick] += (1.0 + zeta[t][pick]) * mu[j][pick];   /* linear: theta*^T x~ */
+		memcpy(hist[pick][n_a - 1], xs[pick], sizeof xs[pick]);
+		for (int q = 0; q < N; q++)
+			for (int i = 0; i < D && q != pick; i++) {
+				bo[q][i] += y * xs[pick][i];
+				for (int k = 0; k < D; k++)
+					*gsl_matrix_ptr(Vo[q], (size_t)i, (size_t)k) += xs[pick][i] * xs[pick][k];
+			}
 		for (int i = 0; i < D; i++) {
 			b[i] += y * xs[pick][i];
 			for (int k = 0; k < D; k++)
 				*gsl_matrix_ptr(V, (size_t)i, (size_t)k) += xs[pick][i] * xs[pick][k];
 		}
+		if (!c->loom || nact < 2)
+			continue;
+		/* LOOM's exact test of the agent just pulled. */
+		double tho[D], pred = 0.0, w = 0.0;
+		naive_solve(Vo[pick], bo[pick], D, Vi, tho);
+		for (int s = 0; s < n_a; s++) {
+			for (int i = 0; i < D; i++)
+				pred += tho[i] * hist[pick][s][i];
+			w += sqrt(naive_quad(Vi, hist[pick][s], D));
+		}
+		double nloo = t + 1 - n_a;
+		double bl = sigma * sqrt(D * log((1.0 + nloo * (double)D / lambda) / delta)) + sqrt(lambda);
+		last[pick][0] = rsum[pick];
+		last[pick][1] = pred;
+		last[pick][2] = bl * w;
+		last[pick][3] = csum[pick];
+		if (pred - bl * w > rsum[pick] + sigma * sqrt(2.0 * n_a * log(1.0 / delta))) {
+			active[pick] = 0;
+			nact--;
+		}
 	}
+	o->elim = N - nact;
+	for (int g = 0; g < 2; g++)
+		for (int k = 0; k < 4; k++) {
+			o->diag[g][k] = 0.0;
+			for (int a = 0; a < N; a++)
+				if (mis[a] != g)
+					o->diag[g][k] += last[a][k];
+		}
+	for (int a = 0; a < N; a++)
+		gsl_matrix_free(Vo[a]);
 	gsl_matrix_free(V);
 	gsl_matrix_free(Vi);
-	return regret;
 }
 
-START_TEST(linucb_matches_independent_reference)
+/* The reference's sizes in the suite's parameters. */
+static void naive_params(smab_value *p, const naive_cfg *c)
 {
-	smab_value p[MAXP];
 	su_defaults(S, p, MAXP);
 	su_set(S, p, "horizon", 300);
 	su_set(S, p, "agents", 4);
 	su_set(S, p, "contexts", 6);
 	su_set(S, p, "dc", 2);
 	su_set(S, p, "da", 2);
-	su_set(S, p, "misreport.fraction", 0.25);
-	su_set(S, p, "misreport.a", 0.5);
-	su_set(S, p, "misreport.b", 1.0);
+	su_set(S, p, "sigma", c->sigma);
+	su_set(S, p, "misreport.fraction", c->nmis / 4.0);
+	su_set(S, p, "misreport.a", c->za);
+	su_set(S, p, "misreport.b", c->zb);
+	su_set_enum(S, p, "misreport.zeta", c->zagent ? "agent" : "round");
+}
+
+static const char *const diag_names[2][4] = {
+	{"loom_obs_mis", "loom_loo_mis", "loom_pen_mis", "loom_claim_mis"},
+	{"loom_obs_tru", "loom_loo_tru", "loom_pen_tru", "loom_claim_tru"},
+};
+
+START_TEST(linucb_matches_independent_reference)
+{
+	naive_cfg c = {.loom = 0, .nmis = 1, .sigma = 0.1, .za = 0.5, .zb = 1.0};
+	smab_value p[MAXP];
+	naive_params(p, &c);
 	static result r;
 	for (uint32_t rep = 0; rep < 4; rep++) {
-		double sel[4];
-		double want = naive_linucb(99, rep, sel);
+		naive_out o;
+		naive_run(99, rep, &c, &o);
 		ck_assert_int_eq(run(p, 99, rep, "linucb", 1, &r), SMAB_OK);
-		ck_assert_msg(fabs(sc(&r, 0, "regret") - want) < 1e-9, "rep %u: %.12g vs %.12g",
-		              rep, sc(&r, 0, "regret"), want);
+		ck_assert_msg(fabs(sc(&r, 0, "regret") - o.regret) < 1e-9, "rep %u: %.12g vs %.12g",
+		              rep, sc(&r, 0, "regret"), o.regret);
 		for (int a = 0; a < 4; a++) {
 			char nm[16];
 			snprintf(nm, sizeof nm, "sel_%d", a + 1);   /* agents are numbered from 1 */
-			ck_assert_double_eq(sc(&r, 0, nm), sel[a]);
+			ck_assert_double_eq(sc(&r, 0, nm), o.sel[a]);
 		}
 		ck_assert_double_eq(sc(&r, 0, "misreporters"), 1.0);
+		/* LOOM's diagnostics are COBRA's only. */
+		for (int g = 0; g < 2; g++)
+			for (int k = 0; k < 4; k++)
+				ck_assert(isnan(sc(&r, 0, diag_names[g][k])));
 	}
+}
+END_TEST
+
+START_TEST(cobra_diagnostics_match_independent_reference)
+{
+	/* COBRA(UCB) with the exact LOOM sum against the reference: the same
+	 * regret, selections and eliminations, and each of LOOM's diagnostic
+	 * sums (observed, leave-one-out, penalty, claim, for misreporters and
+	 * truthful agents) equal to 1e-9, with zeta per round and per agent.
+	 * With one misreporter and a large misreport range (U[1, 3]) LOOM
+	 * eliminates in one of these replications (checked), so the per-agent
+	 * "last check" bookkeeping and the active set are exercised too. */
+	static result r;
+	double elims = 0.0;
+	for (int zagent = 0; zagent < 2; zagent++) {
+		naive_cfg c = {.loom = 1, .nmis = 1, .zagent = zagent, .sigma = 0.1,
+		               .za = 1.0, .zb = 3.0};
+		smab_value p[MAXP];
+		naive_params(p, &c);
+		for (uint32_t rep = 0; rep < 5; rep++) {
+			naive_out o;
+			naive_run(41, rep, &c, &o);
+			ck_assert_int_eq(run(p, 41, rep, "cobra-ucb", 1, &r), SMAB_OK);
+			ck_assert_msg(fabs(sc(&r, 0, "regret") - o.regret) < 1e-9, "zagent %d rep %u: "
+			              "regret %.12g vs %.12g", zagent, rep, sc(&r, 0, "regret"), o.regret);
+			for (int a = 0; a < 4; a++) {
+				char nm[16];
+				snprintf(nm, sizeof nm, "sel_%d", a + 1);
+				ck_assert_double_eq(sc(&r, 0, nm), o.sel[a]);
+			}
+			ck_assert_double_eq(sc(&r, 0, "eliminated"), o.elim);
+			elims += o.elim;
+			for (int g = 0; g < 2; g++)
+				for (int k = 0; k < 4; k++) {
+					double got = sc(&r, 0, diag_names[g][k]), want = o.diag[g][k];
+					ck_assert_msg(fabs(got - want) <= 1e-9 * fmax(1.0, fabs(want)),
+					              "zagent %d rep %u %s: %.12g vs %.12g", zagent, rep,
+					              diag_names[g][k], got, want);
+				}
+		}
+	}
+	ck_assert(elims >= 1.0);
+}
+END_TEST
+
+START_TEST(zeta_per_agent_is_constant)
+{
+	/* Without noise (sigma = 0) and with the linear reward, an agent's
+	 * claim is (1 + zeta) times what it earns, report by report.  With
+	 * zeta drawn once per agent the ratio claim / obs of the one
+	 * misreporter is exactly 1 + a + (b - a) u, u its ENV id 4 uniform, and
+	 * the same after 100 and 300 rounds; drawn every round it is a mix of
+	 * different zetas that moves with the horizon.  The truthful agents
+	 * claim exactly what they earn (checked where they were chosen).
+	 * LOOM's radius is blown up so that nobody is eliminated and every sum
+	 * runs to T. */
+	naive_cfg c = {.nmis = 1, .sigma = 0.0, .za = 0.2, .zb = 0.5};
+	static result r;
+	int ntru = 0;
+	for (uint32_t rep = 0; rep < 3; rep++) {
+		smab_rng_key key = {7, SMAB_RNG_ALL_POINTS, rep};
+		gsl_rng *g = smab_rng_alloc();
+		int perm[4] = {0, 1, 2, 3};
+		double u[4];
+		smab_rng_seek(g, &key, SMAB_RNG_ENV, 2, 0);
+		gsl_ran_shuffle(g, perm, 4, sizeof(int));
+		smab_rng_seek(g, &key, SMAB_RNG_ENV, 4, 0);
+		for (int a = 0; a < 4; a++)
+			u[a] = gsl_rng_uniform(g);
+		smab_rng_free(&g);
+		double ratio[2][2];   /* [zagent][horizon 100, 300] */
+		for (int zagent = 0; zagent < 2; zagent++)
+			for (int h = 0; h < 2; h++) {
+				c.zagent = zagent;
+				smab_value p[MAXP];
+				naive_params(p, &c);
+				su_set(S, p, "horizon", h ? 300 : 100);
+				su_set(S, p, "loom.scale", 1e6);
+				ck_assert_int_eq(run(p, 7, rep, "cobra-ucb", 1, &r), SMAB_OK);
+				ck_assert_double_eq(sc(&r, 0, "eliminated"), 0.0);
+				double obs = sc(&r, 0, "loom_obs_mis");
+				ck_assert_msg(obs > 0.0, "rep %u: the misreporter was never chosen", rep);
+				ratio[zagent][h] = sc(&r, 0, "loom_claim_mis") / obs;
+				double ot = sc(&r, 0, "loom_obs_tru");
+				if (ot > 0.0) {
+					ntru++;
+					ck_assert(fabs(sc(&r, 0, "loom_claim_tru") - ot) < 1e-9 * ot);
+				}
+				ck_assert(ratio[zagent][h] > 1.2 && ratio[zagent][h] < 1.5);
+			}
+		double want = 1.0 + 0.2 + 0.3 * u[perm[0]];
+		ck_assert_msg(fabs(ratio[1][0] - want) < 1e-12 && fabs(ratio[1][1] - want) < 1e-12,
+		              "rep %u: %.15g, %.15g vs 1 + zeta = %.15g", rep, ratio[1][0],
+		              ratio[1][1], want);
+		ck_assert_msg(fabs(ratio[0][0] - ratio[0][1]) > 1e-6, "rep %u: per-round zeta "
+		              "gave the same mix at T = 100 and 300 (%.15g)", rep, ratio[0][0]);
+	}
+	ck_assert_int_ge(ntru, 4);
 }
 END_TEST
 
@@ -407,6 +609,8 @@ static Suite *contextual_suite(void)
 	tcase_add_test(tc, cobra_is_its_base_without_eliminations);
 	tcase_add_test(tc, crn_across_misreport_range);
 	tcase_add_test(tc, linucb_matches_independent_reference);
+	tcase_add_test(tc, cobra_diagnostics_match_independent_reference);
+	tcase_add_test(tc, zeta_per_agent_is_constant);
 	tcase_add_test(tc, cobra_eliminates_heavy_over_reporter);
 	tcase_add_test(tc, truthful_agents_kept);
 	tcase_add_test(tc, checks);
