@@ -89,7 +89,8 @@
  * pseudo-regret sum_t (mu* - mu_{I_t}) (idle rounds count mu*; curve),
  * whether and when the first defection happened (a collusive or grim arm
  * switching to full value, or i* being stopped for a shortfall; the round
- * from which it acts, NaN when none - summaries skip NaN), the deviation
+ * from which it acts, NaN when none - summaries skip NaN; a trigger in the
+ * last round acts in no round and does not count), the deviation
  * gain and the deviating arm's utility and the revenue in the deviated run
  * (all 0 without a deviation), and for arm slots 1..8 each arm's utility
  * sum (v - w) and pull share n_i / T (0 for slots beyond K).
@@ -98,8 +99,10 @@
  * a tape from (key {seed, ALL_POINTS, rep}; REWARD, arm, j / 1024): every
  * mechanism, both runs of a deviation pair and every point of a sweep see
  * the same uniforms.  Principals draw from (key {seed, point, rep}; MECH,
- * mechanism, (t-1) / 2^24): exp3 one uniform a round, ts K normals a round,
- * mech1/mech2 K coins when step 5 starts. */
+ * mechanism, (t-1) / 2^24): exp3 one uniform a round, ts K normals a round;
+ * mech1/mech2 draw only the K step-5 coins, always the first K uniforms of
+ * block 0 (smab_sp_coins), so both runs of a deviation pair flip the same
+ * coins even when their step 5 starts in different blocks. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +392,16 @@ int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin)
 	return n < (double)pl->T ? (int64_t)n : pl->T;
 }
 
+void smab_sp_coins(gsl_rng *r, const smab_rng_key *key, uint64_t id, int K, double *coin)
+{
+	/* Mechanisms 1 and 2 draw nothing else from their stream, so moving it
+	 * costs no other draw; block 0 is where every run with T <= 2^24 drew
+	 * its coins before, so those results keep their bits. */
+	smab_rng_seek(r, key, SMAB_RNG_MECH, id, 0);
+	for (int i = 0; i < K; i++)
+		coin[i] = gsl_rng_uniform(r);
+}
+
 int smab_sstar_trigger(const int64_t *count, int K, int i, double B)
 {
 	int64_t m = count[0];
@@ -499,8 +512,7 @@ static void sp_advance(sim *s, int mech)
 				st->left = pl->B;
 				break;
 			}
-			for (int i = 0; i < K; i++)
-				st->coin[i] = gsl_rng_uniform(s->r);
+			smab_sp_coins(s->r, &s->mkey, (uint64_t)mech, K, st->coin);
 			st->ph = PH_SCORE;
 			st->arm = -1;
 			__attribute__((fallthrough));
@@ -623,9 +635,12 @@ static int argmax_ts(const sim *s)
 	return best;
 }
 
-/* Mark arm i as defected from round 'from' on. */
+/* Mark arm i as defected from round 'from' on.  A defection decided at the
+ * end of round T acts in no round: it is not one. */
 static void defect(sim *s, int i, int64_t from, double *first)
 {
+	if (from > s->T)
+		return;
 	s->defected[i] = 1;
 	if (isnan(*first))
 		*first = (double)from;

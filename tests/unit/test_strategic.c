@@ -15,6 +15,7 @@
 #include "suite_util.h"
 #include "smab/exp3.h"
 #include "smab/param.h"
+#include "smab/rng.h"
 #include "smab/strategic.h"
 #include "smab/suite.h"
 
@@ -289,6 +290,62 @@ START_TEST(test_overreport_stopped)
 	/* exploration 100 (0.7 + 0.9 + 0.4), then nothing from i* */
 	ck_assert_double_eq_tol(sc(&r, 0, "dev_revenue"), 200.0, 1e-8);
 	ck_assert(sc(&r, 0, "dev_gain") < 0.0);
+}
+END_TEST
+
+/* Review finding: a trigger at the end of round T was recorded as a
+ * defection from round T + 1, a round that does not exist.  With
+ * collude.delta = 1e-12 the S* trigger B = 7 sqrt(K T delta) is below 1, so
+ * after round 1 the arm not pulled defects, from round 2.  T = 1: nobody
+ * ever acts on it, so no defection; T = 2: from round 2. */
+START_TEST(test_trigger_at_horizon)
+{
+	smab_value p[MAXP];
+	double mu[2] = {0.5, 0.45};
+	su_defaults(S, p, MAXP);
+	setv(p, "means", mu, 2);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "collude");
+	su_set(S, p, "collude.delta", 1e-12);
+	const char *m[] = {"exp3"};
+	result r;
+	su_set(S, p, "horizon", 1);
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert_msg(isnan(sc(&r, 0, "first_defect")), "first_defect %g with T = 1",
+	              sc(&r, 0, "first_defect"));
+	ck_assert(sc(&r, 0, "defected") == 0.0);
+	su_set(S, p, "horizon", 2);
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert(sc(&r, 0, "first_defect") == 2.0);
+	ck_assert(sc(&r, 0, "defected") == 1.0);
+}
+END_TEST
+
+/* Review finding: the step-5 coins came from wherever the mechanism stream
+ * stood when step 5 began, i.e. from the 2^24-round block of that round, so
+ * a deviation that moved step 5 across a block boundary (T > 2^24) drew
+ * other coins than the profile run.  They must come from one counter of the
+ * mechanism's stream whatever the generator's position: the first K
+ * uniforms of block 0 (what every run with T <= 2^24 drew before). */
+START_TEST(test_step5_coins_fixed)
+{
+	smab_rng_key key = {5, 2, 7};
+	gsl_rng *r = smab_rng_alloc(), *ref = smab_rng_alloc();
+	double coin[4], want[4];
+	smab_rng_seek(ref, &key, SMAB_RNG_MECH, 4, 0);
+	for (int i = 0; i < 4; i++)
+		want[i] = gsl_rng_uniform(ref);
+	for (uint64_t block = 0; block < 3; block++) {
+		smab_rng_seek(r, &key, SMAB_RNG_MECH, 4, block);
+		for (uint64_t k = 0; k < block * 5; k++)
+			gsl_rng_uniform(r);
+		smab_sp_coins(r, &key, 4, 4, coin);
+		for (int i = 0; i < 4; i++)
+			ck_assert_msg(coin[i] == want[i], "block %d coin %d: %.17g vs %.17g",
+			              (int)block, i, coin[i], want[i]);
+	}
+	smab_rng_free(&r);
+	smab_rng_free(&ref);
 }
 END_TEST
 
@@ -828,6 +885,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_shortfall_stop);
 	tcase_add_test(tc, test_overreport_stopped);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_step5_coins_fixed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exp3");
 	tcase_add_test(tc, test_exp3_default_gamma);
@@ -841,6 +899,7 @@ static Suite *strategic_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("strategies");
 	tcase_add_test(tc, test_sstar_trigger);
+	tcase_add_test(tc, test_trigger_at_horizon);
 	tcase_add_test(tc, test_collude_bound);
 	tcase_add_test(tc, test_collude_punished);
 	tcase_add_test(tc, test_grim);
