@@ -5,8 +5,9 @@
  * Model.  K arms.  When arm i is pulled it privately draws v ~ D_i and
  * passes w to the principal, keeping v - w.  Payments are unrestricted
  * (w in [0,1]) or restricted (w in [0,v]); whatever a strategy asks for is
- * clipped to that range.  Observation is tacit (arms see which arm was
- * pulled) or explicit (they also see w).  D_i is a point mass, Bernoulli,
+ * clipped to that range.  Observation is tacit (after each round every arm
+ * sees only which arm was pulled) or explicit (it also sees the w passed).
+ * D_i is a point mass, Bernoulli,
  * Beta with concentration kappa, uniform on [mu - h, mu + h] with
  * h = min(spread, mu, 1 - mu), or a Gaussian N(loc, spread^2) truncated to
  * [0,1]; mu_i is the distribution's true mean (for the truncated Gaussian
@@ -14,7 +15,22 @@
  *
  * Principals (the engine's mechanisms):
  *   exp3   EXP3 (src/mechs/exp3.c), gamma = min(1, sqrt(K ln K/((e-1)T))),
- *          eta = gamma/K unless set; its p_{i,t} are what S* arms read.
+ *          eta = gamma/K unless set.  The arms that need p_{i,t} (collude,
+ *          split, splitw) read it "conditioned on the history": explicit
+ *          arms see every w, so they read EXP3's own p.  Tacit arms see only
+ *          the pulls, so they compute the belief q: a second EXP3, same
+ *          gamma and eta, fed for each pull of arm j what j's profile
+ *          strategy would have passed on q (its mean where that is its
+ *          value, which they cannot see; clipped to [0,1], since the cap at
+ *          v of restricted payments is unseen too).  When every arm plays
+ *          the profile with unrestricted payments and nobody has defected,
+ *          q = p to the bit; a deviator's extra or missing payments make
+ *          them differ.  The deviating arm itself knows its own payments
+ *          and reads p (it can rebuild it: the others' payments are a
+ *          function of q, which it can compute too).  Under the other
+ *          principals arms read the same p in both models (our
+ *          simplification: the paper's collusion results are for EXP3-like
+ *          learners).
  *   ucb    UCB1 on the reported w (index mean + sqrt(2 ln t / n)), each arm
  *          once first; p_{i,t} is the indicator of the arm it will pull.
  *   ts     Gaussian Thompson sampling on the reported w, theta_i ~
@@ -92,7 +108,8 @@
  * from which it acts, NaN when none - summaries skip NaN; a trigger in the
  * last round acts in no round and does not count), the deviation
  * gain and the deviating arm's utility and the revenue in the deviated run
- * (all 0 without a deviation), and for arm slots 1..8 each arm's utility
+ * (all 0 without a deviation), belief_gap (exp3, tacit: how far the deviated
+ * run's belief q of the deviator lags its p, averaged over rounds), and for arm slots 1..8 each arm's utility
  * sum (v - w) and pull share n_i / T (0 for slots beyond K).
  *
  * Randomness: the j-th pull of arm i gets value F_i^{-1}(u_{i,j}) where u is
@@ -149,7 +166,7 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_PAYMENTS] = {"payments", SMAB_P_ENUM, "unrestricted", 0, 0, "unrestricted|restricted",
 	                "unrestricted: w in [0,1]; restricted: w in [0,v]"},
 	[P_OBSERVE] = {"observe", SMAB_P_ENUM, "tacit", 0, 0, "tacit|explicit",
-	               "tacit: arms see which arm was pulled; explicit: also the amount passed"},
+	               "tacit: arms see only which arm was pulled (under exp3, S* arms track p by replaying EXP3 as if all played S*); explicit: also the amount passed (they read p)"},
 	[P_PROFILE] = {"profile", SMAB_P_ENUM, "truthful", 0, 0,
 	               "truthful|collude|split|splitw|grim|dominant|priorfree",
 	               "strategy of every strategic arm (see the suite's docs)"},
@@ -196,7 +213,7 @@ static const smab_mech_decl mechs[NMECHS] = {
 
 enum {
 	X_REV, X_REV_RATE, X_REV_RATIO, X_REGRET, X_DEFECTED, X_FIRST_DEFECT,
-	X_DEV_GAIN, X_DEV_UTIL, X_DEV_REV, X_UTIL1,
+	X_DEV_GAIN, X_DEV_UTIL, X_DEV_REV, X_BELIEF_GAP, X_UTIL1,
 	X_SHARE1 = X_UTIL1 + KSLOTS,
 	NMETRICS = X_SHARE1 + KSLOTS
 };
@@ -211,6 +228,9 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_DEV_GAIN] = {"dev_gain", 0, "deviating arm's utility, deviated minus profile run (paired)", "reward"},
 	[X_DEV_UTIL] = {"dev_util", 0, "deviating arm's utility in the deviated run", "reward"},
 	[X_DEV_REV] = {"dev_revenue", 0, "principal's revenue in the deviated run", "reward"},
+	[X_BELIEF_GAP] = {"belief_gap", 0,
+	                  "deviated exp3 run, tacit: mean over rounds of p_d - q_d, the deviator's pull probability minus the S* arms' belief of it; else 0",
+	                  "probability"},
 	[X_UTIL1 + 0] = {"util_1", 0, "utility sum (v - w) of arm 1", "reward"},
 	[X_UTIL1 + 1] = {"util_2", 0, "utility of arm 2", "reward"},
 	[X_UTIL1 + 2] = {"util_3", 0, "utility of arm 3 (0 if K < 3)", "reward"},
@@ -439,6 +459,8 @@ typedef struct sim {
 	double th_k, B_k;            /* Theorem 21 */
 	double th_2, B_2[2], sc_2[2];  /* Theorems 19 / 23: scales 1 or mu */
 	smab_exp3 ex;
+	int tacit;                   /* exp3 runs keep the tacit arms' belief */
+	smab_exp3 shadow;            /* EXP3 fed what S* would have passed */
 	smab_sp_plan plan[2];
 	int dev_arm, dev_kind;       /* dev_arm 0-based, -1 none */
 	int64_t dev_tau;
@@ -449,12 +471,14 @@ typedef struct sim {
 	/* per-run state */
 	int64_t *n;
 	double *p, *mean, *util;
+	double *q;                   /* [K] the tacit arms' belief about p */
 	char *defected;
 	sp_state sp;
 } sim;
 
 typedef struct outcome {
 	double revenue, regret, first_defect;
+	double belief_gap;           /* mean of p_d - q_d (deviated exp3 run, tacit) */
 	double *util;                /* [K] */
 	int64_t *n;                  /* [K] */
 } outcome;
@@ -531,22 +555,23 @@ static void sp_advance(sim *s, int mech)
 	}
 }
 
-/* The amount arm i asks to pass under its profile strategy. */
-static double offer_profile(const sim *s, int mech, int i, double v)
+/* The amount arm i asks to pass under its profile strategy, reading the
+ * pull probabilities p (the principal's, or the tacit belief q). */
+static double offer_profile(const sim *s, int mech, int i, double v, const double *p)
 {
 	const sp_state *st = &s->sp;
 	const int ph = (mech == M_MECH1 || mech == M_MECH2) ? st->ph : PH_LEARN;
 	const double M = s->plan[mech == M_MECH2].M;
 	switch (s->strat[i]) {
 	case S_COLLUDE:
-		return s->defected[i] ? v : s->th_k * (1.0 - s->p[i]);
+		return s->defected[i] ? v : s->th_k * (1.0 - p[i]);
 	case S_SPLIT:
 	case S_SPLITW: {
 		if (s->defected[i])
 			return v;
 		int o = 1 - i;
 		double ci = (double)s->n[i] / s->sc_2[i], co = (double)s->n[o] / s->sc_2[o];
-		return (ci < co && s->p[i] / s->sc_2[i] < s->p[o] / s->sc_2[o]) ? s->th_2 : 0.0;
+		return (ci < co && p[i] / s->sc_2[i] < p[o] / s->sc_2[o]) ? s->th_2 : 0.0;
 	}
 	case S_GRIM:
 		return s->defected[i] ? v : 0.0;
@@ -579,8 +604,13 @@ static double offer_profile(const sim *s, int mech, int i, double v)
  * deviated), clipped to the payment model's range. */
 static double offer(const sim *s, int mech, int dev, int i, double v, int64_t t)
 {
-	double w = offer_profile(s, mech, i, v);
-	if (dev && i == s->dev_arm) {
+	/* Under tacit observation an arm cannot see what the others passed, so
+	 * S* arms read the belief q; the deviator knows its own payments and,
+	 * the others playing S* on q, can rebuild the principal's p. */
+	const int own = dev && i == s->dev_arm;
+	const double *p = mech == M_EXP3 && s->tacit && !own ? s->q : s->p;
+	double w = offer_profile(s, mech, i, v, p);
+	if (own) {
 		int phased = mech == M_MECH1 || mech == M_MECH2;
 		int on = t >= s->dev_tau;
 		switch (s->dev_kind) {
@@ -601,6 +631,16 @@ static double offer(const sim *s, int mech, int dev, int i, double v, int64_t t)
 	double hi = s->restricted ? v : 1.0;
 	/* NaN (which no strategy should produce) clips to 0, not through. */
 	return !(w > 0.0) ? 0.0 : (w > hi ? hi : w);
+}
+
+/* What the tacit arms believe arm i passed when pulled: its profile
+ * strategy on their belief q, with its mean for the value they cannot see
+ * (the full value a defected S* arm passes, a non-strategic arm's report),
+ * clipped to [0,1]: the restricted payments' cap at v is invisible too. */
+static double believed_pass(const sim *s, int i)
+{
+	double w = offer_profile(s, M_EXP3, i, s->mu[i], s->q);
+	return !(w > 0.0) ? 0.0 : (w > 1.0 ? 1.0 : w);
 }
 
 static int argmax_ucb(const sim *s, int64_t t)
@@ -715,6 +755,9 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 	}
 	smab_rng_seek(s->r, &s->mkey, SMAB_RNG_MECH, (uint64_t)mech, 0);
 	smab_exp3_reset(&s->ex);
+	const int belief = mech == M_EXP3 && s->tacit;
+	if (belief)
+		smab_exp3_reset(&s->shadow);
 	sp_state *st = &s->sp;
 	const int phased = mech == M_MECH1 || mech == M_MECH2;
 	if (phased) {
@@ -728,7 +771,7 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 		st->ex_n = 0;
 		st->stopped = 0;
 	}
-	double rev = 0.0, reg = 0.0, first = NAN;
+	double rev = 0.0, reg = 0.0, first = NAN, gap = 0.0;
 	int c = 0, prev = -1;
 	for (int64_t tt = 1; tt <= T; tt++) {
 		if (tt > 1 && (tt - 1) % MECH_PERIOD == 0)
@@ -738,6 +781,11 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 		switch (mech) {
 		case M_EXP3:
 			smab_exp3_probs(&s->ex, s->p);
+			if (belief) {
+				smab_exp3_probs(&s->shadow, s->q);
+				if (dev)
+					gap += s->p[s->dev_arm] - s->q[s->dev_arm];
+			}
 			i = smab_exp3_draw(s->p, K, gsl_rng_uniform(s->r));
 			break;
 		case M_UCB:
@@ -769,6 +817,8 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 			switch (mech) {
 			case M_EXP3:
 				smab_exp3_update(&s->ex, i, w, s->p[i]);
+				if (belief)
+					smab_exp3_update(&s->shadow, i, believed_pass(s, i), s->q[i]);
 				break;
 			case M_UCB:
 			case M_TS:
@@ -791,6 +841,7 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 	o->revenue = rev;
 	o->regret = reg;
 	o->first_defect = first;
+	o->belief_gap = gap / (double)T;
 	for (int i = 0; i < K; i++) {
 		o->util[i] = s->util[i];
 		o->n[i] = s->n[i];
@@ -955,11 +1006,16 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	double gamma = p[P_EXP3_GAMMA].x > 0 ? p[P_EXP3_GAMMA].x : smab_exp3_default_gamma(K, T);
 	double eta = p[P_EXP3_ETA].x > 0 ? p[P_EXP3_ETA].x : gamma / K;
 	int rc = smab_exp3_alloc(&s.ex, K, gamma, eta);
+	/* Only arms that read p need the belief. */
+	s.tacit = !s.explicit_obs && s.collusive;
+	if (rc == SMAB_OK && s.tacit)
+		rc = smab_exp3_alloc(&s.shadow, K, gamma, eta);
 	for (int m = 0; m < 2 && rc == SMAB_OK; m++)
 		rc = smab_sp_plan_init(&s.plan[m], m, K, T, mu_min, p[P_EPS].x, p[P_MECH_B].x,
 		                       p[P_MECH_M].x, s.restricted);
 	if (rc != SMAB_OK) {
 		smab_exp3_free(&s.ex);
+		smab_exp3_free(&s.shadow);
 		free(d);
 		free(s.mu);
 		free(s.strat);
@@ -980,6 +1036,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	s.mkey = (smab_rng_key){t->seed, t->point, t->rep};
 	s.n = smab_xmalloc((size_t)K * sizeof *s.n);
 	s.p = smab_xmalloc((size_t)K * sizeof *s.p);
+	s.q = smab_xmalloc((size_t)K * sizeof *s.q);
 	s.mean = smab_xmalloc((size_t)K * sizeof *s.mean);
 	s.util = smab_xmalloc((size_t)K * sizeof *s.util);
 	s.defected = smab_xmalloc((size_t)K);
@@ -1001,12 +1058,13 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 		run_once(&s, t, mech, 0, rcv, gcv, &o);
 		double *sc = out->scalar + (size_t)k * NMETRICS;
 		write_out(&s, &o, sc);
-		sc[X_DEV_GAIN] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = 0.0;
+		sc[X_DEV_GAIN] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = sc[X_BELIEF_GAP] = 0.0;
 		if (s.dev_arm >= 0) {
 			run_once(&s, t, mech, 1, NULL, NULL, &od);
 			sc[X_DEV_UTIL] = od.util[s.dev_arm];
 			sc[X_DEV_GAIN] = od.util[s.dev_arm] - o.util[s.dev_arm];
 			sc[X_DEV_REV] = od.revenue;
+			sc[X_BELIEF_GAP] = od.belief_gap;
 		}
 	}
 
@@ -1017,8 +1075,10 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	smab_rng_free(&s.tp.r);
 	smab_rng_free(&s.r);
 	smab_exp3_free(&s.ex);
+	smab_exp3_free(&s.shadow);
 	free(s.n);
 	free(s.p);
+	free(s.q);
 	free(s.mean);
 	free(s.util);
 	free(s.defected);

@@ -536,6 +536,58 @@ START_TEST(test_collude_punished)
 }
 END_TEST
 
+/* The tacit model: S* arms see only which arm was pulled, so they run EXP3
+ * on the pulls as if every arm played S* (the belief q) instead of reading
+ * the principal's p.  Under the all-S* profile with unrestricted payments
+ * and no defection (the theorem's delta: B > T) the belief is exact, so
+ * tacit and explicit runs agree to the bit.  Under a deviation they part:
+ * an arm that over-pays is pulled more than the others believe (p_d > q_d,
+ * belief_gap > 0), one that under-pays less (belief_gap < 0); explicit
+ * observation reads p itself (belief_gap = 0). */
+START_TEST(test_tacit_belief)
+{
+	smab_value p[MAXP];
+	double mu[3] = {0.5, 0.48, 0.46};
+	su_defaults(S, p, MAXP);
+	setv(p, "means", mu, 3);
+	su_set_enum(S, p, "profile", "collude");
+	su_set(S, p, "horizon", 5000);
+	su_set(S, p, "deviate.arm", 1);
+	su_set(S, p, "deviate.x", 0.05);
+	const char *m[] = {"exp3"};
+	result rt, re;
+	for (int kind = 0; kind < 2; kind++) {
+		su_set_enum(S, p, "deviate.kind", kind ? "under" : "over");
+		double gt = 0.0, ge = 0.0;
+		for (uint32_t rep = 0; rep < 4; rep++) {
+			su_set_enum(S, p, "observe", "tacit");
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &rt), SMAB_OK);
+			su_set_enum(S, p, "observe", "explicit");
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &re), SMAB_OK);
+			/* every metric of the profile run */
+			for (int x = 0; x < S->nmetrics; x++) {
+				const char *name = S->metrics[x].name;
+				if (strncmp(name, "dev_", 4) == 0 || strcmp(name, "belief_gap") == 0)
+					continue;
+				ck_assert_msg(memcmp(&rt.scalar[x], &re.scalar[x], sizeof(double)) == 0,
+				              "%s: tacit %.17g explicit %.17g", name, rt.scalar[x], re.scalar[x]);
+			}
+			ck_assert(sc(&rt, 0, "defected") == 0.0);
+			ck_assert(sc(&re, 0, "belief_gap") == 0.0);
+			double g = sc(&rt, 0, "belief_gap");
+			ck_assert_msg(kind ? g < 0.0 : g > 0.0, "%s: belief_gap %g",
+			              kind ? "under" : "over", g);
+			gt += sc(&rt, 0, "dev_gain");
+			ge += sc(&re, 0, "dev_gain");
+		}
+		/* Over-paying: the others, believing the deviator less favoured,
+		 * pay less than they would on p, so the deviator gains more. */
+		if (!kind)
+			ck_assert_msg(gt > ge, "tacit gain %g, explicit %g", gt, ge);
+	}
+}
+END_TEST
+
 /* Theorems 19 and 23 under EXP3, point masses, T = 20000, theorem's delta
  * (B = 6 sqrt(T delta) > T: no defection).  split: shares 1/2.  splitw
  * with mu = (0.6, 0.3): the arms hold c_1/mu_1 = c_2/mu_2, so arm 1's share
@@ -902,6 +954,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_trigger_at_horizon);
 	tcase_add_test(tc, test_collude_bound);
 	tcase_add_test(tc, test_collude_punished);
+	tcase_add_test(tc, test_tacit_belief);
 	tcase_add_test(tc, test_grim);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_pairing);
