@@ -213,7 +213,7 @@ static const smab_mech_decl mechs[NMECHS] = {
 
 enum {
 	X_REV, X_REV_RATE, X_REV_RATIO, X_REGRET, X_DEFECTED, X_FIRST_DEFECT,
-	X_DEV_GAIN, X_DEV_UTIL, X_DEV_REV, X_BELIEF_GAP, X_UTIL1,
+	X_DEV_GAIN, X_DEV_GAIN_CV, X_DEV_UTIL, X_DEV_REV, X_BELIEF_GAP, X_UTIL1,
 	X_SHARE1 = X_UTIL1 + KSLOTS,
 	NMETRICS = X_SHARE1 + KSLOTS
 };
@@ -226,6 +226,9 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_DEFECTED] = {"defected", 0, "1 if any arm defected (or i* was stopped), else 0", "count"},
 	[X_FIRST_DEFECT] = {"first_defect", 0, "round of the first defection; NaN when none", "rounds"},
 	[X_DEV_GAIN] = {"dev_gain", 0, "deviating arm's utility, deviated minus profile run (paired)", "reward"},
+	[X_DEV_GAIN_CV] = {"dev_gain_cv", 0,
+	                   "dev_gain minus mu_d (n5 - E n5) of the deviated and the profile run, n5 the deviator's step-5 rounds (mech1/mech2; = dev_gain elsewhere): same mean, no coin noise",
+	                   "reward"},
 	[X_DEV_UTIL] = {"dev_util", 0, "deviating arm's utility in the deviated run", "reward"},
 	[X_DEV_REV] = {"dev_revenue", 0, "principal's revenue in the deviated run", "reward"},
 	[X_BELIEF_GAP] = {"belief_gap", 0,
@@ -412,6 +415,17 @@ int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin)
 	return n < (double)pl->T ? (int64_t)n : pl->T;
 }
 
+double smab_sp_score_expected(const smab_sp_plan *pl, double wbar)
+{
+	if (!(wbar - pl->M > 0.0))
+		return 0.0;
+	double s = pl->u + log(wbar - pl->M);
+	if (!(s >= 0.0))
+		return 0.0;
+	double f = floor(s), q = s - f, T = (double)pl->T;
+	return (1.0 - q) * fmin((double)pl->B * f, T) + q * fmin((double)pl->B * (f + 1.0), T);
+}
+
 void smab_sp_coins(gsl_rng *r, const smab_rng_key *key, uint64_t id, int K, double *coin)
 {
 	/* Mechanisms 1 and 2 draw nothing else from their stream, so moving it
@@ -444,6 +458,7 @@ typedef struct sp_state {
 	int stopped;
 	double *wsum;         /* [K] exploration report sums, then averages */
 	double *coin;         /* [K] step-5 coins */
+	double cv;            /* the deviating arm's step-5 rounds minus their mean */
 } sp_state;
 
 /* ---- the simulation --------------------------------------------------------- */
@@ -479,6 +494,7 @@ typedef struct sim {
 typedef struct outcome {
 	double revenue, regret, first_defect;
 	double belief_gap;           /* mean of p_d - q_d (deviated exp3 run, tacit) */
+	double cv;                   /* mech1/mech2: the deviator's coin term */
 	double *util;                /* [K] */
 	int64_t *n;                  /* [K] */
 } outcome;
@@ -544,6 +560,8 @@ static void sp_advance(sim *s, int mech)
 			st->arm++;
 			if (st->arm < K) {
 				st->left = smab_sp_score_rounds(pl, st->wsum[st->arm], st->coin[st->arm]);
+				if (st->arm == s->dev_arm)
+					st->cv = (double)st->left - smab_sp_score_expected(pl, st->wsum[st->arm]);
 				break;
 			}
 			st->ph = PH_IDLE;
@@ -770,6 +788,7 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 		st->target = st->ex_sum = 0.0;
 		st->ex_n = 0;
 		st->stopped = 0;
+		st->cv = 0.0;
 	}
 	double rev = 0.0, reg = 0.0, first = NAN, gap = 0.0;
 	int c = 0, prev = -1;
@@ -842,6 +861,7 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 	o->regret = reg;
 	o->first_defect = first;
 	o->belief_gap = gap / (double)T;
+	o->cv = phased && s->dev_arm >= 0 ? s->mu[s->dev_arm] * st->cv : 0.0;
 	for (int i = 0; i < K; i++) {
 		o->util[i] = s->util[i];
 		o->n[i] = s->n[i];
@@ -1058,11 +1078,12 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 		run_once(&s, t, mech, 0, rcv, gcv, &o);
 		double *sc = out->scalar + (size_t)k * NMETRICS;
 		write_out(&s, &o, sc);
-		sc[X_DEV_GAIN] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = sc[X_BELIEF_GAP] = 0.0;
+		sc[X_DEV_GAIN] = sc[X_DEV_GAIN_CV] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = sc[X_BELIEF_GAP] = 0.0;
 		if (s.dev_arm >= 0) {
 			run_once(&s, t, mech, 1, NULL, NULL, &od);
 			sc[X_DEV_UTIL] = od.util[s.dev_arm];
 			sc[X_DEV_GAIN] = od.util[s.dev_arm] - o.util[s.dev_arm];
+			sc[X_DEV_GAIN_CV] = sc[X_DEV_GAIN] - (od.cv - o.cv);
 			sc[X_DEV_REV] = od.revenue;
 			sc[X_BELIEF_GAP] = od.belief_gap;
 		}

@@ -349,6 +349,55 @@ START_TEST(test_step5_coins_fixed)
 }
 END_TEST
 
+/* The mean step-5 count over the coin: s = 2 + ln 0.5 = 1.3068528 gives
+ * 10 s = 13.068528; capped at T = 15, (1 - q) 10 + q 15 with
+ * q = 0.3068528 is 11.534264; wbar <= M gives 0. */
+START_TEST(test_score_expected)
+{
+	smab_sp_plan pl = {.mech2 = 1, .K = 2, .T = 1000, .B = 10, .M = 0.1, .u = 2.0};
+	ck_assert_double_eq_tol(smab_sp_score_expected(&pl, 0.6), 13.068528194400547, 1e-12);
+	pl.T = 15;
+	ck_assert_double_eq_tol(smab_sp_score_expected(&pl, 0.6), 11.534264097200273, 1e-12);
+	ck_assert(smab_sp_score_expected(&pl, 0.1) == 0.0);
+}
+END_TEST
+
+/* The exact expected gain of misreporting in Mechanism 2's exploration,
+ * point masses (0.6, 0.5, 0.3), B = 100, M = 0.1 (mech2_point): the ranking
+ * does not change, so the deviator pays sigma x B more in exploration and
+ * gets B (ln(mu + sigma x) - ln mu) more step-5 rounds on average, each
+ * worth mu.  Arm 1 over by 0.05: -5 + 60 ln(0.65/0.6) = -0.19743754;
+ * arm 3 under by 0.05: 5 + 30 ln(0.25/0.3) = -0.46964670.  dev_gain moves
+ * by whole blocks of 100 mu with the step-5 coin; dev_gain_cv takes the
+ * coin's zero-mean term out and, with no value noise, is the expectation
+ * in every replication. */
+START_TEST(test_misreport_exact)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	su_set(S, p, "deviate.x", 0.05);
+	const char *m[] = {"mech2"};
+	const struct { int arm; const char *kind; double pay, mu, gain; } c[] = {
+		{1, "over", -5.0, 0.6, -0.19743754}, {3, "under", 5.0, 0.3, -0.46964670},
+	};
+	result r;
+	for (int k = 0; k < 2; k++) {
+		su_set(S, p, "deviate.arm", c[k].arm);
+		su_set_enum(S, p, "deviate.kind", c[k].kind);
+		for (uint32_t rep = 0; rep < 20; rep++) {
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+			ck_assert_msg(fabs(sc(&r, 0, "dev_gain_cv") - c[k].gain) < 1e-7, "%s: %.10g",
+			              c[k].kind, sc(&r, 0, "dev_gain_cv"));
+			/* the raw gain: the payment plus -1, 0 or 1 blocks of B pulls */
+			double blocks = (sc(&r, 0, "dev_gain") - c[k].pay) / (100 * c[k].mu);
+			ck_assert_msg(fabs(blocks - round(blocks)) < 1e-9 && fabs(blocks) <= 1.0,
+			              "%s: dev_gain %.10g", c[k].kind, sc(&r, 0, "dev_gain"));
+		}
+	}
+}
+END_TEST
+
 /* ---- 3. EXP3 -------------------------------------------------------------------- */
 
 START_TEST(test_exp3_default_gamma)
@@ -937,6 +986,8 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_shortfall_stop);
 	tcase_add_test(tc, test_overreport_stopped);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_score_expected);
+	tcase_add_test(tc, test_misreport_exact);
 	tcase_add_test(tc, test_step5_coins_fixed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exp3");
