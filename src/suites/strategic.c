@@ -130,6 +130,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "smab/betaq.h"
 #include "smab/exp3.h"
 #include "smab/rng.h"
 #include "smab/strategic.h"
@@ -258,6 +259,7 @@ typedef struct dist {
 	int kind;
 	double loc, spread, conc;
 	double lo, span;        /* uniform: [lo, lo + span]; gauss: Phi(a), Phi(b) - Phi(a) */
+	const smab_betaq *bq;   /* beta: the quantile table, NULL: the direct quantile */
 } dist;
 
 static void dist_init(dist *d, int kind, double loc, double spread, double conc)
@@ -267,7 +269,10 @@ static void dist_init(dist *d, int kind, double loc, double spread, double conc)
 	d->spread = spread;
 	d->conc = conc;
 	d->lo = d->span = 0.0;
-	if (kind == D_UNIFORM) {
+	d->bq = NULL;
+	if (kind == D_BETA && loc > 0.0 && loc < 1.0) {
+		d->bq = smab_betaq_get(loc * conc, (1.0 - loc) * conc);
+	} else if (kind == D_UNIFORM) {
 		double h = fmin(spread, fmin(loc, 1.0 - loc));
 		d->lo = loc - h;
 		d->span = 2.0 * h;
@@ -275,27 +280,6 @@ static void dist_init(dist *d, int kind, double loc, double spread, double conc)
 		d->lo = gsl_cdf_ugaussian_P(-loc / spread);
 		d->span = gsl_cdf_ugaussian_P((1.0 - loc) / spread) - d->lo;
 	}
-}
-
-/* Beta quantile.  GSL's Newton inverse fails to converge for some
- * ordinary shapes (a mean near 0 or 1, a large concentration); with GSL's
- * error handler off (strategic_run) it then returns NaN, and we fall back to
- * bisection on the CDF, which always converges.  Where GSL succeeds its
- * value is kept, so results do not depend on the fallback existing. */
-static double beta_quantile(double u, double a, double b)
-{
-	double x = gsl_cdf_beta_Pinv(u, a, b);
-	if (isfinite(x) && x >= 0.0 && x <= 1.0)
-		return x;
-	double lo = 0.0, hi = 1.0;
-	for (int k = 0; k < 60; k++) {
-		double mid = 0.5 * (lo + hi);
-		if (gsl_cdf_beta_P(mid, a, b) < u)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return 0.5 * (lo + hi);
 }
 
 /* The value with uniform u in [0,1): the quantile F^{-1}(u). */
@@ -307,7 +291,9 @@ static double dist_value(const dist *d, double u)
 	case D_BETA:
 		if (d->loc <= 0.0 || d->loc >= 1.0)
 			return d->loc;
-		return beta_quantile(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
+		if (d->bq)
+			return smab_betaq_eval(d->bq, u);
+		return smab_betaq_direct(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
 	case D_UNIFORM:
 		return d->lo + d->span * u;
 	case D_GAUSS: {
@@ -968,7 +954,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	if (strategic_check(p, msg, sizeof msg, &bad))
 		return SMAB_EINVAL;
 	/* GSL's default handler aborts the process on a failed quantile; we
-	 * check results instead (beta_quantile). */
+	 * check results instead (smab_betaq_direct). */
 	gsl_set_error_handler_off();
 	const int K = (int)p[P_ARMS].x;
 	const int64_t T = (int64_t)p[P_HORIZON].x;
