@@ -295,6 +295,17 @@ START_TEST(test_overreport_stopped)
 }
 END_TEST
 
+/* Two point-mass arms (0.5, 0.45) playing S* (profile collude). */
+static void collude_point(smab_value *p, double *mu)
+{
+	su_defaults(S, p, MAXP);
+	mu[0] = 0.5;
+	mu[1] = 0.45;
+	setv(p, "means", mu, 2);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "collude");
+}
+
 /* Review finding: a trigger at the end of round T was recorded as a
  * defection from round T + 1, a round that does not exist.  With
  * collude.delta = 1e-12 the S* trigger B = 7 sqrt(K T delta) is below 1, so
@@ -303,11 +314,8 @@ END_TEST
 START_TEST(test_trigger_at_horizon)
 {
 	smab_value p[MAXP];
-	double mu[2] = {0.5, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 2);
-	su_set_enum(S, p, "dist", "point");
-	su_set_enum(S, p, "profile", "collude");
+	double mu[2];
+	collude_point(p, mu);
 	su_set(S, p, "collude.delta", 1e-12);
 	const char *m[] = {"exp3"};
 	result r;
@@ -543,11 +551,8 @@ END_TEST
 START_TEST(test_collude_bound)
 {
 	smab_value p[MAXP];
-	double mu[2] = {0.5, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 2);
-	su_set_enum(S, p, "dist", "point");
-	su_set_enum(S, p, "profile", "collude");
+	double mu[2];
+	collude_point(p, mu);
 	su_set(S, p, "horizon", 20000);
 	const char *m[] = {"exp3"};
 	result r;
@@ -570,11 +575,8 @@ END_TEST
 START_TEST(test_collude_punished)
 {
 	smab_value p[MAXP];
-	double mu[2] = {0.5, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 2);
-	su_set_enum(S, p, "dist", "point");
-	su_set_enum(S, p, "profile", "collude");
+	double mu[2];
+	collude_point(p, mu);
 	su_set(S, p, "horizon", 20000);
 	su_set(S, p, "collude.delta", 1.0);      /* B = 7 sqrt(40000) = 1400 */
 	su_set(S, p, "deviate.arm", 1);
