@@ -295,6 +295,14 @@ START_TEST(test_overreport_stopped)
 }
 END_TEST
 
+/* Defaults, three arms of locations mu[0..2] playing 'profile'. */
+static void three_arms(smab_value *p, double *mu, const char *profile)
+{
+	su_defaults(S, p, MAXP);
+	setv(p, "means", mu, 3);
+	su_set_enum(S, p, "profile", profile);
+}
+
 /* Two point-mass arms (0.5, 0.45) playing S* (profile collude). */
 static void collude_point(smab_value *p, double *mu)
 {
@@ -601,9 +609,7 @@ START_TEST(test_tacit_belief)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.48, 0.46};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 3);
-	su_set_enum(S, p, "profile", "collude");
+	three_arms(p, mu, "collude");
 	su_set(S, p, "horizon", 5000);
 	su_set(S, p, "deviate.arm", 1);
 	su_set(S, p, "deviate.x", 0.05);
@@ -731,10 +737,8 @@ START_TEST(test_pairing)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 3);
+	three_arms(p, mu, "collude");
 	su_set_enum(S, p, "dist", "beta");
-	su_set_enum(S, p, "profile", "collude");
 	su_set(S, p, "horizon", 5000);
 	su_set(S, p, "deviate.arm", 2);
 	su_set_enum(S, p, "deviate.kind", "over");
@@ -765,11 +769,9 @@ START_TEST(test_restricted)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.3};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 3);
+	three_arms(p, mu, "dominant");
 	su_set_enum(S, p, "dist", "uniform");
 	su_set(S, p, "spread", 0.3);
-	su_set_enum(S, p, "profile", "dominant");
 	su_set_enum(S, p, "payments", "restricted");
 	su_set(S, p, "horizon", 30000);
 	su_set(S, p, "deviate.arm", 3);
