@@ -112,7 +112,8 @@
  * run's belief q of the deviator lags its p, averaged over rounds), and for arm slots 1..8 each arm's utility
  * sum (v - w) and pull share n_i / T (0 for slots beyond K).
  *
- * Randomness: the j-th pull of arm i gets value F_i^{-1}(u_{i,j}) where u is
+ * Randomness: the j-th pull of arm i gets value F_i^{-1}(u_{i,j}) (for Beta
+ * values from the quantile table of betaq.h, within 1e-12) where u is
  * a tape from (key {seed, ALL_POINTS, rep}; REWARD, arm, j / 1024): every
  * mechanism, both runs of a deviation pair and every point of a sweep see
  * the same uniforms.  Principals draw from (key {seed, point, rep}; MECH,
