@@ -12,7 +12,9 @@
  * if every piece agrees with the direct quantile at its midpoint (where a
  * Hermite piece's error peaks) to within 1e-13 + 1e-12 x (1e-13 + 1e-12
  * (1 - x) in the upper tail); otherwise, for shapes too extreme for the
- * grids, the direct quantile is used. */
+ * grids, the direct quantile is used.  GSL's error handler must be off
+ * (gsl_set_error_handler_off): a quantile that fails to converge is
+ * detected here, not left to abort the process. */
 #ifndef SMAB_BETAQ_H
 #define SMAB_BETAQ_H
 
