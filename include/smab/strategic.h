@@ -5,7 +5,10 @@
 #ifndef SMAB_STRATEGIC_H
 #define SMAB_STRATEGIC_H
 
+#include <gsl/gsl_rng.h>
+
 #include "smab/common.h"
+#include "smab/rng.h"
 
 /* The constants and phase lengths of Mechanism 1 or 2 for one point. */
 typedef struct smab_sp_plan {
@@ -36,6 +39,19 @@ int smab_sp_plan_init(smab_sp_plan *pl, int mech2, int K, int64_t T,
  * B * (floor(s) + [coin < s - floor(s)]), capped at T (computed in doubles:
  * nothing overflows). */
 int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin);
+
+/* The mean of smab_sp_score_rounds over a uniform coin, for the same plan
+ * and wbar: with s = u + ln(wbar - M) (0 if wbar <= M or s < 0),
+ * (1 - q) min(B floor(s), T) + q min(B (floor(s) + 1), T), q = s - floor(s).
+ * (The coins are multiples of 2^-32, so the mean differs from this by less
+ * than B 2^-32.) */
+double smab_sp_score_expected(const smab_sp_plan *pl, double wbar);
+
+/* The K step-5 coins coin[0..K-1] of the Mechanism 1/2 run whose stream is
+ * (key; SMAB_RNG_MECH, id): the first K uniforms of its block 0, drawn with r
+ * (which is left after them), wherever r stood, so a profile run and its
+ * deviated twin get the same coins whenever step 5 starts. */
+void smab_sp_coins(gsl_rng *r, const smab_rng_key *key, uint64_t id, int K, double *coin);
 
 /* Theorem 21's trigger: 1 if some arm's pull count exceeds arm i's by at
  * least B (count[0..K-1]), else 0. */

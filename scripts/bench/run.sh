@@ -190,7 +190,8 @@ rule
 
 # ---- 4. strategic suite, single process ------------------------------------
 # EXP3 + collusive S* and Mechanism 2 + dominant arms, K = 5, T = 10^6
-# (tests/bench/bench_strategic.c); target >= 5M rounds/s on one core.
+# (tests/bench/bench_strategic.c); target >= 5M rounds/s on one core, and
+# Mechanism 2 with Beta values within 3x the time of Bernoulli values.
 echo "## strategic suite (single process, K = 5)"
 if [ -x "$BUILD/bench/bench_strategic" ]; then
 	runprog bench_strategic "$tmp/strategic.txt" "$BUILD/bench/bench_strategic" "${bench_args[@]}"
@@ -199,6 +200,10 @@ if [ -x "$BUILD/bench/bench_strategic" ]; then
 			printf "%-16s %12s  target 5M  %s\n", m, (s == "" ? "-" : sprintf("%.2fM", s / 1e6)),
 			       (s == "" ? "NO DATA" : (s >= 5e6 ? "PASS" : "MISS")) }'
 	done
+	# Beta values against Bernoulli values, Mechanism 2, timed in the same run.
+	awk -v r="$(value "$tmp/strategic.txt" "strategic.beta_over_bernoulli")" 'BEGIN {
+		printf "%-16s %12s  target 3x  %s\n", "beta/bernoulli", (r == "" ? "-" : sprintf("%.2fx", r)),
+		       (r == "" ? "NO DATA" : (r <= 3 ? "PASS" : "MISS")) }'
 else
 	echo "run.sh: $BUILD/bench/bench_strategic not built (run 'make bench')" >&2
 	status=1

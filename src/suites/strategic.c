@@ -5,8 +5,9 @@
  * Model.  K arms.  When arm i is pulled it privately draws v ~ D_i and
  * passes w to the principal, keeping v - w.  Payments are unrestricted
  * (w in [0,1]) or restricted (w in [0,v]); whatever a strategy asks for is
- * clipped to that range.  Observation is tacit (arms see which arm was
- * pulled) or explicit (they also see w).  D_i is a point mass, Bernoulli,
+ * clipped to that range.  Observation is tacit (after each round every arm
+ * sees only which arm was pulled) or explicit (it also sees the w passed).
+ * D_i is a point mass, Bernoulli,
  * Beta with concentration kappa, uniform on [mu - h, mu + h] with
  * h = min(spread, mu, 1 - mu), or a Gaussian N(loc, spread^2) truncated to
  * [0,1]; mu_i is the distribution's true mean (for the truncated Gaussian
@@ -14,7 +15,22 @@
  *
  * Principals (the engine's mechanisms):
  *   exp3   EXP3 (src/mechs/exp3.c), gamma = min(1, sqrt(K ln K/((e-1)T))),
- *          eta = gamma/K unless set; its p_{i,t} are what S* arms read.
+ *          eta = gamma/K unless set.  The arms that need p_{i,t} (collude,
+ *          split, splitw) read it "conditioned on the history": explicit
+ *          arms see every w, so they read EXP3's own p.  Tacit arms see only
+ *          the pulls, so they compute the belief q: a second EXP3, same
+ *          gamma and eta, fed for each pull of arm j what j's profile
+ *          strategy would have passed on q (its mean where that is its
+ *          value, which they cannot see; clipped to [0,1], since the cap at
+ *          v of restricted payments is unseen too).  When every arm plays
+ *          the profile with unrestricted payments and nobody has defected,
+ *          q = p to the bit; a deviator's extra or missing payments make
+ *          them differ.  The deviating arm itself knows its own payments
+ *          and reads p (it can rebuild it: the others' payments are a
+ *          function of q, which it can compute too).  Under the other
+ *          principals arms read the same p in both models (our
+ *          simplification: the paper's collusion results are for EXP3-like
+ *          learners).
  *   ucb    UCB1 on the reported w (index mean + sqrt(2 ln t / n)), each arm
  *          once first; p_{i,t} is the indicator of the arm it will pull.
  *   ts     Gaussian Thompson sampling on the reported w, theta_i ~
@@ -89,17 +105,22 @@
  * pseudo-regret sum_t (mu* - mu_{I_t}) (idle rounds count mu*; curve),
  * whether and when the first defection happened (a collusive or grim arm
  * switching to full value, or i* being stopped for a shortfall; the round
- * from which it acts, NaN when none - summaries skip NaN), the deviation
+ * from which it acts, NaN when none - summaries skip NaN; a trigger in the
+ * last round acts in no round and does not count), the deviation
  * gain and the deviating arm's utility and the revenue in the deviated run
- * (all 0 without a deviation), and for arm slots 1..8 each arm's utility
+ * (all 0 without a deviation), belief_gap (exp3, tacit: how far the deviated
+ * run's belief q of the deviator lags its p, averaged over rounds), and for arm slots 1..8 each arm's utility
  * sum (v - w) and pull share n_i / T (0 for slots beyond K).
  *
- * Randomness: the j-th pull of arm i gets value F_i^{-1}(u_{i,j}) where u is
+ * Randomness: the j-th pull of arm i gets value F_i^{-1}(u_{i,j}) (for Beta
+ * values from the quantile table of betaq.h, within 1e-12) where u is
  * a tape from (key {seed, ALL_POINTS, rep}; REWARD, arm, j / 1024): every
  * mechanism, both runs of a deviation pair and every point of a sweep see
  * the same uniforms.  Principals draw from (key {seed, point, rep}; MECH,
- * mechanism, (t-1) / 2^24): exp3 one uniform a round, ts K normals a round,
- * mech1/mech2 K coins when step 5 starts. */
+ * mechanism, (t-1) / 2^24): exp3 one uniform a round, ts K normals a round;
+ * mech1/mech2 draw only the K step-5 coins, always the first K uniforms of
+ * block 0 (smab_sp_coins), so both runs of a deviation pair flip the same
+ * coins even when their step 5 starts in different blocks. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +131,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "smab/betaq.h"
 #include "smab/exp3.h"
 #include "smab/rng.h"
 #include "smab/strategic.h"
@@ -146,7 +168,7 @@ static const smab_param_decl params[NPARAMS] = {
 	[P_PAYMENTS] = {"payments", SMAB_P_ENUM, "unrestricted", 0, 0, "unrestricted|restricted",
 	                "unrestricted: w in [0,1]; restricted: w in [0,v]"},
 	[P_OBSERVE] = {"observe", SMAB_P_ENUM, "tacit", 0, 0, "tacit|explicit",
-	               "tacit: arms see which arm was pulled; explicit: also the amount passed"},
+	               "tacit: arms see only which arm was pulled (under exp3, S* arms track p by replaying EXP3 as if all played S*); explicit: also the amount passed (they read p)"},
 	[P_PROFILE] = {"profile", SMAB_P_ENUM, "truthful", 0, 0,
 	               "truthful|collude|split|splitw|grim|dominant|priorfree",
 	               "strategy of every strategic arm (see the suite's docs)"},
@@ -193,7 +215,7 @@ static const smab_mech_decl mechs[NMECHS] = {
 
 enum {
 	X_REV, X_REV_RATE, X_REV_RATIO, X_REGRET, X_DEFECTED, X_FIRST_DEFECT,
-	X_DEV_GAIN, X_DEV_UTIL, X_DEV_REV, X_UTIL1,
+	X_DEV_GAIN, X_DEV_GAIN_CV, X_DEV_UTIL, X_DEV_REV, X_BELIEF_GAP, X_UTIL1,
 	X_SHARE1 = X_UTIL1 + KSLOTS,
 	NMETRICS = X_SHARE1 + KSLOTS
 };
@@ -206,8 +228,14 @@ static const smab_metric_decl metrics[NMETRICS] = {
 	[X_DEFECTED] = {"defected", 0, "1 if any arm defected (or i* was stopped), else 0", "count"},
 	[X_FIRST_DEFECT] = {"first_defect", 0, "round of the first defection; NaN when none", "rounds"},
 	[X_DEV_GAIN] = {"dev_gain", 0, "deviating arm's utility, deviated minus profile run (paired)", "reward"},
+	[X_DEV_GAIN_CV] = {"dev_gain_cv", 0,
+	                   "dev_gain minus mu_d (n5 - E n5) of the deviated and the profile run, n5 the deviator's step-5 rounds (mech1/mech2; = dev_gain elsewhere): same mean, no coin noise",
+	                   "reward"},
 	[X_DEV_UTIL] = {"dev_util", 0, "deviating arm's utility in the deviated run", "reward"},
 	[X_DEV_REV] = {"dev_revenue", 0, "principal's revenue in the deviated run", "reward"},
+	[X_BELIEF_GAP] = {"belief_gap", 0,
+	                  "deviated exp3 run, tacit: mean over rounds of p_d - q_d, the deviator's pull probability minus the S* arms' belief of it; else 0",
+	                  "probability"},
 	[X_UTIL1 + 0] = {"util_1", 0, "utility sum (v - w) of arm 1", "reward"},
 	[X_UTIL1 + 1] = {"util_2", 0, "utility of arm 2", "reward"},
 	[X_UTIL1 + 2] = {"util_3", 0, "utility of arm 3 (0 if K < 3)", "reward"},
@@ -232,6 +260,7 @@ typedef struct dist {
 	int kind;
 	double loc, spread, conc;
 	double lo, span;        /* uniform: [lo, lo + span]; gauss: Phi(a), Phi(b) - Phi(a) */
+	const smab_betaq *bq;   /* beta: the quantile table, NULL: the direct quantile */
 } dist;
 
 static void dist_init(dist *d, int kind, double loc, double spread, double conc)
@@ -241,7 +270,10 @@ static void dist_init(dist *d, int kind, double loc, double spread, double conc)
 	d->spread = spread;
 	d->conc = conc;
 	d->lo = d->span = 0.0;
-	if (kind == D_UNIFORM) {
+	d->bq = NULL;
+	if (kind == D_BETA && loc > 0.0 && loc < 1.0) {
+		d->bq = smab_betaq_get(loc * conc, (1.0 - loc) * conc);
+	} else if (kind == D_UNIFORM) {
 		double h = fmin(spread, fmin(loc, 1.0 - loc));
 		d->lo = loc - h;
 		d->span = 2.0 * h;
@@ -249,27 +281,6 @@ static void dist_init(dist *d, int kind, double loc, double spread, double conc)
 		d->lo = gsl_cdf_ugaussian_P(-loc / spread);
 		d->span = gsl_cdf_ugaussian_P((1.0 - loc) / spread) - d->lo;
 	}
-}
-
-/* Beta quantile.  GSL's Newton inverse fails to converge for some
- * ordinary shapes (a mean near 0 or 1, a large concentration); with GSL's
- * error handler off (strategic_run) it then returns NaN, and we fall back to
- * bisection on the CDF, which always converges.  Where GSL succeeds its
- * value is kept, so results do not depend on the fallback existing. */
-static double beta_quantile(double u, double a, double b)
-{
-	double x = gsl_cdf_beta_Pinv(u, a, b);
-	if (isfinite(x) && x >= 0.0 && x <= 1.0)
-		return x;
-	double lo = 0.0, hi = 1.0;
-	for (int k = 0; k < 60; k++) {
-		double mid = 0.5 * (lo + hi);
-		if (gsl_cdf_beta_P(mid, a, b) < u)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return 0.5 * (lo + hi);
 }
 
 /* The value with uniform u in [0,1): the quantile F^{-1}(u). */
@@ -281,7 +292,9 @@ static double dist_value(const dist *d, double u)
 	case D_BETA:
 		if (d->loc <= 0.0 || d->loc >= 1.0)
 			return d->loc;
-		return beta_quantile(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
+		if (d->bq)
+			return smab_betaq_eval(d->bq, u);
+		return smab_betaq_direct(u, d->loc * d->conc, (1.0 - d->loc) * d->conc);
 	case D_UNIFORM:
 		return d->lo + d->span * u;
 	case D_GAUSS: {
@@ -389,6 +402,27 @@ int64_t smab_sp_score_rounds(const smab_sp_plan *pl, double wbar, double coin)
 	return n < (double)pl->T ? (int64_t)n : pl->T;
 }
 
+double smab_sp_score_expected(const smab_sp_plan *pl, double wbar)
+{
+	if (!(wbar - pl->M > 0.0))
+		return 0.0;
+	double s = pl->u + log(wbar - pl->M);
+	if (!(s >= 0.0))
+		return 0.0;
+	double f = floor(s), q = s - f, T = (double)pl->T;
+	return (1.0 - q) * fmin((double)pl->B * f, T) + q * fmin((double)pl->B * (f + 1.0), T);
+}
+
+void smab_sp_coins(gsl_rng *r, const smab_rng_key *key, uint64_t id, int K, double *coin)
+{
+	/* Mechanisms 1 and 2 draw nothing else from their stream, so moving it
+	 * costs no other draw; block 0 is where every run with T <= 2^24 drew
+	 * its coins before, so those results keep their bits. */
+	smab_rng_seek(r, key, SMAB_RNG_MECH, id, 0);
+	for (int i = 0; i < K; i++)
+		coin[i] = gsl_rng_uniform(r);
+}
+
 int smab_sstar_trigger(const int64_t *count, int K, int i, double B)
 {
 	int64_t m = count[0];
@@ -411,6 +445,7 @@ typedef struct sp_state {
 	int stopped;
 	double *wsum;         /* [K] exploration report sums, then averages */
 	double *coin;         /* [K] step-5 coins */
+	double cv;            /* the deviating arm's step-5 rounds minus their mean */
 } sp_state;
 
 /* ---- the simulation --------------------------------------------------------- */
@@ -426,6 +461,8 @@ typedef struct sim {
 	double th_k, B_k;            /* Theorem 21 */
 	double th_2, B_2[2], sc_2[2];  /* Theorems 19 / 23: scales 1 or mu */
 	smab_exp3 ex;
+	int tacit;                   /* exp3 runs keep the tacit arms' belief */
+	smab_exp3 shadow;            /* EXP3 fed what S* would have passed */
 	smab_sp_plan plan[2];
 	int dev_arm, dev_kind;       /* dev_arm 0-based, -1 none */
 	int64_t dev_tau;
@@ -436,12 +473,15 @@ typedef struct sim {
 	/* per-run state */
 	int64_t *n;
 	double *p, *mean, *util;
+	double *q;                   /* [K] the tacit arms' belief about p */
 	char *defected;
 	sp_state sp;
 } sim;
 
 typedef struct outcome {
 	double revenue, regret, first_defect;
+	double belief_gap;           /* mean of p_d - q_d (deviated exp3 run, tacit) */
+	double cv;                   /* mech1/mech2: the deviator's coin term */
 	double *util;                /* [K] */
 	int64_t *n;                  /* [K] */
 } outcome;
@@ -499,8 +539,7 @@ static void sp_advance(sim *s, int mech)
 				st->left = pl->B;
 				break;
 			}
-			for (int i = 0; i < K; i++)
-				st->coin[i] = gsl_rng_uniform(s->r);
+			smab_sp_coins(s->r, &s->mkey, (uint64_t)mech, K, st->coin);
 			st->ph = PH_SCORE;
 			st->arm = -1;
 			__attribute__((fallthrough));
@@ -508,6 +547,8 @@ static void sp_advance(sim *s, int mech)
 			st->arm++;
 			if (st->arm < K) {
 				st->left = smab_sp_score_rounds(pl, st->wsum[st->arm], st->coin[st->arm]);
+				if (st->arm == s->dev_arm)
+					st->cv = (double)st->left - smab_sp_score_expected(pl, st->wsum[st->arm]);
 				break;
 			}
 			st->ph = PH_IDLE;
@@ -519,22 +560,23 @@ static void sp_advance(sim *s, int mech)
 	}
 }
 
-/* The amount arm i asks to pass under its profile strategy. */
-static double offer_profile(const sim *s, int mech, int i, double v)
+/* The amount arm i asks to pass under its profile strategy, reading the
+ * pull probabilities p (the principal's, or the tacit belief q). */
+static double offer_profile(const sim *s, int mech, int i, double v, const double *p)
 {
 	const sp_state *st = &s->sp;
 	const int ph = (mech == M_MECH1 || mech == M_MECH2) ? st->ph : PH_LEARN;
 	const double M = s->plan[mech == M_MECH2].M;
 	switch (s->strat[i]) {
 	case S_COLLUDE:
-		return s->defected[i] ? v : s->th_k * (1.0 - s->p[i]);
+		return s->defected[i] ? v : s->th_k * (1.0 - p[i]);
 	case S_SPLIT:
 	case S_SPLITW: {
 		if (s->defected[i])
 			return v;
 		int o = 1 - i;
 		double ci = (double)s->n[i] / s->sc_2[i], co = (double)s->n[o] / s->sc_2[o];
-		return (ci < co && s->p[i] / s->sc_2[i] < s->p[o] / s->sc_2[o]) ? s->th_2 : 0.0;
+		return (ci < co && p[i] / s->sc_2[i] < p[o] / s->sc_2[o]) ? s->th_2 : 0.0;
 	}
 	case S_GRIM:
 		return s->defected[i] ? v : 0.0;
@@ -567,8 +609,13 @@ static double offer_profile(const sim *s, int mech, int i, double v)
  * deviated), clipped to the payment model's range. */
 static double offer(const sim *s, int mech, int dev, int i, double v, int64_t t)
 {
-	double w = offer_profile(s, mech, i, v);
-	if (dev && i == s->dev_arm) {
+	/* Under tacit observation an arm cannot see what the others passed, so
+	 * S* arms read the belief q; the deviator knows its own payments and,
+	 * the others playing S* on q, can rebuild the principal's p. */
+	const int own = dev && i == s->dev_arm;
+	const double *p = mech == M_EXP3 && s->tacit && !own ? s->q : s->p;
+	double w = offer_profile(s, mech, i, v, p);
+	if (own) {
 		int phased = mech == M_MECH1 || mech == M_MECH2;
 		int on = t >= s->dev_tau;
 		switch (s->dev_kind) {
@@ -589,6 +636,16 @@ static double offer(const sim *s, int mech, int dev, int i, double v, int64_t t)
 	double hi = s->restricted ? v : 1.0;
 	/* NaN (which no strategy should produce) clips to 0, not through. */
 	return !(w > 0.0) ? 0.0 : (w > hi ? hi : w);
+}
+
+/* What the tacit arms believe arm i passed when pulled: its profile
+ * strategy on their belief q, with its mean for the value they cannot see
+ * (the full value a defected S* arm passes, a non-strategic arm's report),
+ * clipped to [0,1]: the restricted payments' cap at v is invisible too. */
+static double believed_pass(const sim *s, int i)
+{
+	double w = offer_profile(s, M_EXP3, i, s->mu[i], s->q);
+	return !(w > 0.0) ? 0.0 : (w > 1.0 ? 1.0 : w);
 }
 
 static int argmax_ucb(const sim *s, int64_t t)
@@ -623,9 +680,12 @@ static int argmax_ts(const sim *s)
 	return best;
 }
 
-/* Mark arm i as defected from round 'from' on. */
+/* Mark arm i as defected from round 'from' on.  A defection decided at the
+ * end of round T acts in no round: it is not one. */
 static void defect(sim *s, int i, int64_t from, double *first)
 {
+	if (from > s->T)
+		return;
 	s->defected[i] = 1;
 	if (isnan(*first))
 		*first = (double)from;
@@ -700,6 +760,9 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 	}
 	smab_rng_seek(s->r, &s->mkey, SMAB_RNG_MECH, (uint64_t)mech, 0);
 	smab_exp3_reset(&s->ex);
+	const int belief = mech == M_EXP3 && s->tacit;
+	if (belief)
+		smab_exp3_reset(&s->shadow);
 	sp_state *st = &s->sp;
 	const int phased = mech == M_MECH1 || mech == M_MECH2;
 	if (phased) {
@@ -712,8 +775,9 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 		st->target = st->ex_sum = 0.0;
 		st->ex_n = 0;
 		st->stopped = 0;
+		st->cv = 0.0;
 	}
-	double rev = 0.0, reg = 0.0, first = NAN;
+	double rev = 0.0, reg = 0.0, first = NAN, gap = 0.0;
 	int c = 0, prev = -1;
 	for (int64_t tt = 1; tt <= T; tt++) {
 		if (tt > 1 && (tt - 1) % MECH_PERIOD == 0)
@@ -723,6 +787,11 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 		switch (mech) {
 		case M_EXP3:
 			smab_exp3_probs(&s->ex, s->p);
+			if (belief) {
+				smab_exp3_probs(&s->shadow, s->q);
+				if (dev)
+					gap += s->p[s->dev_arm] - s->q[s->dev_arm];
+			}
 			i = smab_exp3_draw(s->p, K, gsl_rng_uniform(s->r));
 			break;
 		case M_UCB:
@@ -754,6 +823,8 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 			switch (mech) {
 			case M_EXP3:
 				smab_exp3_update(&s->ex, i, w, s->p[i]);
+				if (belief)
+					smab_exp3_update(&s->shadow, i, believed_pass(s, i), s->q[i]);
 				break;
 			case M_UCB:
 			case M_TS:
@@ -776,6 +847,8 @@ static void run_once(sim *s, const smab_task *t, int mech, int dev,
 	o->revenue = rev;
 	o->regret = reg;
 	o->first_defect = first;
+	o->belief_gap = gap / (double)T;
+	o->cv = phased && s->dev_arm >= 0 ? s->mu[s->dev_arm] * st->cv : 0.0;
 	for (int i = 0; i < K; i++) {
 		o->util[i] = s->util[i];
 		o->n[i] = s->n[i];
@@ -882,7 +955,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	if (strategic_check(p, msg, sizeof msg, &bad))
 		return SMAB_EINVAL;
 	/* GSL's default handler aborts the process on a failed quantile; we
-	 * check results instead (beta_quantile). */
+	 * check results instead (smab_betaq_direct). */
 	gsl_set_error_handler_off();
 	const int K = (int)p[P_ARMS].x;
 	const int64_t T = (int64_t)p[P_HORIZON].x;
@@ -940,11 +1013,16 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	double gamma = p[P_EXP3_GAMMA].x > 0 ? p[P_EXP3_GAMMA].x : smab_exp3_default_gamma(K, T);
 	double eta = p[P_EXP3_ETA].x > 0 ? p[P_EXP3_ETA].x : gamma / K;
 	int rc = smab_exp3_alloc(&s.ex, K, gamma, eta);
+	/* Only arms that read p need the belief. */
+	s.tacit = !s.explicit_obs && s.collusive;
+	if (rc == SMAB_OK && s.tacit)
+		rc = smab_exp3_alloc(&s.shadow, K, gamma, eta);
 	for (int m = 0; m < 2 && rc == SMAB_OK; m++)
 		rc = smab_sp_plan_init(&s.plan[m], m, K, T, mu_min, p[P_EPS].x, p[P_MECH_B].x,
 		                       p[P_MECH_M].x, s.restricted);
 	if (rc != SMAB_OK) {
 		smab_exp3_free(&s.ex);
+		smab_exp3_free(&s.shadow);
 		free(d);
 		free(s.mu);
 		free(s.strat);
@@ -965,6 +1043,7 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	s.mkey = (smab_rng_key){t->seed, t->point, t->rep};
 	s.n = smab_xmalloc((size_t)K * sizeof *s.n);
 	s.p = smab_xmalloc((size_t)K * sizeof *s.p);
+	s.q = smab_xmalloc((size_t)K * sizeof *s.q);
 	s.mean = smab_xmalloc((size_t)K * sizeof *s.mean);
 	s.util = smab_xmalloc((size_t)K * sizeof *s.util);
 	s.defected = smab_xmalloc((size_t)K);
@@ -986,12 +1065,14 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 		run_once(&s, t, mech, 0, rcv, gcv, &o);
 		double *sc = out->scalar + (size_t)k * NMETRICS;
 		write_out(&s, &o, sc);
-		sc[X_DEV_GAIN] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = 0.0;
+		sc[X_DEV_GAIN] = sc[X_DEV_GAIN_CV] = sc[X_DEV_UTIL] = sc[X_DEV_REV] = sc[X_BELIEF_GAP] = 0.0;
 		if (s.dev_arm >= 0) {
 			run_once(&s, t, mech, 1, NULL, NULL, &od);
 			sc[X_DEV_UTIL] = od.util[s.dev_arm];
 			sc[X_DEV_GAIN] = od.util[s.dev_arm] - o.util[s.dev_arm];
+			sc[X_DEV_GAIN_CV] = sc[X_DEV_GAIN] - (od.cv - o.cv);
 			sc[X_DEV_REV] = od.revenue;
+			sc[X_BELIEF_GAP] = od.belief_gap;
 		}
 	}
 
@@ -1002,8 +1083,10 @@ static int strategic_run(const smab_task *t, smab_task_out *out)
 	smab_rng_free(&s.tp.r);
 	smab_rng_free(&s.r);
 	smab_exp3_free(&s.ex);
+	smab_exp3_free(&s.shadow);
 	free(s.n);
 	free(s.p);
+	free(s.q);
 	free(s.mean);
 	free(s.util);
 	free(s.defected);

@@ -9,12 +9,15 @@
 #include <string.h>
 
 #include <check.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
 #include "check_util.h"
 #include "suite_util.h"
+#include "smab/betaq.h"
 #include "smab/exp3.h"
 #include "smab/param.h"
+#include "smab/rng.h"
 #include "smab/strategic.h"
 #include "smab/suite.h"
 
@@ -292,6 +295,127 @@ START_TEST(test_overreport_stopped)
 }
 END_TEST
 
+/* Defaults, three arms of locations mu[0..2] playing 'profile'. */
+static void three_arms(smab_value *p, double *mu, const char *profile)
+{
+	su_defaults(S, p, MAXP);
+	setv(p, "means", mu, 3);
+	su_set_enum(S, p, "profile", profile);
+}
+
+/* Two point-mass arms (0.5, 0.45) playing S* (profile collude). */
+static void collude_point(smab_value *p, double *mu)
+{
+	su_defaults(S, p, MAXP);
+	mu[0] = 0.5;
+	mu[1] = 0.45;
+	setv(p, "means", mu, 2);
+	su_set_enum(S, p, "dist", "point");
+	su_set_enum(S, p, "profile", "collude");
+}
+
+/* Review finding: a trigger at the end of round T was recorded as a
+ * defection from round T + 1, a round that does not exist.  With
+ * collude.delta = 1e-12 the S* trigger B = 7 sqrt(K T delta) is below 1, so
+ * after round 1 the arm not pulled defects, from round 2.  T = 1: nobody
+ * ever acts on it, so no defection; T = 2: from round 2. */
+START_TEST(test_trigger_at_horizon)
+{
+	smab_value p[MAXP];
+	double mu[2];
+	collude_point(p, mu);
+	su_set(S, p, "collude.delta", 1e-12);
+	const char *m[] = {"exp3"};
+	result r;
+	su_set(S, p, "horizon", 1);
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert_msg(isnan(sc(&r, 0, "first_defect")), "first_defect %g with T = 1",
+	              sc(&r, 0, "first_defect"));
+	ck_assert(sc(&r, 0, "defected") == 0.0);
+	su_set(S, p, "horizon", 2);
+	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
+	ck_assert(sc(&r, 0, "first_defect") == 2.0);
+	ck_assert(sc(&r, 0, "defected") == 1.0);
+}
+END_TEST
+
+/* Review finding: the step-5 coins came from wherever the mechanism stream
+ * stood when step 5 began, i.e. from the 2^24-round block of that round, so
+ * a deviation that moved step 5 across a block boundary (T > 2^24) drew
+ * other coins than the profile run.  They must come from one counter of the
+ * mechanism's stream whatever the generator's position: the first K
+ * uniforms of block 0 (what every run with T <= 2^24 drew before). */
+START_TEST(test_step5_coins_fixed)
+{
+	smab_rng_key key = {5, 2, 7};
+	gsl_rng *r = smab_rng_alloc(), *ref = smab_rng_alloc();
+	double coin[4], want[4];
+	smab_rng_seek(ref, &key, SMAB_RNG_MECH, 4, 0);
+	for (int i = 0; i < 4; i++)
+		want[i] = gsl_rng_uniform(ref);
+	for (uint64_t block = 0; block < 3; block++) {
+		smab_rng_seek(r, &key, SMAB_RNG_MECH, 4, block);
+		for (uint64_t k = 0; k < block * 5; k++)
+			gsl_rng_uniform(r);
+		smab_sp_coins(r, &key, 4, 4, coin);
+		for (int i = 0; i < 4; i++)
+			ck_assert_msg(coin[i] == want[i], "block %d coin %d: %.17g vs %.17g",
+			              (int)block, i, coin[i], want[i]);
+	}
+	smab_rng_free(&r);
+	smab_rng_free(&ref);
+}
+END_TEST
+
+/* The mean step-5 count over the coin: s = 2 + ln 0.5 = 1.3068528 gives
+ * 10 s = 13.068528; capped at T = 15, (1 - q) 10 + q 15 with
+ * q = 0.3068528 is 11.534264; wbar <= M gives 0. */
+START_TEST(test_score_expected)
+{
+	smab_sp_plan pl = {.mech2 = 1, .K = 2, .T = 1000, .B = 10, .M = 0.1, .u = 2.0};
+	ck_assert_double_eq_tol(smab_sp_score_expected(&pl, 0.6), 13.068528194400547, 1e-12);
+	pl.T = 15;
+	ck_assert_double_eq_tol(smab_sp_score_expected(&pl, 0.6), 11.534264097200273, 1e-12);
+	ck_assert(smab_sp_score_expected(&pl, 0.1) == 0.0);
+}
+END_TEST
+
+/* The exact expected gain of misreporting in Mechanism 2's exploration,
+ * point masses (0.6, 0.5, 0.3), B = 100, M = 0.1 (mech2_point): the ranking
+ * does not change, so the deviator pays sigma x B more in exploration and
+ * gets B (ln(mu + sigma x) - ln mu) more step-5 rounds on average, each
+ * worth mu.  Arm 1 over by 0.05: -5 + 60 ln(0.65/0.6) = -0.19743754;
+ * arm 3 under by 0.05: 5 + 30 ln(0.25/0.3) = -0.46964670.  dev_gain moves
+ * by whole blocks of 100 mu with the step-5 coin; dev_gain_cv takes the
+ * coin's zero-mean term out and, with no value noise, is the expectation
+ * in every replication. */
+START_TEST(test_misreport_exact)
+{
+	smab_value p[MAXP];
+	double mu[3];
+	mech2_point(p, mu);
+	su_set(S, p, "deviate.x", 0.05);
+	const char *m[] = {"mech2"};
+	const struct { int arm; const char *kind; double pay, mu, gain; } c[] = {
+		{1, "over", -5.0, 0.6, -0.19743754}, {3, "under", 5.0, 0.3, -0.46964670},
+	};
+	result r;
+	for (int k = 0; k < 2; k++) {
+		su_set(S, p, "deviate.arm", c[k].arm);
+		su_set_enum(S, p, "deviate.kind", c[k].kind);
+		for (uint32_t rep = 0; rep < 20; rep++) {
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &r), SMAB_OK);
+			ck_assert_msg(fabs(sc(&r, 0, "dev_gain_cv") - c[k].gain) < 1e-7, "%s: %.10g",
+			              c[k].kind, sc(&r, 0, "dev_gain_cv"));
+			/* the raw gain: the payment plus -1, 0 or 1 blocks of B pulls */
+			double blocks = (sc(&r, 0, "dev_gain") - c[k].pay) / (100 * c[k].mu);
+			ck_assert_msg(fabs(blocks - round(blocks)) < 1e-9 && fabs(blocks) <= 1.0,
+			              "%s: dev_gain %.10g", c[k].kind, sc(&r, 0, "dev_gain"));
+		}
+	}
+}
+END_TEST
+
 /* ---- 3. EXP3 -------------------------------------------------------------------- */
 
 START_TEST(test_exp3_default_gamma)
@@ -435,11 +559,8 @@ END_TEST
 START_TEST(test_collude_bound)
 {
 	smab_value p[MAXP];
-	double mu[2] = {0.5, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 2);
-	su_set_enum(S, p, "dist", "point");
-	su_set_enum(S, p, "profile", "collude");
+	double mu[2];
+	collude_point(p, mu);
 	su_set(S, p, "horizon", 20000);
 	const char *m[] = {"exp3"};
 	result r;
@@ -462,11 +583,8 @@ END_TEST
 START_TEST(test_collude_punished)
 {
 	smab_value p[MAXP];
-	double mu[2] = {0.5, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 2);
-	su_set_enum(S, p, "dist", "point");
-	su_set_enum(S, p, "profile", "collude");
+	double mu[2];
+	collude_point(p, mu);
 	su_set(S, p, "horizon", 20000);
 	su_set(S, p, "collude.delta", 1.0);      /* B = 7 sqrt(40000) = 1400 */
 	su_set(S, p, "deviate.arm", 1);
@@ -476,6 +594,56 @@ START_TEST(test_collude_punished)
 	ck_assert_int_eq(run(p, 0, 0, m, 1, &r), SMAB_OK);
 	ck_assert(sc(&r, 0, "dev_revenue") > 0.3 * 20000);
 	ck_assert(sc(&r, 0, "dev_revenue") > 10 * sc(&r, 0, "revenue"));
+}
+END_TEST
+
+/* The tacit model: S* arms see only which arm was pulled, so they run EXP3
+ * on the pulls as if every arm played S* (the belief q) instead of reading
+ * the principal's p.  Under the all-S* profile with unrestricted payments
+ * and no defection (the theorem's delta: B > T) the belief is exact, so
+ * tacit and explicit runs agree to the bit.  Under a deviation they part:
+ * an arm that over-pays is pulled more than the others believe (p_d > q_d,
+ * belief_gap > 0), one that under-pays less (belief_gap < 0); explicit
+ * observation reads p itself (belief_gap = 0). */
+START_TEST(test_tacit_belief)
+{
+	smab_value p[MAXP];
+	double mu[3] = {0.5, 0.48, 0.46};
+	three_arms(p, mu, "collude");
+	su_set(S, p, "horizon", 5000);
+	su_set(S, p, "deviate.arm", 1);
+	su_set(S, p, "deviate.x", 0.05);
+	const char *m[] = {"exp3"};
+	result rt, re;
+	for (int kind = 0; kind < 2; kind++) {
+		su_set_enum(S, p, "deviate.kind", kind ? "under" : "over");
+		double gt = 0.0, ge = 0.0;
+		for (uint32_t rep = 0; rep < 4; rep++) {
+			su_set_enum(S, p, "observe", "tacit");
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &rt), SMAB_OK);
+			su_set_enum(S, p, "observe", "explicit");
+			ck_assert_int_eq(run(p, 0, rep, m, 1, &re), SMAB_OK);
+			/* every metric of the profile run */
+			for (int x = 0; x < S->nmetrics; x++) {
+				const char *name = S->metrics[x].name;
+				if (strncmp(name, "dev_", 4) == 0 || strcmp(name, "belief_gap") == 0)
+					continue;
+				ck_assert_msg(memcmp(&rt.scalar[x], &re.scalar[x], sizeof(double)) == 0,
+				              "%s: tacit %.17g explicit %.17g", name, rt.scalar[x], re.scalar[x]);
+			}
+			ck_assert(sc(&rt, 0, "defected") == 0.0);
+			ck_assert(sc(&re, 0, "belief_gap") == 0.0);
+			double g = sc(&rt, 0, "belief_gap");
+			ck_assert_msg(kind ? g < 0.0 : g > 0.0, "%s: belief_gap %g",
+			              kind ? "under" : "over", g);
+			gt += sc(&rt, 0, "dev_gain");
+			ge += sc(&re, 0, "dev_gain");
+		}
+		/* Over-paying: the others, believing the deviator less favoured,
+		 * pay less than they would on p, so the deviator gains more. */
+		if (!kind)
+			ck_assert_msg(gt > ge, "tacit gain %g, explicit %g", gt, ge);
+	}
 }
 END_TEST
 
@@ -569,10 +737,8 @@ START_TEST(test_pairing)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.45};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 3);
+	three_arms(p, mu, "collude");
 	su_set_enum(S, p, "dist", "beta");
-	su_set_enum(S, p, "profile", "collude");
 	su_set(S, p, "horizon", 5000);
 	su_set(S, p, "deviate.arm", 2);
 	su_set_enum(S, p, "deviate.kind", "over");
@@ -603,11 +769,9 @@ START_TEST(test_restricted)
 {
 	smab_value p[MAXP];
 	double mu[3] = {0.5, 0.4, 0.3};
-	su_defaults(S, p, MAXP);
-	setv(p, "means", mu, 3);
+	three_arms(p, mu, "dominant");
 	su_set_enum(S, p, "dist", "uniform");
 	su_set(S, p, "spread", 0.3);
-	su_set_enum(S, p, "profile", "dominant");
 	su_set_enum(S, p, "payments", "restricted");
 	su_set(S, p, "horizon", 30000);
 	su_set(S, p, "deviate.arm", 3);
@@ -744,6 +908,48 @@ START_TEST(test_distributions)
 }
 END_TEST
 
+/* The Beta quantile table (betaq.h) against known answers, the quantile to
+ * 20 digits by bisection on the regularized incomplete beta function in
+ * 60-digit arithmetic (mpmath), at the tapes' extreme uniforms 2^-32 and
+ * 1 - 2^-32 and inside; and against the direct quantile on a grid of
+ * uniforms across [0,1). */
+START_TEST(test_betaq_known)
+{
+	const struct { double a, b, u, x; } k[] = {
+		{4.6, 5.4, 0x1p-32, 0.0027906451956196517039},
+		{4.6, 5.4, 0.3, 0.37397970030773962022},
+		{4.6, 5.4, 0.75, 0.56622824476725379555},
+		{4.6, 5.4, 1.0 - 0x1p-32, 0.99311524083501066181},
+		{0.1, 9.9, 0x1p-32, 3.0072954793694554723e-98},
+		{0.1, 9.9, 0.5, 0.000062761782416637235689},
+		{0.1, 9.9, 1.0 - 0x1p-32, 0.83774185863252669294},
+	};
+	gsl_set_error_handler_off();
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		const smab_betaq *t = smab_betaq_get(k[i].a, k[i].b);
+		ck_assert_ptr_nonnull(t);
+		double x = smab_betaq_eval(t, k[i].u);
+		ck_assert_msg(fabs(x - k[i].x) <= 1e-14 + 1e-12 * k[i].x, "Beta(%g, %g) at %.17g: %.17g vs %.17g",
+		              k[i].a, k[i].b, k[i].u, x, k[i].x);
+	}
+	const double shape[][2] = {{4.6, 5.4}, {0.5, 0.5}, {2.0, 30.0}, {0.1, 9.9}};
+	for (size_t j = 0; j < 4; j++) {
+		const smab_betaq *t = smab_betaq_get(shape[j][0], shape[j][1]);
+		ck_assert_ptr_nonnull(t);
+		double worst = 0.0;
+		for (uint64_t m = 0; m < 20000; m++) {
+			/* multiples of 2^-32, denser near both ends */
+			double v = (double)m / 20000.0, u = ldexp(floor(ldexp(v * v * (3.0 - 2.0 * v), 32)), -32);
+			worst = fmax(worst, fabs(smab_betaq_eval(t, u) -
+			                         smab_betaq_direct(u, shape[j][0], shape[j][1])));
+		}
+		ck_assert_msg(worst <= 1e-12, "Beta(%g, %g): table and direct differ by %g",
+		              shape[j][0], shape[j][1], worst);
+	}
+	smab_betaq_clear();
+}
+END_TEST
+
 /* ---- 6. EXP3's regret against an independent reference ------------------------------ */
 
 /* Naive EXP3 (Auer et al.'s Exp3 as printed: weights, no rescaling) with
@@ -828,6 +1034,9 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_shortfall_stop);
 	tcase_add_test(tc, test_overreport_stopped);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_score_expected);
+	tcase_add_test(tc, test_misreport_exact);
+	tcase_add_test(tc, test_step5_coins_fixed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exp3");
 	tcase_add_test(tc, test_exp3_default_gamma);
@@ -841,8 +1050,10 @@ static Suite *strategic_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("strategies");
 	tcase_add_test(tc, test_sstar_trigger);
+	tcase_add_test(tc, test_trigger_at_horizon);
 	tcase_add_test(tc, test_collude_bound);
 	tcase_add_test(tc, test_collude_punished);
+	tcase_add_test(tc, test_tacit_belief);
 	tcase_add_test(tc, test_grim);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_pairing);
@@ -850,6 +1061,7 @@ static Suite *strategic_suite(void)
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_distributions);
 	tcase_add_test(tc, test_beta_hard_shapes);
+	tcase_add_test(tc, test_betaq_known);
 	suite_add_tcase(s, tc);
 	return s;
 }
