@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include <check.h>
+#include <gsl/gsl_randist.h>
 
 #include "check_util.h"
 #include "suite_util.h"
 #include "smab/param.h"
+#include "smab/rng.h"
 #include "smab/suite.h"
 
 extern const smab_suite smab_suite_drift;
@@ -309,6 +311,144 @@ START_TEST(test_ts_reproducible)
 }
 END_TEST
 
+/* ---- 3b. the Thompson posterior and eps-greedy's projection -------------------- */
+
+/* K = 2, T = 3: one Thompson round after the two initial pulls, rebuilt
+ * from the suite's documented streams.  Arm i's first reward is
+ * mu_i + sigma z_i (z_i: value 0 of stream (key {seed, ALL_POINTS, rep};
+ * REWARD, i, 0)), and round 3 draws theta_i = m_i + s y_i / sqrt(2), y_0, y_1
+ * the first normals of (key {seed, point, rep}; MECH, ts, 0).  The pick,
+ * and so the compensation m_g - m_i, is exact for s = sigma ('noise') and
+ * s = 1 ('unit'); the two must disagree on some replications, or the test
+ * could not tell the variances apart. */
+START_TEST(test_ts_posterior_draw)
+{
+	const double mu[2] = {0.6, 0.4}, sigma = 0.3;
+	static const char *const post[2] = {"unit", "noise"};
+	static const char *const m[] = {"ts"};
+	const uint64_t seed = 17;
+	gsl_rng *g = smab_rng_alloc();
+	int differ = 0;
+	for (uint32_t rep = 0; rep < 200; rep++) {
+		double x[2], y[2];
+		smab_rng_key tk = {seed, SMAB_RNG_ALL_POINTS, rep}, mk = {seed, 0, rep};
+		for (int i = 0; i < 2; i++) {
+			smab_rng_seek(g, &tk, SMAB_RNG_REWARD, (uint32_t)i, 0);
+			x[i] = mu[i] + sigma * gsl_ran_gaussian_ziggurat(g, 1.0);
+		}
+		smab_rng_seek(g, &mk, SMAB_RNG_MECH, (uint32_t)su_mech(S, "ts"), 0);
+		for (int i = 0; i < 2; i++)
+			y[i] = gsl_ran_gaussian_ziggurat(g, 1.0);
+		int gr = x[1] > x[0], pick[2];
+		for (int k = 0; k < 2; k++) {
+			double sd = k == 0 ? 1.0 : sigma;
+			double th0 = x[0] + sd / sqrt(2.0) * y[0], th1 = x[1] + sd / sqrt(2.0) * y[1];
+			pick[k] = th1 > th0;
+			smab_value p[MAXP];
+			su_defaults(S, p, MAXP);
+			double mc[2] = {mu[0], mu[1]};
+			set_means(p, mc, 2);
+			su_set(S, p, "sigma", sigma);
+			su_set(S, p, "horizon", 3);
+			su_set_enum(S, p, "ts.posterior", post[k]);
+			result r;
+			ck_assert_int_eq(run(p, seed, 0, rep, m, 1, NULL, 0, &r), SMAB_OK);
+			ck_assert_double_eq(sc(&r, 0, "compensated"), pick[k] != gr);
+			ck_assert_double_eq(sc(&r, 0, "compensation"),
+			                    pick[k] != gr ? x[gr] - x[pick[k]] : 0.0);
+			ck_assert_double_eq_tol(sc(&r, 0, "regret"), 0.2 * (1 + pick[k]), TOL);
+		}
+		differ += pick[0] != pick[1];
+	}
+	ck_assert_int_ge(differ, 20);
+	smab_rng_free(&g);
+}
+END_TEST
+
+/* With the noise-scaled posterior TS is scale-free: halving every mean and
+ * sigma halves every reward, empirical mean, compensation and posterior
+ * draw exactly (a power of two), so regret and compensation halve bit for
+ * bit and the same rounds are compensated.  The unit posterior does not
+ * scale, and at sigma = 1 the two posteriors are the same. */
+START_TEST(test_ts_posterior_scale)
+{
+	static const char *const m[] = {"ts"};
+	int unit_differs = 0;
+	for (uint32_t rep = 0; rep < 6; rep++) {
+		result r[2][2];   /* [unit, noise][full, half scale] */
+		for (int k = 0; k < 2; k++)
+			for (int h = 0; h < 2; h++) {
+				smab_value p[MAXP];
+				su_defaults(S, p, MAXP);
+				double a = h ? 0.5 : 1.0, mu[3] = {0.8 * a, 0.6 * a, 0.5 * a};
+				set_means(p, mu, 3);
+				su_set(S, p, "sigma", 0.4 * a);
+				su_set(S, p, "drift", 0.7);
+				su_set(S, p, "horizon", 2000);
+				su_set_enum(S, p, "ts.posterior", k ? "noise" : "unit");
+				ck_assert_int_eq(run(p, 5, 0, rep, m, 1, NULL, 0, &r[k][h]), SMAB_OK);
+			}
+		ck_assert_double_eq(sc(&r[1][1], 0, "regret"), 0.5 * sc(&r[1][0], 0, "regret"));
+		ck_assert_double_eq(sc(&r[1][1], 0, "compensation"),
+		                    0.5 * sc(&r[1][0], 0, "compensation"));
+		ck_assert_double_eq(sc(&r[1][1], 0, "compensated"), sc(&r[1][0], 0, "compensated"));
+		unit_differs += sc(&r[0][1], 0, "compensated") != sc(&r[0][0], 0, "compensated");
+	}
+	ck_assert_int_ge(unit_differs, 5);
+	smab_value p[MAXP];
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "sigma", 1.0);
+	su_set(S, p, "horizon", 3000);
+	su_set(S, p, "drift", 0.4);
+	result a, b;
+	su_set_enum(S, p, "ts.posterior", "unit");
+	ck_assert_int_eq(run(p, 5, 0, 1, m, 1, NULL, 0, &a), SMAB_OK);
+	su_set_enum(S, p, "ts.posterior", "noise");
+	ck_assert_int_eq(run(p, 5, 0, 1, m, 1, NULL, 0, &b), SMAB_OK);
+	same_mech(&a, 0, &b, 0);
+}
+END_TEST
+
+/* eps-greedy's projections.  Without drift, 'drift' never touches a
+ * reward, so it is 'none' bit for bit, while 'feedback' clamps the
+ * Gaussian rewards (sigma 0.6) and so moves the best arm's estimate.  With
+ * rewards in [0,1] (sigma = 0) both are the paper's projection of
+ * r + delta c and agree bit for bit under drift (delta = 3 pushes many
+ * feedbacks past 1). */
+START_TEST(test_egreedy_project)
+{
+	static const char *const m[] = {"egreedy"};
+	static const char *const how[3] = {"drift", "feedback", "none"};
+	smab_value p[MAXP];
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 3000);
+	result r[3];
+	for (int k = 0; k < 3; k++) {
+		su_set_enum(S, p, "egreedy.project", how[k]);
+		ck_assert_int_eq(run(p, 3, 0, 2, m, 1, NULL, 0, &r[k]), SMAB_OK);
+	}
+	same_mech(&r[0], 0, &r[2], 0);
+	ck_assert(sc(&r[1], 0, "est_error") != sc(&r[2], 0, "est_error"));
+
+	smab_value q[MAXP];
+	su_defaults(S, q, MAXP);
+	double mq[3] = {0.9, 0.6, 0.5};
+	set_means(q, mq, 3);
+	su_set(S, q, "sigma", 0.0);
+	su_set(S, q, "drift", 3.0);
+	su_set(S, q, "horizon", 3000);
+	su_set(S, q, "egreedy.c", 0.5);
+	su_set(S, q, "egreedy.d", 0.1);
+	result d, f;
+	su_set_enum(S, q, "egreedy.project", "drift");
+	ck_assert_int_eq(run(q, 3, 0, 4, m, 1, NULL, 0, &d), SMAB_OK);
+	su_set_enum(S, q, "egreedy.project", "feedback");
+	ck_assert_int_eq(run(q, 3, 0, 4, m, 1, NULL, 0, &f), SMAB_OK);
+	same_mech(&d, 0, &f, 0);
+	ck_assert(sc(&d, 0, "compensated") > 0.0);
+}
+END_TEST
+
 /* ---- 4. common random numbers --------------------------------------------------- */
 
 START_TEST(test_crn_subsets)
@@ -469,6 +609,8 @@ typedef struct ref_cfg {
 	int K, T, bernoulli;
 	const double *mu;
 	double sigma, delta, alpha, c, d;
+	double ts_sd;        /* TS posterior N(mean, ts_sd^2 / (n + 1)) */
+	int clamp_feedback;  /* eps-greedy: clamp f, or cut only the drift */
 } ref_cfg;
 
 enum { R_UCB, R_EG, R_TS, R_GREEDY };
@@ -514,7 +656,7 @@ static void ref_run(const ref_cfg *cf, int mech, ref_rng *g, double out[3])
 			arm = 0;
 			double bi = -INFINITY;
 			for (int k = 0; k < K; k++) {
-				double v = mean[k] + ref_normal(g) / sqrt(cnt[k] + 1.0);
+				double v = mean[k] + cf->ts_sd * ref_normal(g) / sqrt(cnt[k] + 1.0);
 				if (v > bi) {
 					bi = v;
 					arm = k;
@@ -532,8 +674,12 @@ static void ref_run(const ref_cfg *cf, int mech, ref_rng *g, double out[3])
 			ncomp += 1;
 			f = r + cf->delta * cc;
 		}
-		if (mech == R_EG)
+		/* The paper projects r + drift onto [0,1] for r in [0,1]; cutting
+		 * only the drift keeps that and never moves r itself. */
+		if (mech == R_EG && cf->clamp_feedback)
 			f = fmin(1.0, fmax(0.0, f));
+		else if (mech == R_EG && f > 1.0)
+			f = fmax(r, 1.0);
 		sum[arm] += f;
 		cnt[arm] += 1;
 		regret += best - cf->mu[arm];
@@ -573,8 +719,11 @@ static void compare_with_reference(const double *mu, int K, int bernoulli,
 	su_set(S, p, "sigma", sigma);
 	su_set(S, p, "drift", delta);
 	su_set(S, p, "horizon", T);
+	/* the defaults: TS posterior scaled by the noise (1/2 for Bernoulli),
+	 * eps-greedy projecting only the drift */
 	ref_cfg cf = {K, T, bernoulli, mu, sigma, delta, p[su_param(S, "ucb.alpha")].x,
-	              p[su_param(S, "egreedy.c")].x, p[su_param(S, "egreedy.d")].x};
+	              p[su_param(S, "egreedy.c")].x, p[su_param(S, "egreedy.d")].x,
+	              bernoulli ? 0.5 : sigma, 0};
 
 	static const char *const names[] = {"ucb", "egreedy", "ts", "greedy"};
 	static const char *const xs[] = {"regret", "compensation", "compensated"};
@@ -629,7 +778,7 @@ START_TEST(test_reference_deterministic)
 		su_set(S, p, "drift", deltas[j]);
 		su_set(S, p, "horizon", 3000);
 		ref_cfg cf = {3, 3000, 0, mu, 0.0, deltas[j], p[su_param(S, "ucb.alpha")].x,
-		              1.0, 1.0};
+		              1.0, 1.0, 0.0, 0};
 		result r;
 		ck_assert_int_eq(run(p, 1, 0, 0, names, 2, NULL, 0, &r), SMAB_OK);
 		ref_rng g = {1, 0, 0};
@@ -809,6 +958,9 @@ static Suite *drift_suite(void)
 	tcase_add_test(tc, test_crn_greedy_twin);
 	tcase_add_test(tc, test_crn_across_points);
 	tcase_add_test(tc, test_tape_independent);
+	tcase_add_test(tc, test_ts_posterior_draw);
+	tcase_add_test(tc, test_ts_posterior_scale);
+	tcase_add_test(tc, test_egreedy_project);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reference");
