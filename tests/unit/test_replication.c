@@ -145,40 +145,33 @@ static double tape_sum(uint64_t seed, uint32_t rep, int noise, double sigma,
  * mean and draw exactly (a power of two), so the same arms are pulled and
  * regret halves bit for bit.  The unit posterior N(S/(n+1), 1/(n+1)) does
  * not scale; at sigma = 1 the two are the same posterior. */
-START_TEST(test_ts_posterior_scale)
+/* TS's regret on three Gaussian arms of means 0.8a, 0.6a, 0.5a and noise
+ * sigma, posterior 'post' (NULL: the default). */
+static double ts_scaled(double a, double sigma, const char *post, uint32_t rep)
 {
-	static const char *const m[] = {"ts"};
-	int unit_differs = 0;
-	for (uint32_t rep = 0; rep < 6; rep++) {
-		double reg[2][2];   /* [unit, noise][full, half scale] */
-		for (int k = 0; k < 2; k++)
-			for (int h = 0; h < 2; h++) {
-				smab_value p[MAXP];
-				defaults(p);
-				double a = h ? 0.5 : 1.0, mu[3] = {0.8 * a, 0.6 * a, 0.5 * a};
-				setv(p, "arms", (double[]){3}, 1);
-				setv(p, "means", mu, 3);
-				su_set_enum(S, p, "noise", "gaussian");
-				su_set(S, p, "sigma", 0.4 * a);
-				su_set(S, p, "horizon", 2000);
-				if (k == 0)
-					su_set_enum(S, p, "ts.posterior", "unit");
-				result r;
-				ck_assert_int_eq(run(p, 5, 0, rep, m, 1, NULL, 0, &r), SMAB_OK);
-				reg[k][h] = sc(&r, 0, "regret");
-			}
-		ck_assert_double_eq(reg[1][1], 0.5 * reg[1][0]);
-		unit_differs += reg[0][1] != 0.5 * reg[0][0];
-	}
-	ck_assert_int_ge(unit_differs, 5);
 	smab_value p[MAXP];
 	defaults(p);
+	double mu[3] = {0.8 * a, 0.6 * a, 0.5 * a}, three = 3;
+	setv(p, "arms", &three, 1);
+	setv(p, "means", mu, 3);
 	su_set_enum(S, p, "noise", "gaussian");
-	su_set(S, p, "sigma", 1.0);
-	su_set(S, p, "horizon", 3000);
-	double noise = run1(p, "ts", 2, "regret");
-	su_set_enum(S, p, "ts.posterior", "unit");
-	ck_assert_double_eq(run1(p, "ts", 2, "regret"), noise);
+	su_set(S, p, "sigma", sigma);
+	su_set(S, p, "horizon", 2000);
+	if (post)
+		su_set_enum(S, p, "ts.posterior", post);
+	return run1(p, "ts", rep, "regret");
+}
+
+START_TEST(test_ts_posterior_scale)
+{
+	int unit_differs = 0;
+	for (uint32_t rep = 0; rep < 6; rep++) {
+		ck_assert_double_eq(ts_scaled(0.5, 0.2, NULL, rep), 0.5 * ts_scaled(1.0, 0.4, NULL, rep));
+		unit_differs += ts_scaled(0.5, 0.2, "unit", rep) != 0.5 * ts_scaled(1.0, 0.4, "unit", rep);
+	}
+	ck_assert_int_ge(unit_differs, 5);
+	/* sigma = 1: one posterior */
+	ck_assert_double_eq(ts_scaled(1.0, 1.0, "unit", 2), ts_scaled(1.0, 1.0, "noise", 2));
 }
 END_TEST
 
