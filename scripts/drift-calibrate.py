@@ -63,11 +63,12 @@ ARMSETS = {
 }
 # Reward laws: Gaussian sigma, or Bernoulli.
 NOISES = ["g0.1", "g0.2", "g0.3", "g0.45", "g0.6", "g1", "bern"]
-# Each mechanism's settings: (label, params).  eps-greedy's schedule uses
-# c and d only through c/d^2, so d stays at 0.1 and c moves.
+# Each mechanism's settings.  eps-greedy's schedule uses c and d only
+# through c/d^2, so d stays at EG_D and c = c/d^2 * EG_D^2 moves.
 UCB_ALPHA = [0.5, 1, 2, 4]
 TS_POST = ["unit", "noise"]
-EG_CD2 = [2.5, 5, 10, 20]
+EG_D = 0.2
+EG_CD2 = [0.625, 1.25, 2.5, 5]
 EG_PROJ = ["drift", "feedback"]
 
 
@@ -90,7 +91,7 @@ def sweep_axes(mech, env):
         return {"ts.posterior": TS_POST}
     if mech == "egreedy":
         # the two projections are the same for 0/1 rewards
-        return {"egreedy.c": [x * 0.01 for x in EG_CD2],
+        return {"egreedy.c": [x * EG_D ** 2 for x in EG_CD2],
                 "egreedy.project": EG_PROJ if not env.endswith("bern") else EG_PROJ[:1]}
     return {}
 
@@ -102,7 +103,7 @@ def label_of(mech, point):
     if mech == "ts":
         return f"posterior={point['ts.posterior'].decode()}"
     if mech == "egreedy":
-        return f"c/d2={point['egreedy.c'] * 100:g},project={point['egreedy.project'].decode()}"
+        return f"c/d2={point['egreedy.c'] / EG_D ** 2:.4g},project={point['egreedy.project'].decode()}"
     return "-"
 
 
@@ -169,11 +170,17 @@ def cmd_grid(a):
             tag = f"grid-{arms}-{noise}-{mech}"
             deltas = [0] if mech == "greedy" else DELTAS
             path = os.path.join(a.out, tag + ".yaml")
+            params = env_params(env)
+            if mech == "egreedy":
+                params["egreedy.d"] = EG_D
             with open(path, "w") as fh:
-                fh.write(yaml_of(tag, [mech], env_params(env), a.reps, deltas,
-                                 sweep_axes(mech, env)))
+                fh.write(yaml_of(tag, [mech], params, a.reps, deltas, sweep_axes(mech, env)))
             todo.append((env, mech, path, path[:-5] + ".h5"))
-    jobs_map(lambda t: run_one(a.smab, t[2], t[3]), todo, a.jobs)
+    if a.reuse:   # keep the result files a finished grid left
+        todo_run = [t for t in todo if not os.path.exists(t[3])]
+    else:
+        todo_run = todo
+    jobs_map(lambda t: run_one(a.smab, t[2], t[3]), todo_run, a.jobs)
     with open(os.path.join(a.out, "grid.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["env", "mech", "setting", "metric", "reps"] + [f"d{d:g}" for d in DELTAS])
@@ -222,7 +229,7 @@ def setting_params(mech, setting):
         elif k == "posterior":
             p["ts.posterior"] = v
         elif k == "c/d2":
-            p.update({"egreedy.c": float(v) * 0.01, "egreedy.d": 0.1})
+            p.update({"egreedy.c": float(v) * EG_D ** 2, "egreedy.d": EG_D})
         elif k == "project":
             p["egreedy.project"] = v
     return p
@@ -298,8 +305,11 @@ def report(a):
     P(f"- TS: posterior N(µ̂, s²/(n+1)), `ts.posterior` unit (s = 1) or noise "
       f"(s = σ; 1/2 for Bernoulli).")
     P(f"- ε-greedy: ε_t = min(1, cK/(d²t)); only c/d² enters, c/d² ∈ "
-      f"{{{', '.join(f'{x:g}' for x in EG_CD2)}}}; `egreedy.project` drift or "
-      f"feedback (the same for Bernoulli rewards).")
+      f"{{{', '.join(f'{x:g}' for x in EG_CD2)}}} (d = {EG_D:g}, the default); "
+      f"`egreedy.project` drift or feedback (the same for Bernoulli rewards). "
+      f"The range stops at 5: ε-greedy's compensated rounds grow in "
+      f"proportion to c/d², and 5 already gives the paper's ≈ 300 on the "
+      f"best-fitting arm sets.")
     P(f"- Seed {SEED}, {greps} replications per cell, T = {T}.\n")
     P(f"{len(rk)} environments, best first (score at {greps} replications; "
       f"\"greedy\" is greedy's regret):\n")
@@ -365,6 +375,8 @@ def main():
     ap.add_argument("--out", default="results/drift-calibration")
     ap.add_argument("--arms", type=lambda x: x.split(","), default=None,
                     help="grid: only these arm sets (e.g. A,B)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="grid: keep result files already in DIR (same grid, same --reps)")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=FILE.h5",
                     help="report: also score this result file of all four mechanisms")
     ap.add_argument("--smab", default=os.environ.get("SMAB", "build/smab"))
