@@ -15,14 +15,26 @@
  *                    ucb      argmax mu_hat_i + sqrt(alpha ln t / n_i)
  *                    egreedy  a uniform arm with prob. eps_t = min(1, cK/(d^2 t)),
  *                             else g_t (Auer et al.'s eps_n-greedy)
- *                    ts       argmax theta_i, theta_i ~ N(mu_hat_i, 1/(n_i+1))
- *                             (Agrawal & Goyal 2013, Gaussian prior)
+ *                    ts       argmax theta_i, theta_i ~ N(mu_hat_i, s^2/(n_i+1))
+ *                             (Agrawal & Goyal 2013, Gaussian prior), with
+ *                             s = sigma ('ts.posterior: noise', the default;
+ *                             s = 1/2, the largest Bernoulli standard
+ *                             deviation, for Bernoulli rewards) or s = 1
+ *                             ('unit': Agrawal & Goyal's form for rewards in
+ *                             [0,1], the suite's only form before)
  *                    greedy   g_t (no incentive, the baseline)
  *                  If i_t != g_t the principal pays c_t = mu_hat_g - mu_hat_i
  *                  (>= 0) and the player reports f = r + delta * c_t (linear
  *                  drift b(c) = delta c); otherwise f = r.  eps-greedy
- *                  projects every feedback onto [0,1], as the paper assumes
- *                  for its analysis.  mu_hat and n are updated with f.
+ *                  projects onto [0,1] ('egreedy.project'): 'drift' (the
+ *                  default) cuts only the drift, f = max(r, min(r + delta
+ *                  c_t, 1)), which is the paper's Proj(r + delta c_t)
+ *                  whenever r is in [0,1] as it assumes, and leaves a
+ *                  Gaussian reward outside [0,1] alone; 'feedback' clamps
+ *                  f itself (the suite's only form before: with sigma 0.6
+ *                  it moves the arm means eps-greedy sees, 0.5 0.3 0.1 0 ->
+ *                  0.5 0.383 0.275 0.227); 'none' leaves f as it is.
+ *                  mu_hat and n are updated with f.
  *
  * Metrics: regret sum_t (mu* - mu_{i_t}) with mu* = max_i mu_i, compensation
  * sum_t c_t, the number of compensated rounds (i_t != g_t, even when a tie
@@ -63,14 +75,15 @@
 
 enum {
 	P_HORIZON, P_ARMS, P_MEANS, P_MEAN_BEST, P_GAP, P_NOISE, P_SIGMA,
-	P_DRIFT, P_UCB_ALPHA, P_EG_C, P_EG_D, NPARAMS
+	P_DRIFT, P_UCB_ALPHA, P_EG_C, P_EG_D, P_EG_PROJ, P_TS_POST, NPARAMS
 };
 
-/* Defaults: the arm set and eps-greedy constants calibrated against the
- * paper's Table 1 at delta = 0 (experiments/drift-calibration.md): K = 10,
- * mu = [0.5, 0.3, 0.1, 0 x 7], Gaussian sigma 0.6, c = 0.4, d = 0.2 (the
- * smallest gap), giving regret ucb ~360, egreedy ~275, ts ~225, greedy ~1650
- * (paper 348.5, 160.0, 25.3, ~6000). */
+/* Defaults: the arm set and eps-greedy constants first calibrated against
+ * the paper's Table 1 at delta = 0: K = 10, mu = [0.5, 0.3, 0.1, 0 x 7],
+ * Gaussian sigma 0.6, c = 0.4, d = 0.2 (the smallest gap), giving regret
+ * ucb ~363, egreedy ~275, ts ~103, greedy ~1900 (paper 348.5, 160.0, 25.3,
+ * ~6000).  experiments/drift-calibration.md scores instances against the
+ * whole of Tables 1-2; the best one is experiments/drift-table1-fit.yaml. */
 static const smab_param_decl params[NPARAMS] = {
 	[P_HORIZON] = {"horizon", SMAB_P_INT, "20000", 1, 1e9, NULL,
 	               "rounds T of each replication"},
@@ -94,14 +107,20 @@ static const smab_param_decl params[NPARAMS] = {
 	            "epsilon-greedy: eps_t = min(1, c K / (d^2 t))"},
 	[P_EG_D] = {"egreedy.d", SMAB_P_REAL, "0.2", 1e-9, 1, NULL,
 	            "epsilon-greedy: d in (0, 1], at most the smallest gap"},
+	[P_EG_PROJ] = {"egreedy.project", SMAB_P_ENUM, "drift", 0, 0, "drift|feedback|none",
+	               "epsilon-greedy's projection onto [0,1]: drift: f = max(r, min(r + delta c, 1)) "
+	               "(the paper's for r in [0,1]); feedback: clamp f (older runs); none"},
+	[P_TS_POST] = {"ts.posterior", SMAB_P_ENUM, "noise", 0, 0, "unit|noise",
+	               "Thompson posterior N(mu_hat, s^2/(n+1)): noise: s = sigma (1/2 for Bernoulli); "
+	               "unit: s = 1 (older runs)"},
 };
 
 enum { M_UCB, M_EGREEDY, M_TS, M_GREEDY, NMECHS };
 
 static const smab_mech_decl mechs[NMECHS] = {
 	[M_UCB] = {"ucb", "incentivized UCB1 on drifted empirical means"},
-	[M_EGREEDY] = {"egreedy", "incentivized epsilon_t-greedy, feedback projected onto [0,1]"},
-	[M_TS] = {"ts", "incentivized Gaussian Thompson sampling, theta_i ~ N(mu_hat_i, 1/(n_i+1))"},
+	[M_EGREEDY] = {"egreedy", "incentivized epsilon_t-greedy, feedback projected onto [0,1] ('egreedy.project')"},
+	[M_TS] = {"ts", "incentivized Gaussian Thompson sampling, theta_i ~ N(mu_hat_i, s^2/(n_i+1)) ('ts.posterior')"},
 	[M_GREEDY] = {"greedy", "no incentive: the myopic player's greedy choice"},
 };
 
@@ -150,6 +169,8 @@ static double drift_cost(const smab_value *p, int nmech)
 #define TAPE_FIRST 16
 
 enum { NOISE_GAUSSIAN, NOISE_BERNOULLI };
+enum { PROJ_DRIFT, PROJ_FEEDBACK, PROJ_NONE };   /* 'egreedy.project' choices */
+enum { POST_UNIT, POST_NOISE };                  /* 'ts.posterior' choices */
 
 typedef struct tape {
 	int K, noise;
@@ -232,9 +253,10 @@ static inline double tape_get(tape *tp, int arm, int64_t j)
 /* Everything fixed within a task, plus per-mechanism scratch reused by each
  * mechanism in turn. */
 typedef struct sim {
-	int K, noise, best;
+	int K, noise, best, eg_proj;
 	int64_t T;
 	double sigma, delta, alpha, eg_c;   /* eg_c = c K / d^2 */
+	double ts_sd;                       /* s of the TS posterior N(mu_hat, s^2/(n+1)) */
 	const double *mu;
 	double *gap;                        /* mu* - mu_i */
 	tape tp;
@@ -244,7 +266,7 @@ typedef struct sim {
 	/* state of the mechanism being run */
 	int64_t *n;
 	double *mean;                       /* drifted empirical means */
-	double *w;                          /* ucb: 1/sqrt(n_i); ts: 1/sqrt(n_i+1) */
+	double *w;                          /* ucb: 1/sqrt(n_i); ts: s/sqrt(n_i+1) */
 	double regret, comp, ncomp;
 } sim;
 
@@ -261,6 +283,17 @@ static inline double clamp01(double x)
 	return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
 }
 
+/* eps-greedy's feedback for reward r and drifted feedback f >= r under
+ * projection 'how' (PROJ_*). */
+static inline double project(int how, double r, double f)
+{
+	if (how == PROJ_FEEDBACK)
+		return clamp01(f);
+	if (how == PROJ_DRIFT)
+		return f > 1.0 ? fmax(r, 1.0) : f;
+	return f;
+}
+
 /* Record feedback f for a pull of arm i. */
 static inline void update(sim *s, int mech, int i, double f)
 {
@@ -270,7 +303,7 @@ static inline void update(sim *s, int mech, int i, double f)
 	if (mech == M_UCB)
 		s->w[i] = 1.0 / sqrt(dn);
 	else if (mech == M_TS)
-		s->w[i] = 1.0 / sqrt(dn + 1.0);
+		s->w[i] = s->ts_sd / sqrt(dn + 1.0);
 }
 
 static int argmax(const double *x, int K)
@@ -343,7 +376,7 @@ play(sim *s, const int mech, int64_t t0, int64_t t1, int *gp)
 			i = g;
 		}
 
-		double f = reward(s, i);
+		double r = reward(s, i), f = r;
 		regret += gap[i];
 		if (mech != M_GREEDY && i != g) {
 			double c = mean[g] - mean[i];
@@ -352,7 +385,7 @@ play(sim *s, const int mech, int64_t t0, int64_t t1, int *gp)
 			f += delta * c;
 		}
 		if (mech == M_EGREEDY)
-			f = clamp01(f);
+			f = project(s->eg_proj, r, f);
 		double old = mean[i];
 		update(s, mech, i, f);
 
@@ -411,7 +444,7 @@ static void run_mech(sim *s, const smab_task *t, int mech, int k,
 			double f = reward(s, i);
 			s->regret += s->gap[i];
 			if (mech == M_EGREEDY)
-				f = clamp01(f);
+				f = project(s->eg_proj, f, f);
 			update(s, mech, i, f);
 			if (++t_done == K)
 				g = argmax(s->mean, K);
@@ -475,6 +508,9 @@ static int drift_run(const smab_task *t, smab_task_out *out)
 	s.delta = p[P_DRIFT].x;
 	s.alpha = p[P_UCB_ALPHA].x;
 	s.eg_c = p[P_EG_C].x * K / (p[P_EG_D].x * p[P_EG_D].x);
+	s.eg_proj = (int)p[P_EG_PROJ].x;
+	s.ts_sd = (int)p[P_TS_POST].x == POST_UNIT ? 1.0
+	          : s.noise == NOISE_BERNOULLI ? 0.5 : s.sigma;
 	s.mu = mu;
 	s.best = argmax(mu, K);
 	s.gap = smab_xmalloc((size_t)K * sizeof *s.gap);

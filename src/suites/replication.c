@@ -41,7 +41,11 @@
  *   egreedy eps_t = min(1, c K / t) uniform exploration, else the best
  *           empirical mean (extra baseline)
  *   ts      Thompson sampling: Beta(1 + S_a, 1 + F_a) for Bernoulli rewards,
- *           N(S_a / (n_a + 1), sigma^2 / (n_a + 1)) for Gaussian ones
+ *           N(S_a / (n_a + 1), s^2 / (n_a + 1)) for Gaussian ones with
+ *           s = sigma ('ts.posterior: noise', the default: the posterior
+ *           of a N(0, sigma^2) prior under the true noise) or s = 1
+ *           ('unit', the form the drift suite used before), so the two
+ *           suites' Gaussian TS read the parameter the same way
  *           (extra baseline)
  * Delta defaults to the smallest gap between two support points of any
  * agent's discrete prior; it must be given for continuous priors.  Every
@@ -91,10 +95,11 @@ enum {
 	P_HORIZON, P_AGENTS, P_ARMS, P_MEANS, P_PRIOR, P_PVALUES, P_PPROBS,
 	P_PSIZES, P_PA, P_PB, P_NOISE, P_SIGMA, P_SHARE, P_STRAT, P_SAGENT,
 	P_SARM, P_SCOPIES, P_DELTA, P_ETC_M, P_HETCR_M1, P_HETCR_M2, P_UETC_M,
-	P_EG_C, P_UCB_C, P_RP, P_ORDER, NPARAMS
+	P_EG_C, P_UCB_C, P_RP, P_ORDER, P_TS_POST, NPARAMS
 };
 
 enum { PRIOR_DISCRETE, PRIOR_UNIFORM, PRIOR_BETA };
+enum { POST_UNIT, POST_NOISE };   /* 'ts.posterior' choices */
 enum { S_TRUTHFUL, S_REPL_ARM, S_REPL_ALL, S_OMIT };
 
 static const smab_param_decl params[NPARAMS] = {
@@ -151,6 +156,8 @@ static const smab_param_decl params[NPARAMS] = {
 	          "also compute the random-permutation regret (one agent, l <= 5; costs 2 l! runs)"},
 	[P_ORDER] = {"register_order", SMAB_P_VEC, "[]", 1, MAXL, NULL,
 	             "one agent only: the order (arms 1 to l) in which its original arms (with their tapes) are registered"},
+	[P_TS_POST] = {"ts.posterior", SMAB_P_ENUM, "noise", 0, 0, "unit|noise",
+	               "Gaussian rewards: Thompson posterior N(S/(n+1), s^2/(n+1)), noise: s = sigma; unit: s = 1"},
 };
 
 /* Names from before arms and agents were numbered from 1: their values
@@ -356,6 +363,7 @@ typedef struct sim {
 	int64_t T;
 	int bern;
 	double sigma, share, eg_c, ucb_c;
+	double ts_sd;                   /* s of the Gaussian TS posterior */
 	int64_t etc_m, hetcr_M, hetcr_m, uetc_m;
 	const int64_t *check;
 	int ncheck;
@@ -532,7 +540,7 @@ static inline int choose(sim *s, int mech, int64_t t)
 			if (s->bern)
 				s->v[a] = gsl_ran_beta(s->r, 1.0 + s->sum[a], n1 - s->sum[a]);
 			else
-				s->v[a] = s->sum[a] / n1 + s->sigma / sqrt(n1) *
+				s->v[a] = s->sum[a] / n1 + s->ts_sd / sqrt(n1) *
 				          gsl_ran_gaussian_ziggurat(s->r, 1.0);
 		}
 		return pick_max(s->v, 0, na, s->r);
@@ -688,6 +696,7 @@ static void setup(sim *s, const smab_value *p, const smab_task *t)
 	s->T = (int64_t)p[P_HORIZON].x;
 	s->bern = (int)p[P_NOISE].x == 0;
 	s->sigma = p[P_SIGMA].x;
+	s->ts_sd = (int)p[P_TS_POST].x == POST_UNIT ? 1.0 : s->sigma;
 	s->share = p[P_SHARE].x;
 	s->eg_c = p[P_EG_C].x;
 	s->ucb_c = p[P_UCB_C].x;

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include <check.h>
+#include <gsl/gsl_randist.h>
 
 #include "check_util.h"
 #include "suite_util.h"
 #include "smab/param.h"
+#include "smab/rng.h"
 #include "smab/suite.h"
 
 extern const smab_suite smab_suite_drift;
@@ -71,6 +73,20 @@ static void same_mech(const result *a, int ka, const result *b, int kb)
 	ck_assert(memcmp(a->scalar + ka * 4, b->scalar + kb * 4, 4 * sizeof(double)) == 0);
 	ck_assert(memcmp(a->curve + ka * 4 * a->ncheck, b->curve + kb * 4 * b->ncheck,
 	                 2 * (size_t)a->ncheck * sizeof(double)) == 0);
+}
+
+/* Mechanism 'mech' run with enum parameter 'name' at choice 'a' and at
+ * choice 'b' (task seed, point 0, replication 'rep') reports the same bits. */
+static void same_choices(smab_value *p, const char *name, const char *a, const char *b,
+                         const char *mech, uint64_t seed, uint32_t rep)
+{
+	const char *const m[] = {mech};
+	result ra, rb;
+	su_set_enum(S, p, name, a);
+	ck_assert_int_eq(run(p, seed, 0, rep, m, 1, NULL, 0, &ra), SMAB_OK);
+	su_set_enum(S, p, name, b);
+	ck_assert_int_eq(run(p, seed, 0, rep, m, 1, NULL, 0, &rb), SMAB_OK);
+	same_mech(&ra, 0, &rb, 0);
 }
 
 /* ---- 1. deterministic rewards (sigma = 0), traced by hand ------------------ */
@@ -211,7 +227,8 @@ END_TEST
  * f_k = clamp(0.1 + 3 c_k) (the first, 2.5, is projected to 1), with
  * m_{k+1} = m_k + (f_k - m_k) / (k + 1), m_1 = 0.1; m_k stays below 0.9
  * (fixed point 0.7), so g never changes.  Given the random number N of
- * explorations of arm 2 the totals are therefore exact. */
+ * explorations of arm 2 the totals are therefore exact, under the default
+ * projection of the drift and under the clamp of the feedback alike. */
 START_TEST(test_egreedy_drift_clamp)
 {
 	smab_value p[MAXP];
@@ -244,6 +261,8 @@ START_TEST(test_egreedy_drift_clamp)
 		ck_assert_double_eq_tol(sc(&r, 0, "est_error"), 0.0, TOL);
 		ck_assert(mk < 0.9);
 	}
+	/* rewards in [0,1]: projecting the drift is projecting the feedback */
+	same_choices(p, "egreedy.project", "drift", "feedback", "egreedy", 11, 0);
 }
 END_TEST
 
@@ -306,6 +325,119 @@ START_TEST(test_ts_reproducible)
 	/* a different point keeps the reward tape but not the TS samples */
 	ck_assert_int_eq(run(p, 99, 3, 7, m, 1, check, 4, &d), SMAB_OK);
 	ck_assert(sc(&a, 0, "compensation") != sc(&d, 0, "compensation"));
+}
+END_TEST
+
+/* ---- 3b. the Thompson posterior and eps-greedy's projection -------------------- */
+
+/* K = 2, T = 3: one Thompson round after the two initial pulls, rebuilt
+ * from the suite's documented streams.  Arm i's first reward is
+ * mu_i + sigma z_i (z_i: value 0 of stream (key {seed, ALL_POINTS, rep};
+ * REWARD, i, 0)), and round 3 draws theta_i = m_i + s y_i / sqrt(2), y_0, y_1
+ * the first normals of (key {seed, point, rep}; MECH, ts, 0).  The pick,
+ * and so the compensation m_g - m_i, is exact for s = sigma ('noise') and
+ * s = 1 ('unit'); the two must disagree on some replications, or the test
+ * could not tell the variances apart. */
+START_TEST(test_ts_posterior_draw)
+{
+	const double mu[2] = {0.6, 0.4}, sigma = 0.3;
+	static const char *const post[2] = {"unit", "noise"};
+	static const char *const m[] = {"ts"};
+	const uint64_t seed = 17;
+	gsl_rng *g = smab_rng_alloc();
+	int differ = 0;
+	for (uint32_t rep = 0; rep < 200; rep++) {
+		double x[2], y[2];
+		smab_rng_key tk = {seed, SMAB_RNG_ALL_POINTS, rep}, mk = {seed, 0, rep};
+		for (int i = 0; i < 2; i++) {
+			smab_rng_seek(g, &tk, SMAB_RNG_REWARD, (uint32_t)i, 0);
+			x[i] = mu[i] + sigma * gsl_ran_gaussian_ziggurat(g, 1.0);
+		}
+		smab_rng_seek(g, &mk, SMAB_RNG_MECH, (uint32_t)su_mech(S, "ts"), 0);
+		for (int i = 0; i < 2; i++)
+			y[i] = gsl_ran_gaussian_ziggurat(g, 1.0);
+		int gr = x[1] > x[0], pick[2];
+		for (int k = 0; k < 2; k++) {
+			double sd = k == 0 ? 1.0 : sigma;
+			double th0 = x[0] + sd / sqrt(2.0) * y[0], th1 = x[1] + sd / sqrt(2.0) * y[1];
+			pick[k] = th1 > th0;
+			smab_value p[MAXP];
+			su_defaults(S, p, MAXP);
+			double mc[2] = {mu[0], mu[1]};
+			set_means(p, mc, 2);
+			su_set(S, p, "sigma", sigma);
+			su_set(S, p, "horizon", 3);
+			su_set_enum(S, p, "ts.posterior", post[k]);
+			result r;
+			ck_assert_int_eq(run(p, seed, 0, rep, m, 1, NULL, 0, &r), SMAB_OK);
+			ck_assert_double_eq(sc(&r, 0, "compensated"), pick[k] != gr);
+			ck_assert_double_eq(sc(&r, 0, "compensation"),
+			                    pick[k] != gr ? x[gr] - x[pick[k]] : 0.0);
+			ck_assert_double_eq_tol(sc(&r, 0, "regret"), 0.2 * (1 + pick[k]), TOL);
+		}
+		differ += pick[0] != pick[1];
+	}
+	ck_assert_int_ge(differ, 20);
+	smab_rng_free(&g);
+}
+END_TEST
+
+/* With the noise-scaled posterior TS is scale-free: halving every mean and
+ * sigma halves every reward, empirical mean, compensation and posterior
+ * draw exactly (a power of two), so regret and compensation halve bit for
+ * bit and the same rounds are compensated.  The unit posterior does not
+ * scale, and at sigma = 1 the two posteriors are the same. */
+START_TEST(test_ts_posterior_scale)
+{
+	static const char *const m[] = {"ts"};
+	int unit_differs = 0;
+	for (uint32_t rep = 0; rep < 6; rep++) {
+		result r[2][2];   /* [unit, noise][full, half scale] */
+		for (int k = 0; k < 2; k++)
+			for (int h = 0; h < 2; h++) {
+				smab_value p[MAXP];
+				su_defaults(S, p, MAXP);
+				double a = h ? 0.5 : 1.0, mu[3] = {0.8 * a, 0.6 * a, 0.5 * a};
+				set_means(p, mu, 3);
+				su_set(S, p, "sigma", 0.4 * a);
+				su_set(S, p, "drift", 0.7);
+				su_set(S, p, "horizon", 2000);
+				su_set_enum(S, p, "ts.posterior", k ? "noise" : "unit");
+				ck_assert_int_eq(run(p, 5, 0, rep, m, 1, NULL, 0, &r[k][h]), SMAB_OK);
+			}
+		ck_assert_double_eq(sc(&r[1][1], 0, "regret"), 0.5 * sc(&r[1][0], 0, "regret"));
+		ck_assert_double_eq(sc(&r[1][1], 0, "compensation"),
+		                    0.5 * sc(&r[1][0], 0, "compensation"));
+		ck_assert_double_eq(sc(&r[1][1], 0, "compensated"), sc(&r[1][0], 0, "compensated"));
+		unit_differs += sc(&r[0][1], 0, "compensated") != sc(&r[0][0], 0, "compensated");
+	}
+	ck_assert_int_ge(unit_differs, 5);
+	smab_value p[MAXP];
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "sigma", 1.0);
+	su_set(S, p, "horizon", 3000);
+	su_set(S, p, "drift", 0.4);
+	same_choices(p, "ts.posterior", "unit", "noise", "ts", 5, 1);
+}
+END_TEST
+
+/* eps-greedy's projections.  Without drift, 'drift' never touches a
+ * reward, so it is 'none' bit for bit, while 'feedback' clamps the
+ * Gaussian rewards (sigma 0.6) and so moves the best arm's estimate.  (With
+ * rewards in [0,1] the two agree: test_egreedy_drift_clamp.) */
+START_TEST(test_egreedy_project)
+{
+	static const char *const m[] = {"egreedy"};
+	smab_value p[MAXP];
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 3000);
+	same_choices(p, "egreedy.project", "drift", "none", "egreedy", 3, 2);
+	result r[2];
+	for (int k = 0; k < 2; k++) {
+		su_set_enum(S, p, "egreedy.project", k ? "none" : "feedback");
+		ck_assert_int_eq(run(p, 3, 0, 2, m, 1, NULL, 0, &r[k]), SMAB_OK);
+	}
+	ck_assert(sc(&r[0], 0, "est_error") != sc(&r[1], 0, "est_error"));
 }
 END_TEST
 
@@ -469,6 +601,8 @@ typedef struct ref_cfg {
 	int K, T, bernoulli;
 	const double *mu;
 	double sigma, delta, alpha, c, d;
+	double ts_sd;        /* TS posterior N(mean, ts_sd^2 / (n + 1)) */
+	int clamp_feedback;  /* eps-greedy: clamp f, or cut only the drift */
 } ref_cfg;
 
 enum { R_UCB, R_EG, R_TS, R_GREEDY };
@@ -514,7 +648,7 @@ static void ref_run(const ref_cfg *cf, int mech, ref_rng *g, double out[3])
 			arm = 0;
 			double bi = -INFINITY;
 			for (int k = 0; k < K; k++) {
-				double v = mean[k] + ref_normal(g) / sqrt(cnt[k] + 1.0);
+				double v = mean[k] + cf->ts_sd * ref_normal(g) / sqrt(cnt[k] + 1.0);
 				if (v > bi) {
 					bi = v;
 					arm = k;
@@ -532,8 +666,12 @@ static void ref_run(const ref_cfg *cf, int mech, ref_rng *g, double out[3])
 			ncomp += 1;
 			f = r + cf->delta * cc;
 		}
-		if (mech == R_EG)
+		/* The paper projects r + drift onto [0,1] for r in [0,1]; cutting
+		 * only the drift keeps that and never moves r itself. */
+		if (mech == R_EG && cf->clamp_feedback)
 			f = fmin(1.0, fmax(0.0, f));
+		else if (mech == R_EG && f > 1.0)
+			f = fmax(r, 1.0);
 		sum[arm] += f;
 		cnt[arm] += 1;
 		regret += best - cf->mu[arm];
@@ -573,8 +711,11 @@ static void compare_with_reference(const double *mu, int K, int bernoulli,
 	su_set(S, p, "sigma", sigma);
 	su_set(S, p, "drift", delta);
 	su_set(S, p, "horizon", T);
+	/* the defaults: TS posterior scaled by the noise (1/2 for Bernoulli),
+	 * eps-greedy projecting only the drift */
 	ref_cfg cf = {K, T, bernoulli, mu, sigma, delta, p[su_param(S, "ucb.alpha")].x,
-	              p[su_param(S, "egreedy.c")].x, p[su_param(S, "egreedy.d")].x};
+	              p[su_param(S, "egreedy.c")].x, p[su_param(S, "egreedy.d")].x,
+	              bernoulli ? 0.5 : sigma, 0};
 
 	static const char *const names[] = {"ucb", "egreedy", "ts", "greedy"};
 	static const char *const xs[] = {"regret", "compensation", "compensated"};
@@ -629,7 +770,7 @@ START_TEST(test_reference_deterministic)
 		su_set(S, p, "drift", deltas[j]);
 		su_set(S, p, "horizon", 3000);
 		ref_cfg cf = {3, 3000, 0, mu, 0.0, deltas[j], p[su_param(S, "ucb.alpha")].x,
-		              1.0, 1.0};
+		              1.0, 1.0, 0.0, 0};
 		result r;
 		ck_assert_int_eq(run(p, 1, 0, 0, names, 2, NULL, 0, &r), SMAB_OK);
 		ref_rng g = {1, 0, 0};
@@ -809,6 +950,9 @@ static Suite *drift_suite(void)
 	tcase_add_test(tc, test_crn_greedy_twin);
 	tcase_add_test(tc, test_crn_across_points);
 	tcase_add_test(tc, test_tape_independent);
+	tcase_add_test(tc, test_ts_posterior_draw);
+	tcase_add_test(tc, test_ts_posterior_scale);
+	tcase_add_test(tc, test_egreedy_project);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reference");

@@ -138,6 +138,43 @@ static double tape_sum(uint64_t seed, uint32_t rep, int noise, double sigma,
 	return s;
 }
 
+/* ---- Thompson sampling's Gaussian posterior ---------------------------- */
+
+/* With the default noise-scaled posterior N(S/(n+1), sigma^2/(n+1)) TS is
+ * scale-free: halving the means and sigma halves every reward, posterior
+ * mean and draw exactly (a power of two), so the same arms are pulled and
+ * regret halves bit for bit.  The unit posterior N(S/(n+1), 1/(n+1)) does
+ * not scale; at sigma = 1 the two are the same posterior. */
+/* TS's regret on three Gaussian arms of means 0.8a, 0.6a, 0.5a and noise
+ * sigma, posterior 'post' (NULL: the default). */
+static double ts_scaled(double a, double sigma, const char *post, uint32_t rep)
+{
+	smab_value p[MAXP];
+	defaults(p);
+	double mu[3] = {0.8 * a, 0.6 * a, 0.5 * a}, three = 3;
+	setv(p, "arms", &three, 1);
+	setv(p, "means", mu, 3);
+	su_set_enum(S, p, "noise", "gaussian");
+	su_set(S, p, "sigma", sigma);
+	su_set(S, p, "horizon", 2000);
+	if (post)
+		su_set_enum(S, p, "ts.posterior", post);
+	return run1(p, "ts", rep, "regret");
+}
+
+START_TEST(test_ts_posterior_scale)
+{
+	int unit_differs = 0;
+	for (uint32_t rep = 0; rep < 6; rep++) {
+		ck_assert_double_eq(ts_scaled(0.5, 0.2, NULL, rep), 0.5 * ts_scaled(1.0, 0.4, NULL, rep));
+		unit_differs += ts_scaled(0.5, 0.2, "unit", rep) != 0.5 * ts_scaled(1.0, 0.4, "unit", rep);
+	}
+	ck_assert_int_ge(unit_differs, 5);
+	/* sigma = 1: one posterior */
+	ck_assert_double_eq(ts_scaled(1.0, 1.0, "unit", 2), ts_scaled(1.0, 1.0, "noise", 2));
+}
+END_TEST
+
 /* ---- ETC ---------------------------------------------------------------- */
 
 /* mu = {0.2, 0.8}, m = 5: rounds 1..10 alternate arm 0, arm 1 (regret 0.6
@@ -890,6 +927,7 @@ int main(void)
 	tcase_add_test(tc, test_hetcr_defaults);
 	tcase_add_test(tc, test_tiny_gap_saturates);
 	tcase_add_test(tc, test_hucb_two_level);
+	tcase_add_test(tc, test_ts_posterior_scale);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replicas");
