@@ -5,7 +5,8 @@
  * References).
  *
  * Model.  M agents; in round t agent a is offered an action set X_{a,t},
- * plays x_{a,t} and observes y = theta* . x + sigma z, z ~ N(0, 1).  A
+ * plays x_{a,t} and observes y = theta* . x + sigma z, z ~ N(0, 1), with
+ * theta* the instance's own times 'scale' (default 1).  A
  * coalition C pools the actions and rewards of its members; the value of
  * the cooperative game is v(C) = -sum_{a in C} R_a^C, R_a^C agent a's
  * pseudo-regret sum_t max_{x in X_{a,t}} theta* . x - theta* . x_{a,t} when
@@ -32,6 +33,15 @@
  *               squares fit to the ratings; agents are user groups
  *               ('groups'); u_{a,t} is drawn uniformly from agent a's
  *               group and X_{a,t} is every movie for that user.
+ *
+ * Scale.  'scale' multiplies theta*, so every mean reward and every gap,
+ * and leaves the actions (so the widths and the ridge) and the noise as
+ * they are: it sets the signal-to-noise ratio scale / sigma and the unit of
+ * the regret.  (Multiplying the embedding's actions by c and refitting
+ * theta* would change the means not at all, only the ridge, to lambda /
+ * c^2.)  The learners are linear in the rewards, so (scale, noise, alpha)
+ * and (c scale, c noise, c alpha) make the same choices on the same draws
+ * and c times the regret: to the bit when c is a power of 2.
  *
  * Algorithms.  All keep ridge regression on the coalition's pooled data,
  * V = lambda I + sum x x^T, theta_hat = V^-1 sum y x (src/linalg.c); in a
@@ -96,7 +106,8 @@
 enum { I_SYNTH, I_ASYM, I_FIXED, I_ML };
 enum {
 	P_INSTANCE, P_AGENTS, P_GROUPS, P_STATES, P_DATA, P_DIM, P_HORIZON,
-	P_COALITION, P_LAMBDA, P_ALPHA, P_NOISE, P_DEVIATOR, P_EXPLORE, NPARAMS
+	P_COALITION, P_LAMBDA, P_ALPHA, P_NOISE, P_DEVIATOR, P_EXPLORE, P_SCALE,
+	NPARAMS
 };
 
 static const smab_param_decl params[NPARAMS] = {
@@ -128,6 +139,8 @@ static const smab_param_decl params[NPARAMS] = {
 	                "the agent (1 to M) that deviates in dev-greedy and dev-random"},
 	[P_EXPLORE] = {"metc.explore", SMAB_P_INT, "200", 0, 1e7, NULL,
 	               "M-ETC exploration rounds T'"},
+	[P_SCALE] = {"scale", SMAB_P_REAL, "1", 1e-6, 1e6, NULL,
+	             "multiplies theta*, so every mean reward and gap (1: the fitted or Appendix E.2 theta*); the noise is not scaled"},
 };
 
 /* A name from before agents were numbered from 1: its value counts from 0. */
@@ -314,7 +327,7 @@ typedef struct inst {
 	const double *best;         /* [nusers], movielens */
 	unsigned char *holds;       /* [M * n], synthetic: agent a may play item i */
 	double *sbest;              /* [M], synthetic: best mean of agent a */
-	double *own;                /* synthetic storage (items, theta, ones) */
+	double *own;                /* storage: synthetic items, theta, ones; movielens theta, best */
 	const double *ones;         /* [d] all ones: the synthetic user */
 } inst;
 
@@ -340,8 +353,18 @@ static int inst_make(const smab_value *p, inst *in, char *err, size_t errlen)
 		in->n = em->nitems;
 		in->item = em->item;
 		in->user = em->user;
-		in->theta = em->theta;
-		in->best = em->best;
+		/* scale * theta* and scale * best: a product by 1 is exact, so
+		 * scale 1 is the fitted instance bit for bit */
+		double s = p[P_SCALE].x;
+		int nu = ml_cache.ml.nusers;
+		in->own = smab_xmalloc(((size_t)em->d + (size_t)nu) * sizeof(double));
+		double *th = in->own, *best = in->own + em->d;
+		for (int j = 0; j < em->d; j++)
+			th[j] = s * em->theta[j];
+		for (int u = 0; u < nu; u++)
+			best[u] = s * em->best[u];
+		in->theta = th;
+		in->best = best;
 		return SMAB_OK;
 	}
 	int d = SYN_K;
@@ -351,7 +374,7 @@ static int inst_make(const smab_value *p, inst *in, char *err, size_t errlen)
 		in->own[(size_t)i * (size_t)d + (size_t)i] = 1.0;
 	double *th = in->own + (size_t)d * (size_t)d, *ones = th + d;
 	for (int i = 0; i < d; i++) {
-		th[i] = syn_theta(i);
+		th[i] = p[P_SCALE].x * syn_theta(i);
 		ones[i] = 1.0;
 	}
 	in->item = in->own;

@@ -129,6 +129,41 @@ START_TEST(random_deviator_regret)
 }
 END_TEST
 
+/* 'scale' multiplies theta*: a fixed action sequence (a random deviator
+ * alone, whose choices ignore the rewards) loses exactly scale times as
+ * much; and since the learners are linear in the rewards, scaling theta*,
+ * the noise and alpha by 2 doubles every agent's regret to the bit. */
+START_TEST(scale_multiplies_theta)
+{
+	smab_value p[MAXP];
+	double sc[2 * NMET], base[2 * NMET];
+	static const char *const dev[] = {"dev-random"}, *const lin[] = {"linucb", "greedy"};
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 400);
+	run(p, 1u, dev, 1, 2, base);
+	su_set(S, p, "scale", 3);
+	run(p, 1u, dev, 1, 2, sc);
+	ck_assert(base[1] > 10);
+	ck_assert_double_eq_tol(sc[1], 3 * base[1], 1e-12 * base[1]);
+
+	su_set(S, p, "scale", 1);
+	run(p, 0x0b, lin, 2, 1, base);
+	su_set(S, p, "scale", 2);
+	su_set(S, p, "noise", 2);
+	su_set(S, p, "alpha", 2);
+	run(p, 0x0b, lin, 2, 1, sc);
+	ck_assert(base[0] > 10 && base[NMET] > 0);
+	for (int k = 0; k < 2; k++)
+		for (int a = 0; a < 5; a++)
+			if (0x0b >> a & 1)
+				ck_assert(agent_regret(sc, k, a) == 2 * agent_regret(base, k, a));
+	/* the noise is not scaled: the same scale with noise 1 is another run */
+	su_set(S, p, "noise", 1);
+	run(p, 0x0b, lin, 2, 1, sc);
+	ck_assert(sc[0] != 2 * base[0]);
+}
+END_TEST
+
 /* Lemma 1: with m agents MUL's total regret over T rounds is within m K
  * gap_max of SIN's over m T rounds.  Without noise SIN's history is a pure
  * function of its own steps, so this holds in every replication. */
@@ -341,6 +376,7 @@ static Suite *coalition_suite(void)
 	tcase_add_test(tc, metc_exploration_independent_of_coalition);
 	tcase_add_test(tc, mechanisms_agree_where_they_should);
 	tcase_add_test(tc, random_deviator_regret);
+	tcase_add_test(tc, scale_multiplies_theta);
 	tcase_add_test(tc, mul_lemma1_buffer);
 	tcase_add_test(tc, mul_single_agent_first_round_robin);
 	tcase_add_test(tc, axis_forms);

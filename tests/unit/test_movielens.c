@@ -17,6 +17,8 @@
 
 #include "check_util.h"
 #include "smab/movielens.h"
+#include "smab/shapley.h"
+#include "suite_util.h"
 
 static const char *data_dir(void)
 {
@@ -551,6 +553,46 @@ START_TEST(test_embed_args)
 }
 END_TEST
 
+/* The coalition suite's 'scale' on MovieLens multiplies theta* and each
+ * user's best mean alike: a random agent alone (its movies do not depend
+ * on the rewards) loses exactly scale times as much, and LinUCB-M and
+ * GREEDY with theta*, noise and alpha all doubled lose exactly twice as
+ * much (d = 12, T = 150: a few milliseconds). */
+START_TEST(test_coalition_scale)
+{
+	enum { NMET = 1 + SMAB_MAX_AGENTS };
+	const smab_suite *S = smab_suite_find("coalition");
+	ck_assert_ptr_nonnull(S);
+	smab_value p[32];
+	double base[2 * NMET], sc[2 * NMET], curve[2 * NMET];
+	static const char *const dev[] = {"dev-random"}, *const lin[] = {"linucb", "greedy"};
+	su_defaults(S, p, 32);
+	su_set_enum(S, p, "instance", "movielens");
+	p[su_param(S, "data")].s = (char *)data_dir();
+	su_set(S, p, "dim", 12);
+	su_set(S, p, "horizon", 150);
+	su_set(S, p, "coalition", 1);
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, dev, 1, NULL, 0, base, curve), SMAB_OK);
+	su_set(S, p, "scale", 3);
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, dev, 1, NULL, 0, sc, curve), SMAB_OK);
+	ck_assert(base[1] > 50);
+	ck_assert_double_eq_tol(sc[1], 3 * base[1], 1e-12 * base[1]);
+
+	su_set(S, p, "scale", 1);
+	su_set(S, p, "coalition", 0);
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, lin, 2, NULL, 0, base, curve), SMAB_OK);
+	su_set(S, p, "scale", 2);
+	su_set(S, p, "noise", 2);
+	su_set(S, p, "alpha", 2);
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, lin, 2, NULL, 0, sc, curve), SMAB_OK);
+	for (int k = 0; k < 2; k++)
+		for (int m = 0; m < 3; m++) {
+			ck_assert(base[k * NMET + m] > 0);
+			ck_assert(sc[k * NMET + m] == 2 * base[k * NMET + m]);
+		}
+}
+END_TEST
+
 static Suite *movielens_suite(void)
 {
 	Suite *s = suite_create("movielens");
@@ -566,6 +608,7 @@ static Suite *movielens_suite(void)
 	tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_embed);
 	tcase_add_test(tc, test_embed_args);
+	tcase_add_test(tc, test_coalition_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }
