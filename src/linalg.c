@@ -1,8 +1,10 @@
 /* linalg.c - ridge-regression state over CBLAS and LAPACKE (see linalg.h).
  *
  * Row-major throughout; symmetric matrices live in their upper triangle.
- * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv): nothing
- * here factors a matrix by hand. */
+ * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv) and
+ * triangular inverse (dtrtri): nothing here factors a matrix by hand.  The
+ * one hand-written loop on a factor is Carlson's rank-one update of the
+ * tracked inverse factor W, which LAPACK does not have. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,11 @@ void smab_ls_reset(smab_ls *s)
 	s->since = 0;
 	s->n = 0;
 	s->chol = 0;
+	if (s->track) {
+		memset(s->W, 0, sq(d) * sizeof(double));
+		for (int i = 0; i < d; i++)
+			s->W[(size_t)i * (size_t)d + (size_t)i] = 1.0 / sqrt(s->lambda);
+	}
 }
 
 int smab_ls_init(smab_ls *s, int d, double lambda, int refactor)
@@ -72,6 +79,8 @@ int smab_ls_init(smab_ls *s, int d, double lambda, int refactor)
 	s->b = smab_xmalloc((size_t)d * sizeof(double));
 	s->theta = smab_xmalloc((size_t)d * sizeof(double));
 	s->work = smab_xmalloc(2 * (size_t)d * sizeof(double));
+	s->W = NULL;
+	s->track = 0;
 	smab_ls_reset(s);
 	return SMAB_OK;
 }
@@ -86,6 +95,7 @@ void smab_ls_free(smab_ls *s)
 	free(s->b);
 	free(s->theta);
 	free(s->work);
+	free(s->W);
 	memset(s, 0, sizeof *s);
 }
 
@@ -102,12 +112,50 @@ void smab_ls_copy(smab_ls *dst, const smab_ls *src)
 	dst->since = src->since;
 	dst->n = src->n;
 	dst->chol = src->chol;
+	if (src->track) {
+		if (!dst->W)
+			dst->W = smab_xmalloc(d * d * sizeof(double));
+		memcpy(dst->W, src->W, d * d * sizeof(double));
+	}
+	dst->track = src->track;
 }
 
 static void theta_from_b(smab_ls *s)
 {
 	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, s->b, 1,
 	            0.0, s->theta, 1);
+}
+
+/* W = U^-1, the upper factor of V^-1 = U^-1 U^-T, from a current U. */
+static int invert_factor(smab_ls *s)
+{
+	memcpy(s->W, s->U, sq(s->d) * sizeof(double));
+	return LAPACKE_dtrtri(LAPACK_ROW_MAJOR, 'U', 'N', s->d, s->W, s->d) == 0
+	       ? SMAB_OK : SMAB_EINVAL;
+}
+
+/* Carlson's update of W (V^-1 = W W^T, W upper) for an observation x of
+ * noise variance R, i.e. V' = V + x x^T / R: with v = W^T x, column j of W
+ * is rotated against the gain g accumulated over the columns before it.
+ * W' stays upper triangular and W' W'^T = V^-1 - V^-1 x x^T V^-1 / (R +
+ * x^T V^-1 x), Sherman-Morrison's result.  O(d^2); v and g are d scratch. */
+static void carlson(int d, double *W, const double *x, double R, double *v, double *g)
+{
+	memcpy(v, x, (size_t)d * sizeof *v);
+	cblas_dtrmv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, d, W, d, v, 1);
+	double alpha = R;
+	memset(g, 0, (size_t)d * sizeof *g);
+	for (int j = 0; j < d; j++) {
+		double sigma = v[j], beta = alpha;
+		alpha += sigma * sigma;
+		double gamma = sqrt(alpha * beta);
+		double eta = beta / gamma, zeta = sigma / gamma;
+		for (int i = 0; i <= j; i++) {
+			double *wij = W + (size_t)i * (size_t)d + (size_t)j, tau = *wij;
+			*wij = eta * tau - zeta * g[i];
+			g[i] += tau * sigma;
+		}
+	}
 }
 
 int smab_ls_refactorize(smab_ls *s)
@@ -123,12 +171,16 @@ int smab_ls_refactorize(smab_ls *s)
 	/* The factor is V's: keep it for solves and samples. */
 	memcpy(s->Vinv, s->U, sq(d) * sizeof(double));
 	s->chol = 1;
+	if (s->track && invert_factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
 	if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
 		return SMAB_EINVAL;
 	s->since = 0;
 	theta_from_b(s);
 	return SMAB_OK;
 }
+
+static int factor(smab_ls *s);
 
 /* The rank-one update given u = V^-1 x (before the update). */
 static int update_u(smab_ls *s, const double *x, const double *u, double y, double w)
@@ -148,7 +200,18 @@ static int update_u(smab_ls *s, const double *x, const double *u, double y, doub
 	 * V'^-1 = V^-1 - w u u^T / c (Sherman-Morrison). */
 	cblas_daxpy(d, w * resid / c, u, 1, s->theta, 1);
 	cblas_dsyr(CblasRowMajor, CblasUpper, d, -w / c, u, 1, s->Vinv, d);
-	return SMAB_OK;
+	if (!s->track)
+		return SMAB_OK;
+	if (w > 0.0) {
+		/* u (V^-1 x, in work when called from this file) is spent:
+		 * work's two halves hold Carlson's vectors. */
+		carlson(d, s->W, x, 1.0 / w, s->work, s->work + d);
+		return SMAB_OK;
+	}
+	/* a removal: Carlson's downdate would not be stable, refactor W */
+	if (factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
+	return invert_factor(s);
 }
 
 int smab_ls_update(smab_ls *s, const double *x, double y, double w)
@@ -547,6 +610,83 @@ int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)
 				rc = r;
 		}
 	return rc;
+}
+
+int smab_ls_track_factor(smab_ls *s)
+{
+	if (!s || !s->V)
+		return SMAB_EINVAL;
+	if (!s->W)
+		s->W = smab_xmalloc(sq(s->d) * sizeof(double));
+	s->track = 1;
+	if (factor(s) != SMAB_OK || invert_factor(s) != SMAB_OK) {
+		s->track = 0;
+		return SMAB_EINVAL;
+	}
+	return SMAB_OK;
+}
+
+void smab_ls_factor32(const smab_ls *s, float *W32)
+{
+	size_t d = (size_t)s->d;
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++)
+			W32[i * d + j] = j < i ? 0.0f : (float)s->W[i * d + j];
+}
+
+/* Sums of squares of the n rows of Z (n x d): four partial sums in a
+ * fixed order, so the compiler may vectorize and every target agrees. */
+#define ROW_SUMSQ(T, Z, n, d, out) do { \
+		for (int i_ = 0; i_ < (n); i_++) { \
+			const T *z_ = (Z) + (size_t)i_ * (size_t)(d); \
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0; \
+			int c_ = 0; \
+			for (; c_ + 4 <= (d); c_ += 4) { \
+				s0 += (double)z_[c_] * (double)z_[c_]; \
+				s1 += (double)z_[c_ + 1] * (double)z_[c_ + 1]; \
+				s2 += (double)z_[c_ + 2] * (double)z_[c_ + 2]; \
+				s3 += (double)z_[c_ + 3] * (double)z_[c_ + 3]; \
+			} \
+			for (; c_ < (d); c_++) \
+				s0 += (double)z_[c_] * (double)z_[c_]; \
+			(out)[i_] = (s0 + s1) + (s2 + s3); \
+		} \
+	} while (0)
+
+void smab_widths_tri(int d, const double *W, const double *X, int n,
+                     const double *scale, double *work, double *out)
+{
+	if (n <= 0)
+		return;
+	size_t nd = (size_t)n * (size_t)d;
+	if (scale) {
+		for (size_t e = 0; e < nd; e += (size_t)d)
+			for (int c = 0; c < d; c++)
+				work[e + (size_t)c] = X[e + (size_t)c] * scale[c];
+	} else {
+		memcpy(work, X, nd * sizeof *work);
+	}
+	cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
+	            1.0, W, d, work, d);
+	ROW_SUMSQ(double, work, n, d, out);
+}
+
+void smab_widths_tri32(int d, const float *W, const float *X, int n,
+                       const float *scale, float *work, double *out)
+{
+	if (n <= 0)
+		return;
+	size_t nd = (size_t)n * (size_t)d;
+	if (scale) {
+		for (size_t e = 0; e < nd; e += (size_t)d)
+			for (int c = 0; c < d; c++)
+				work[e + (size_t)c] = X[e + (size_t)c] * scale[c];
+	} else {
+		memcpy(work, X, nd * sizeof *work);
+	}
+	cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
+	            1.0f, W, d, work, d);
+	ROW_SUMSQ(float, work, n, d, out);
 }
 
 int smab_linalg_spd_solve(int d, double *A, double *rhs)
