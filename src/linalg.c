@@ -147,6 +147,11 @@ static void carlson(int d, double *W, const double *x, double R, double *v, doub
 	memset(g, 0, (size_t)d * sizeof *g);
 	for (int j = 0; j < d; j++) {
 		double sigma = v[j], beta = alpha;
+		/* sigma = 0 leaves column j and g as they are (eta = 1, zeta =
+		 * 0); skipping it keeps that exact, so a diagonal W (unit-vector
+		 * actions) stays diagonal and equal entries stay equal. */
+		if (sigma == 0.0)
+			continue;
 		alpha += sigma * sigma;
 		double gamma = sqrt(alpha * beta);
 		double eta = beta / gamma, zeta = sigma / gamma;
