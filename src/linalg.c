@@ -39,6 +39,11 @@ void smab_gemm(int n, int ld, int k, const double *A, const double *B, double *Y
 	            B, ld, 0.0, Y, ld);
 }
 
+void smab_gemv(int n, int k, const double *A, const double *x, double *y)
+{
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0, A, k, x, 1, 0.0, y, 1);
+}
+
 static size_t sq(int d)
 {
 	return (size_t)d * (size_t)d;
@@ -639,59 +644,50 @@ void smab_ls_factor32(const smab_ls *s, float *W32)
 			W32[i * d + j] = j < i ? 0.0f : (float)s->W[i * d + j];
 }
 
-/* Sums of squares of the n rows of Z (n x d): four partial sums in a
- * fixed order, so the compiler may vectorize and every target agrees. */
-#define ROW_SUMSQ(T, Z, n, d, out) do { \
-		for (int i_ = 0; i_ < (n); i_++) { \
-			const T *z_ = (Z) + (size_t)i_ * (size_t)(d); \
+/* out[i] = the sum of squares of row i of Z (n x d): four partial sums
+ * in a fixed order (the same on every target), vectorized where AVX2 is. */
+#define ROW_SUMSQ(NAME, T) \
+	static void NAME(const T *restrict Z, int n, int d, double *restrict out) \
+	{ \
+		for (int i = 0; i < n; i++) { \
+			const T *restrict z = Z + (size_t)i * (size_t)d; \
 			double s0 = 0, s1 = 0, s2 = 0, s3 = 0; \
-			int c_ = 0; \
-			for (; c_ + 4 <= (d); c_ += 4) { \
-				s0 += (double)z_[c_] * (double)z_[c_]; \
-				s1 += (double)z_[c_ + 1] * (double)z_[c_ + 1]; \
-				s2 += (double)z_[c_ + 2] * (double)z_[c_ + 2]; \
-				s3 += (double)z_[c_ + 3] * (double)z_[c_ + 3]; \
+			int c = 0; \
+			for (; c + 4 <= d; c += 4) { \
+				s0 += (double)z[c] * (double)z[c]; \
+				s1 += (double)z[c + 1] * (double)z[c + 1]; \
+				s2 += (double)z[c + 2] * (double)z[c + 2]; \
+				s3 += (double)z[c + 3] * (double)z[c + 3]; \
 			} \
-			for (; c_ < (d); c_++) \
-				s0 += (double)z_[c_] * (double)z_[c_]; \
-			(out)[i_] = (s0 + s1) + (s2 + s3); \
+			for (; c < d; c++) \
+				s0 += (double)z[c] * (double)z[c]; \
+			out[i] = (s0 + s1) + (s2 + s3); \
 		} \
-	} while (0)
+	}
+#if SMAB_LINALG_X86 && !defined(__clang__)
+#define SUMSQ_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SUMSQ_CLONES
+#endif
+SUMSQ_CLONES ROW_SUMSQ(sumsq_rows, double)
+SUMSQ_CLONES ROW_SUMSQ(sumsq_rows32, float)
 
-void smab_widths_tri(int d, const double *W, const double *X, int n,
-                     const double *scale, double *work, double *out)
+void smab_widths_tri(int d, const double *W, double *Z, int n, double *out)
 {
 	if (n <= 0)
 		return;
-	size_t nd = (size_t)n * (size_t)d;
-	if (scale) {
-		for (size_t e = 0; e < nd; e += (size_t)d)
-			for (int c = 0; c < d; c++)
-				work[e + (size_t)c] = X[e + (size_t)c] * scale[c];
-	} else {
-		memcpy(work, X, nd * sizeof *work);
-	}
 	cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
-	            1.0, W, d, work, d);
-	ROW_SUMSQ(double, work, n, d, out);
+	            1.0, W, d, Z, d);
+	sumsq_rows(Z, n, d, out);
 }
 
-void smab_widths_tri32(int d, const float *W, const float *X, int n,
-                       const float *scale, float *work, double *out)
+void smab_widths_tri32(int d, const float *W, float *Z, int n, double *out)
 {
 	if (n <= 0)
 		return;
-	size_t nd = (size_t)n * (size_t)d;
-	if (scale) {
-		for (size_t e = 0; e < nd; e += (size_t)d)
-			for (int c = 0; c < d; c++)
-				work[e + (size_t)c] = X[e + (size_t)c] * scale[c];
-	} else {
-		memcpy(work, X, nd * sizeof *work);
-	}
 	cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
-	            1.0f, W, d, work, d);
-	ROW_SUMSQ(float, work, n, d, out);
+	            1.0f, W, d, Z, d);
+	sumsq_rows32(Z, n, d, out);
 }
 
 int smab_linalg_spd_solve(int d, double *A, double *rhs)

@@ -410,8 +410,8 @@ typedef struct task {
 	int kernel;             /* K_TRMM or K_GEMM */
 	int single;             /* trmm in single precision */
 	double *S;              /* CHUNK x d: scaled items (trmm) */
-	float *X32, *S32;       /* n x d items and CHUNK x d scratch (single) */
-	float *W32, *u32;       /* m factors d x d and m users d (single) */
+	float *S32;             /* CHUNK x d: scaled items (single) */
+	float *W32;             /* m factors d x d (single) */
 	FILE *trace;            /* SMAB_TEST_COALITION_CHOICES: every choice */
 	double *x;              /* m x d: this round's actions */
 	double *reg;            /* m: regret so far */
@@ -522,6 +522,44 @@ static void row_dots(const double *Y, int ldy, const double *X, int d, int rows,
 	}
 }
 
+/* S = the rows of an item block scaled by u (row-major, rows x d), in
+ * double or, when S is NULL, in float into S32: the triangular product's
+ * input. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void scale_rows(const double *restrict items, int rows, int d,
+                       const double *restrict u, double *restrict S, float *restrict S32)
+{
+	for (int i = 0; i < rows; i++) {
+		const double *restrict x = items + (size_t)i * (size_t)d;
+		int c = 0;
+		/* by fours, written out: straight-line code the compiler packs
+		 * into vector instructions at -O2 */
+		if (S) {
+			double *restrict y = S + (size_t)i * (size_t)d;
+			for (; c + 4 <= d; c += 4) {
+				y[c] = x[c] * u[c];
+				y[c + 1] = x[c + 1] * u[c + 1];
+				y[c + 2] = x[c + 2] * u[c + 2];
+				y[c + 3] = x[c + 3] * u[c + 3];
+			}
+			for (; c < d; c++)
+				y[c] = x[c] * u[c];
+		} else {
+			float *restrict y = S32 + (size_t)i * (size_t)d;
+			for (; c + 4 <= d; c += 4) {
+				y[c] = (float)(x[c] * u[c]);
+				y[c + 1] = (float)(x[c + 1] * u[c + 1]);
+				y[c + 2] = (float)(x[c + 2] * u[c + 2]);
+				y[c + 3] = (float)(x[c + 3] * u[c + 3]);
+			}
+			for (; c < d; c++)
+				y[c] = (float)(x[c] * u[c]);
+		}
+	}
+}
+
 /* The round's scores: for member j with need[j] = NEED_UCB its squared
  * widths under the factor fac[j] land in w[j*n ..], and for every member
  * with a need, the means under th land in mu[j*n ..]; u[j] is member j's
@@ -557,16 +595,22 @@ static void round_scores(task *k, const int *need, const double *const *u,
 			mcol[j] = nm++;
 		}
 	}
-	/* gemm: B = [D_u1 A D_u1 | ... | D_u1 th | ...]; trmm: the means only,
-	 * the widths come from one triangular product per member. */
-	int wd = tri ? 0 : nw * d, ld = wd + nm;
+	/* gemm: B = [D_u1 A D_u1 | ... | D_u1 th | ...]; trmm: B = [D_u1 th |
+	 * ...] by rows, each member's means one DGEMV (every member's, so
+	 * LinUCB-M with alpha = 0 and GREEDY see the same bits), its widths
+	 * one triangular product on the scaled items. */
+	int wd = nw * d, ld = wd + nm;
 	if (ld == 0)
 		return;
-	for (int j = 0; j < k->m; j++) {
+	for (int j = 0; j < k->m && tri; j++)
+		if (need[j] != NEED_NONE && own[j])
+			for (int c = 0; c < d; c++)
+				k->B[(size_t)mcol[j] * (size_t)d + (size_t)c] = u[j][c] * th[c];
+	for (int j = 0; j < k->m && !tri; j++) {
 		if (need[j] == NEED_NONE || !own[j])
 			continue;
 		const double *uj = u[j];
-		if (col[j] >= 0 && !tri) {
+		if (col[j] >= 0) {
 			const double *A = fac[j];
 			for (int r = 0; r < d; r++) {
 				double *b = k->B + (size_t)r * (size_t)ld + (size_t)(col[j] * d);
@@ -575,9 +619,6 @@ static void round_scores(task *k, const int *need, const double *const *u,
 					b[c] = uj[r] * ar[c] * uj[c];
 			}
 		}
-		if (col[j] >= 0 && k->single)
-			for (int c = 0; c < d; c++)
-				k->u32[(size_t)j * (size_t)d + (size_t)c] = (float)uj[c];
 		for (int r = 0; r < d; r++)
 			k->B[(size_t)r * (size_t)ld + (size_t)(wd + mcol[j])] = uj[r] * th[r];
 	}
@@ -586,23 +627,28 @@ static void round_scores(task *k, const int *need, const double *const *u,
 	for (int r0 = 0; r0 < n; r0 += CHUNK) {
 		int rows = n - r0 < CHUNK ? n - r0 : CHUNK;
 		const double *items = in->item + (size_t)r0 * (size_t)d;
-		smab_gemm(rows, ld, d, items, k->B, k->Y);
+		if (!tri)
+			smab_gemm(rows, ld, d, items, k->B, k->Y);
 		for (int j = 0; j < k->m; j++) {
 			if (need[j] == NEED_NONE || !own[j])
 				continue;
 			double *mj = mu + (size_t)j * (size_t)n + (size_t)r0;
+			double *wj = w + (size_t)j * (size_t)n + (size_t)r0;
+			if (tri) {
+				smab_gemv(rows, d, items, k->B + (size_t)mcol[j] * (size_t)d, mj);
+				if (col[j] < 0)
+					continue;
+				scale_rows(items, rows, d, u[j], k->single ? NULL : k->S, k->S32);
+				if (k->single)
+					smab_widths_tri32(d, fac32[j], k->S32, rows, wj);
+				else
+					smab_widths_tri(d, fac[j], k->S, rows, wj);
+				continue;
+			}
 			for (int i = 0; i < rows; i++)
 				mj[i] = k->Y[(size_t)i * (size_t)ld + (size_t)(wd + mcol[j])];
-			if (col[j] < 0)
-				continue;
-			double *wj = w + (size_t)j * (size_t)n + (size_t)r0;
-			if (!tri)
+			if (col[j] >= 0)
 				row_dots(k->Y + (size_t)(col[j] * d), ld, items, d, rows, wj);
-			else if (k->single)
-				smab_widths_tri32(d, fac32[j], k->X32 + (size_t)r0 * (size_t)d, rows,
-				                  k->u32 + (size_t)j * (size_t)d, k->S32, wj);
-			else
-				smab_widths_tri(d, fac[j], items, rows, u[j], k->S, wj);
 		}
 	}
 	/* members sharing another's columns share its results */
@@ -933,11 +979,7 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 		k.S = smab_xmalloc(chunk * sizeof *k.S);
 	if (k.single) {
 		k.S32 = smab_xmalloc(chunk * sizeof *k.S32);
-		k.X32 = smab_xmalloc((size_t)n * (size_t)d * sizeof *k.X32);
-		for (size_t e = 0; e < (size_t)n * (size_t)d; e++)
-			k.X32[e] = (float)in.item[e];
 		k.W32 = smab_xmalloc((size_t)k.m * (size_t)d * (size_t)d * sizeof *k.W32);
-		k.u32 = smab_xmalloc((size_t)k.m * (size_t)d * sizeof *k.u32);
 	}
 	const char *tf = getenv("SMAB_TEST_COALITION_CHOICES");
 	if (tf && *tf && !(k.trace = fopen(tf, "a")))
@@ -981,9 +1023,7 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	free(k.prio);
 	free(k.S);
 	free(k.S32);
-	free(k.X32);
 	free(k.W32);
-	free(k.u32);
 	if (k.trace)
 		fclose(k.trace);
 	inst_free(&in);

@@ -492,21 +492,16 @@ START_TEST(tracked_factor_widths)
 	double *y = calloc(T, sizeof(double)), *Vinv = malloc(sizeof(double) * D * D);
 	double th[D], u[D], *work = malloc(sizeof(double) * N * D);
 	double *w = malloc(sizeof(double) * N), *ref = malloc(sizeof(double) * N);
-	float *items32 = malloc(sizeof(float) * N * D), *work32 = malloc(sizeof(float) * N * D);
-	float W32[D * D], u32[D];
-	for (int i = 0; i < N * D; i++) {
+	float *work32 = malloc(sizeof(float) * N * D), W32[D * D];
+	for (int i = 0; i < N * D; i++)
 		items[i] = gsl_rng_uniform(r) - 0.3;
-		items32[i] = (float)items[i];
-	}
 	for (int t = 0; t < T; t++) {
 		const double *it = items + (size_t)gsl_rng_uniform_int(r, N) * D;
 		for (int c = 0; c < D; c++)
 			X[t * D + c] = it[c] * (0.2 + gsl_rng_uniform(r));
 	}
-	for (int c = 0; c < D; c++) {
+	for (int c = 0; c < D; c++)
 		u[c] = 0.2 + gsl_rng_uniform(r);
-		u32[c] = (float)u[c];
-	}
 	double single_max = 0.0;
 	for (size_t q = 0; q < sizeof refactors / sizeof refactors[0]; q++) {
 		smab_ls s;
@@ -526,12 +521,16 @@ START_TEST(tracked_factor_widths)
 						a += z[c] * Vinv[c * D + e] * z[e];
 				ref[i] = a;
 			}
-			smab_widths_tri(D, s.W, items, N, u, work, w);
+			for (int i = 0; i < N * D; i++) {
+				work[i] = items[i] * u[i % D];
+				work32[i] = (float)work[i];
+			}
+			smab_widths_tri(D, s.W, work, N, w);
 			double e = rel_err(w, ref, N);
 			ck_assert_msg(e < 1e-10, "refactor %d, %d updates: width error %g",
 			              refactors[q], t, e);
 			smab_ls_factor32(&s, W32);
-			smab_widths_tri32(D, W32, items32, N, u32, work32, w);
+			smab_widths_tri32(D, W32, work32, N, w);
 			single_max = fmax(single_max, rel_err(w, ref, N));
 		}
 		/* removals: the last 40 observations out again */
@@ -547,7 +546,9 @@ START_TEST(tracked_factor_widths)
 					a += z[c] * Vinv[c * D + e] * z[e];
 			ref[i] = a;
 		}
-		smab_widths_tri(D, s.W, items, 50, u, work, w);
+		for (int i = 0; i < 50 * D; i++)
+			work[i] = items[i] * u[i % D];
+		smab_widths_tri(D, s.W, work, 50, w);
 		ck_assert_msg(rel_err(w, ref, 50) < 1e-10, "after removals: %g", rel_err(w, ref, 50));
 		smab_ls_free(&s);
 	}
@@ -559,7 +560,6 @@ START_TEST(tracked_factor_widths)
 	free(work);
 	free(w);
 	free(ref);
-	free(items32);
 	free(work32);
 	gsl_rng_free(r);
 }
