@@ -672,23 +672,18 @@ void smab_ls_factor32(const smab_ls *s, float *W32)
 SUMSQ_CLONES ROW_SUMSQ(sumsq_rows, double)
 SUMSQ_CLONES ROW_SUMSQ(sumsq_rows32, float)
 
-void smab_widths_tri(int d, const double *W, double *Z, int n, double *out)
-{
-	if (n <= 0)
-		return;
-	cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
-	            1.0, W, d, Z, d);
-	sumsq_rows(Z, n, d, out);
-}
-
-void smab_widths_tri32(int d, const float *W, float *Z, int n, double *out)
-{
-	if (n <= 0)
-		return;
-	cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d,
-	            1.0f, W, d, Z, d);
-	sumsq_rows32(Z, n, d, out);
-}
+/* The triangular product Z W in place, then the rows' sums of squares. */
+#define WIDTHS_TRI(NAME, T, TRMM, SUMSQ) \
+	void NAME(int d, const T *W, T *Z, int n, double *out) \
+	{ \
+		if (n <= 0) \
+			return; \
+		TRMM(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d, \
+		     (T)1, W, d, Z, d); \
+		SUMSQ(Z, n, d, out); \
+	}
+WIDTHS_TRI(smab_widths_tri, double, cblas_dtrmm, sumsq_rows)
+WIDTHS_TRI(smab_widths_tri32, float, cblas_strmm, sumsq_rows32)
 
 int smab_linalg_spd_solve(int d, double *A, double *rhs)
 {

@@ -475,6 +475,22 @@ static double rel_err(const double *w, const double *ref, int n)
 	return m;
 }
 
+/* ref[i] = z_i^T Vinv z_i, z_i = items_i * u, by plain loops (Vinv full). */
+static void direct_widths(int d, const double *Vinv, const double *items, const double *u,
+                          int n, double *ref)
+{
+	for (int i = 0; i < n; i++) {
+		double a = 0.0;
+		for (int c = 0; c < d; c++) {
+			double zc = items[i * d + c] * u[c], r = 0.0;
+			for (int e = 0; e < d; e++)
+				r += Vinv[c * d + e] * items[i * d + e] * u[e];
+			a += zc * r;
+		}
+		ref[i] = a;
+	}
+}
+
 /* The coalition suite's shape: 1682 items in d = 100, each observation
  * x = u * item for a random positive user u.  A state tracking W is fed
  * 3000 observations (refactor 512, as in the suite, and never); at three
@@ -512,15 +528,7 @@ START_TEST(tracked_factor_widths)
 			for (; t < checks[k]; t++)
 				ck_assert_int_eq(smab_ls_update(&s, X + t * D, 0.0, 1.0), SMAB_OK);
 			batch_fit(D, 1.0, X, y, t, NULL, NULL, Vinv, th);
-			for (int i = 0; i < N; i++) {
-				double z[D], a = 0.0;
-				for (int c = 0; c < D; c++)
-					z[c] = items[i * D + c] * u[c];
-				for (int c = 0; c < D; c++)
-					for (int e = 0; e < D; e++)
-						a += z[c] * Vinv[c * D + e] * z[e];
-				ref[i] = a;
-			}
+			direct_widths(D, Vinv, items, u, N, ref);
 			for (int i = 0; i < N * D; i++) {
 				work[i] = items[i] * u[i % D];
 				work32[i] = (float)work[i];
@@ -537,15 +545,7 @@ START_TEST(tracked_factor_widths)
 		for (; t > T - 40; t--)
 			ck_assert_int_eq(smab_ls_update(&s, X + (t - 1) * D, 0.0, -1.0), SMAB_OK);
 		batch_fit(D, 1.0, X, y, t, NULL, NULL, Vinv, th);
-		for (int i = 0; i < 50; i++) {
-			double z[D], a = 0.0;
-			for (int c = 0; c < D; c++)
-				z[c] = items[i * D + c] * u[c];
-			for (int c = 0; c < D; c++)
-				for (int e = 0; e < D; e++)
-					a += z[c] * Vinv[c * D + e] * z[e];
-			ref[i] = a;
-		}
+		direct_widths(D, Vinv, items, u, 50, ref);
 		for (int i = 0; i < 50 * D; i++)
 			work[i] = items[i] * u[i % D];
 		smab_widths_tri(D, s.W, work, 50, w);
