@@ -112,8 +112,9 @@ void smab_widths_tri(int d, const double *W, double *Z, int n, double *out);
  * W).  At d = 100: 1.2e-5 rho.  Measured far below that, as rounding
  * errors of random sign add like a random walk: 1.3e-7 at most
  * (tests/unit/test_linalg.c, tracked_factor_widths, 3000 updates, which
- * asserts < 1e-6) and 5.3e-7 at most on MovieLens-100k (d = 100, the
- * gender instance, T = 4096, against the double widths in lockstep). */
+ * asserts < 1e-6) and 5.8e-7 at most on MovieLens-100k (d = 100, gender
+ * and occupation coalitions, T = 4096, against the double widths in
+ * lockstep: bench_coalition --agree). */
 void smab_widths_tri32(int d, const float *W, float *Z, int n, double *out);
 /* W32 = the tracked factor W rounded to float (d x d, upper triangle; the
  * lower one is zeroed). */

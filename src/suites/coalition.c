@@ -68,8 +68,9 @@
  * (Carlson's O(d^2) update, recomputed from V with V^-1 every 512 updates;
  * src/linalg.c) and, over blocks of 128 items, scales the block by u and
  * multiplies it by W (one DTRMM, n d^2 flops per member-round: 1682 * 100^2
- * for MovieLens), the squared row norms being the widths; the means of all
- * members come from one small DGEMM, Items . [D_u1 th | ... | D_um th].
+ * for MovieLens), the squared row norms being the widths; each member's
+ * means are one DGEMV, Items . (D_u th), for every mechanism (so LinUCB-M
+ * with alpha = 0 and GREEDY see the same bits).
  * The earlier kernel ('kernel: gemm', kept as the reference) forms ONE
  * product Items . [D_u1 A D_u1 | ... | D_um A D_um | D_u1 th | ...] with
  * the full A = V^-1, 2 n d^2 flops per member-round, then row-wise dot
@@ -77,13 +78,14 @@
  * (relative differences ~1e-14 on MovieLens-100k): LinUCB-M chose the
  * same movie under both in every agent-round of the gender instance
  * (3 coalitions) and of occupation coalitions of 1, 2, 4 and 8 agents,
- * T = 4096, run in lockstep (bench_coalition --agree).  GREEDY and M-ETC's
- * commit phase need no widths and are the same under both.
- * 'precision: single' (trmm only) holds the items, the users and W in
+ * T = 4096, run in lockstep (bench_coalition --agree), and short whole
+ * runs of the synthetic and gender games give the same results to the
+ * bit.  'precision: single' (trmm only) rounds the scaled items and W to
  * float and multiplies by STRMM; the sums of squares, the means, V, V^-1,
  * theta and W itself stay double.  Its widths' relative error is bounded
- * in src/linalg.h (smab_widths_tri32); measured <= 5.3e-7 on MovieLens,
- * with the same choices as gemm in all those agent-rounds.
+ * in include/smab/linalg.h (smab_widths_tri32) and measured <= 5.8e-7 on
+ * MovieLens, with the same choices as gemm in all those agent-rounds.
+ * Speed and the commands: experiments/README.md, "Width kernels".
  *
  * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
  * in round t come from streams keyed by (seed, replication, agent) only, so

@@ -2,7 +2,8 @@
  * MovieLens-100k, and the agreement of its width kernels, in one process.
  *
  *   bench_coalition [rounds]        speed, rounds per measurement (default 256)
- *   bench_coalition --agree [T]     agreement of the kernels' choices (T 4096)
+ *   bench_coalition --agree [T [double|single]]   agreement of the kernels'
+ *                                   choices (T 4096; both precisions)
  *
  * Speed:
  * 1. The DGEMM peak: C = A B with n = 1000 (2 n^3 flops), single-threaded
@@ -179,7 +180,7 @@ static double bare_gflops(int kind, int m, int quick)
  * {1,2}, {1..4}, {1..8}; prints the share of agent-rounds where the two
  * choose the same movie, the largest relative width error, and the largest
  * relative index gap where they differ. */
-static int agree(smab_value *p, int T)
+static int agree(smab_value *p, int T, int only)
 {
 	const smab_suite *S = &smab_suite_coalition;
 	static const struct { const char *name; int groups; unsigned masks[4]; } games[] = {
@@ -195,7 +196,10 @@ static int agree(smab_value *p, int T)
 	close(fd);
 	setenv("SMAB_TEST_COALITION_CHOICES", path, 1);
 	int linucb = smab_suite_mech(S, "linucb");
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int prec = 0; prec < 2; prec++) {
+		if (only >= 0 && prec != only)
+			continue;
 		set(p, "precision", prec);
 		for (size_t g = 0; g < sizeof games / sizeof games[0]; g++) {
 			set(p, "groups", games[g].groups);
@@ -269,7 +273,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (agreeing)
-		return agree(p, T);
+		return agree(p, T, argc > 3 ? strcmp(argv[3], "single") == 0 : -1);
 	double peak = dgemm_gflops(quick);
 	printf("DGEMM peak (n = %d, 1 thread): %.2f GFLOP/s\n", quick ? 300 : 1000, peak);
 	printf("bench dgemm.gflops %.4g\n", peak);
