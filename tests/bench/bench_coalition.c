@@ -53,6 +53,31 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The best GFLOP/s of repeated calls of op(arg), flops each, over 'budget'
+ * CPU seconds. */
+static double best_gflops(void (*op)(const void *), const void *arg, double flops,
+                          double budget)
+{
+	double best = 0.0, t0 = now();
+	do {
+		double t1 = now();
+		op(arg);
+		double g = flops / (now() - t1) / 1e9;
+		if (g > best)
+			best = g;
+	} while (now() - t0 < budget);
+	return best;
+}
+
+struct square { int n; const double *A, *B; double *C; };
+
+static void square_dgemm(const void *arg)
+{
+	const struct square *q = arg;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, q->n, q->n, q->n, 1.0, q->A, q->n,
+	            q->B, q->n, 0.0, q->C, q->n);
+}
+
 static double dgemm_gflops(int quick)
 {
 	int n = quick ? 300 : 1000;
@@ -63,14 +88,8 @@ static double dgemm_gflops(int quick)
 		A[i] = (double)(i % 97) / 97.0;
 		B[i] = (double)(i % 89) / 89.0;
 	}
-	double best = 0.0, t0 = now();
-	do {
-		double t1 = now();
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
-		double g = 2.0 * n * (double)n * n / (now() - t1) / 1e9;
-		if (g > best)
-			best = g;
-	} while (now() - t0 < (quick ? 0.1 : 1.0));
+	struct square q = {n, A, B, C};
+	double best = best_gflops(square_dgemm, &q, 2.0 * n * (double)n * n, quick ? 0.1 : 1.0);
 	free(A);
 	free(B);
 	free(C);
@@ -118,53 +137,63 @@ static double task_seconds(smab_value *p, int mech, unsigned mask, int T)
 	return now() - t0;
 }
 
+enum { BN = 1682, BD = 100, BCH = 128 };
+
+/* The operands of a bare width product (bare_gflops). */
+struct bare {
+	int kind, m, ld;
+	const double *X, *B, *W;
+	const float *X32, *W32;
+	double *Y;
+	float *Y32;
+};
+
+static void bare_product(const void *arg)
+{
+	const struct bare *b = arg;
+	for (int r0 = 0; r0 < BN; r0 += BCH) {
+		int rows = BN - r0 < BCH ? BN - r0 : BCH;
+		if (b->kind == 0) {
+			smab_gemm(rows, b->ld, BD, b->X + (size_t)r0 * BD, b->B, b->Y);
+			continue;
+		}
+		for (int j = 0; j < b->m; j++) {
+			if (b->kind == 1) {
+				memcpy(b->Y, b->X + (size_t)r0 * BD, sizeof(double) * (size_t)rows * BD);
+				cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
+				            CblasNonUnit, rows, BD, 1.0, b->W, BD, b->Y, BD);
+			} else {
+				memcpy(b->Y32, b->X32 + (size_t)r0 * BD, sizeof(float) * (size_t)rows * BD);
+				cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
+				            CblasNonUnit, rows, BD, 1.0f, b->W32, BD, b->Y32, BD);
+			}
+		}
+	}
+}
+
 /* GFLOP/s of the bare product of a width kernel over the 1682 movies in
  * blocks of 128, d = 100: kind 0 the gemm kernel's DGEMM for m members
  * (2 n d (m d + m) flops), 1 the trmm kernel's DTRMM and 2 its STRMM (n d^2
  * flops per member, the copy of each block included, as in the kernel). */
 static double bare_gflops(int kind, int m, int quick)
 {
-	enum { N = 1682, D = 100, CH = 128 };
-	int ld = m * D + m;
-	double *X = malloc(sizeof(double) * N * D), *B = malloc(sizeof(double) * D * (size_t)ld);
-	double *Y = malloc(sizeof(double) * CH * (size_t)ld), *W = calloc(D * D, sizeof(double));
-	float *X32 = malloc(sizeof(float) * N * D), *Y32 = malloc(sizeof(float) * CH * D);
-	float *W32 = calloc(D * D, sizeof(float));
-	for (int i = 0; i < N * D; i++) {
+	int ld = m * BD + m;
+	double *X = malloc(sizeof(double) * BN * BD), *B = malloc(sizeof(double) * BD * (size_t)ld);
+	double *Y = malloc(sizeof(double) * BCH * (size_t)ld), *W = calloc(BD * BD, sizeof(double));
+	float *X32 = malloc(sizeof(float) * BN * BD), *Y32 = malloc(sizeof(float) * BCH * BD);
+	float *W32 = calloc(BD * BD, sizeof(float));
+	for (int i = 0; i < BN * BD; i++) {
 		X[i] = (double)(i % 97) / 97.0 - 0.5;
 		X32[i] = (float)X[i];
 	}
-	for (int i = 0; i < D * ld; i++)
+	for (int i = 0; i < BD * ld; i++)
 		B[i] = (double)(i % 89) / 89.0;
-	for (int i = 0; i < D; i++)
-		for (int j = i; j < D; j++)
-			W32[i * D + j] = (float)(W[i * D + j] = i == j ? 1.0 : 0.01 * ((i + j) % 7));
-	double best = 0.0, t0 = now();
-	do {
-		double t1 = now();
-		for (int r0 = 0; r0 < N; r0 += CH) {
-			int rows = N - r0 < CH ? N - r0 : CH;
-			if (kind == 0) {
-				smab_gemm(rows, ld, D, X + (size_t)r0 * D, B, Y);
-				continue;
-			}
-			for (int j = 0; j < m; j++) {
-				if (kind == 1) {
-					memcpy(Y, X + (size_t)r0 * D, sizeof(double) * (size_t)rows * D);
-					cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
-					            CblasNonUnit, rows, D, 1.0, W, D, Y, D);
-				} else {
-					memcpy(Y32, X32 + (size_t)r0 * D, sizeof(float) * (size_t)rows * D);
-					cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
-					            CblasNonUnit, rows, D, 1.0f, W32, D, Y32, D);
-				}
-			}
-		}
-		double fl = kind == 0 ? 2.0 * N * D * ld : (double)m * N * D * D;
-		double g = fl / (now() - t1) / 1e9;
-		if (g > best)
-			best = g;
-	} while (now() - t0 < (quick ? 0.05 : 0.3));
+	for (int i = 0; i < BD; i++)
+		for (int j = i; j < BD; j++)
+			W32[i * BD + j] = (float)(W[i * BD + j] = i == j ? 1.0 : 0.01 * ((i + j) % 7));
+	struct bare b = {kind, m, ld, X, B, W, X32, W32, Y, Y32};
+	double fl = kind == 0 ? 2.0 * BN * BD * ld : (double)m * BN * BD * BD;
+	double best = best_gflops(bare_product, &b, fl, quick ? 0.05 : 0.3);
 	free(X);
 	free(B);
 	free(Y);
