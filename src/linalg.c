@@ -1,8 +1,10 @@
 /* linalg.c - ridge-regression state over CBLAS and LAPACKE (see linalg.h).
  *
  * Row-major throughout; symmetric matrices live in their upper triangle.
- * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv): nothing
- * here factors a matrix by hand. */
+ * LAPACK does every factorization (dpotrf, dpotri, dpotrs, dposv) and
+ * triangular inverse (dtrtri): nothing here factors a matrix by hand.  The
+ * one hand-written loop on a factor is Carlson's rank-one update of the
+ * tracked inverse factor W, which LAPACK does not have. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,11 @@ void smab_gemm(int n, int ld, int k, const double *A, const double *B, double *Y
 	            B, ld, 0.0, Y, ld);
 }
 
+void smab_gemv(int n, int k, const double *A, const double *x, double *y)
+{
+	cblas_dgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0, A, k, x, 1, 0.0, y, 1);
+}
+
 static size_t sq(int d)
 {
 	return (size_t)d * (size_t)d;
@@ -56,6 +63,11 @@ void smab_ls_reset(smab_ls *s)
 	s->since = 0;
 	s->n = 0;
 	s->chol = 0;
+	if (s->track) {
+		memset(s->W, 0, sq(d) * sizeof(double));
+		for (int i = 0; i < d; i++)
+			s->W[(size_t)i * (size_t)d + (size_t)i] = 1.0 / sqrt(s->lambda);
+	}
 }
 
 int smab_ls_init(smab_ls *s, int d, double lambda, int refactor)
@@ -72,6 +84,8 @@ int smab_ls_init(smab_ls *s, int d, double lambda, int refactor)
 	s->b = smab_xmalloc((size_t)d * sizeof(double));
 	s->theta = smab_xmalloc((size_t)d * sizeof(double));
 	s->work = smab_xmalloc(2 * (size_t)d * sizeof(double));
+	s->W = NULL;
+	s->track = 0;
 	smab_ls_reset(s);
 	return SMAB_OK;
 }
@@ -86,6 +100,7 @@ void smab_ls_free(smab_ls *s)
 	free(s->b);
 	free(s->theta);
 	free(s->work);
+	free(s->W);
 	memset(s, 0, sizeof *s);
 }
 
@@ -102,12 +117,55 @@ void smab_ls_copy(smab_ls *dst, const smab_ls *src)
 	dst->since = src->since;
 	dst->n = src->n;
 	dst->chol = src->chol;
+	if (src->track) {
+		if (!dst->W)
+			dst->W = smab_xmalloc(d * d * sizeof(double));
+		memcpy(dst->W, src->W, d * d * sizeof(double));
+	}
+	dst->track = src->track;
 }
 
 static void theta_from_b(smab_ls *s)
 {
 	cblas_dsymv(CblasRowMajor, CblasUpper, s->d, 1.0, s->Vinv, s->d, s->b, 1,
 	            0.0, s->theta, 1);
+}
+
+/* W = U^-1, the upper factor of V^-1 = U^-1 U^-T, from a current U. */
+static int invert_factor(smab_ls *s)
+{
+	memcpy(s->W, s->U, sq(s->d) * sizeof(double));
+	return LAPACKE_dtrtri(LAPACK_ROW_MAJOR, 'U', 'N', s->d, s->W, s->d) == 0
+	       ? SMAB_OK : SMAB_EINVAL;
+}
+
+/* Carlson's update of W (V^-1 = W W^T, W upper) for an observation x of
+ * noise variance R, i.e. V' = V + x x^T / R: with v = W^T x, column j of W
+ * is rotated against the gain g accumulated over the columns before it.
+ * W' stays upper triangular and W' W'^T = V^-1 - V^-1 x x^T V^-1 / (R +
+ * x^T V^-1 x), Sherman-Morrison's result.  O(d^2); v and g are d scratch. */
+static void carlson(int d, double *W, const double *x, double R, double *v, double *g)
+{
+	memcpy(v, x, (size_t)d * sizeof *v);
+	cblas_dtrmv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, d, W, d, v, 1);
+	double alpha = R;
+	memset(g, 0, (size_t)d * sizeof *g);
+	for (int j = 0; j < d; j++) {
+		double sigma = v[j], beta = alpha;
+		/* sigma = 0 leaves column j and g as they are (eta = 1, zeta =
+		 * 0); skipping it keeps that exact, so a diagonal W (unit-vector
+		 * actions) stays diagonal and equal entries stay equal. */
+		if (sigma == 0.0)
+			continue;
+		alpha += sigma * sigma;
+		double gamma = sqrt(alpha * beta);
+		double eta = beta / gamma, zeta = sigma / gamma;
+		for (int i = 0; i <= j; i++) {
+			double *wij = W + (size_t)i * (size_t)d + (size_t)j, tau = *wij;
+			*wij = eta * tau - zeta * g[i];
+			g[i] += tau * sigma;
+		}
+	}
 }
 
 int smab_ls_refactorize(smab_ls *s)
@@ -123,12 +181,16 @@ int smab_ls_refactorize(smab_ls *s)
 	/* The factor is V's: keep it for solves and samples. */
 	memcpy(s->Vinv, s->U, sq(d) * sizeof(double));
 	s->chol = 1;
+	if (s->track && invert_factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
 	if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', d, s->Vinv, d) != 0)
 		return SMAB_EINVAL;
 	s->since = 0;
 	theta_from_b(s);
 	return SMAB_OK;
 }
+
+static int factor(smab_ls *s);
 
 /* The rank-one update given u = V^-1 x (before the update). */
 static int update_u(smab_ls *s, const double *x, const double *u, double y, double w)
@@ -148,7 +210,18 @@ static int update_u(smab_ls *s, const double *x, const double *u, double y, doub
 	 * V'^-1 = V^-1 - w u u^T / c (Sherman-Morrison). */
 	cblas_daxpy(d, w * resid / c, u, 1, s->theta, 1);
 	cblas_dsyr(CblasRowMajor, CblasUpper, d, -w / c, u, 1, s->Vinv, d);
-	return SMAB_OK;
+	if (!s->track)
+		return SMAB_OK;
+	if (w > 0.0) {
+		/* u (V^-1 x, in work when called from this file) is spent:
+		 * work's two halves hold Carlson's vectors. */
+		carlson(d, s->W, x, 1.0 / w, s->work, s->work + d);
+		return SMAB_OK;
+	}
+	/* a removal: Carlson's downdate would not be stable, refactor W */
+	if (factor(s) != SMAB_OK)
+		return SMAB_EINVAL;
+	return invert_factor(s);
 }
 
 int smab_ls_update(smab_ls *s, const double *x, double y, double w)
@@ -548,6 +621,69 @@ int smab_ls_loo_update(smab_ls *st, int N, int a, const double *x, double y)
 		}
 	return rc;
 }
+
+int smab_ls_track_factor(smab_ls *s)
+{
+	if (!s || !s->V)
+		return SMAB_EINVAL;
+	if (!s->W)
+		s->W = smab_xmalloc(sq(s->d) * sizeof(double));
+	s->track = 1;
+	if (factor(s) != SMAB_OK || invert_factor(s) != SMAB_OK) {
+		s->track = 0;
+		return SMAB_EINVAL;
+	}
+	return SMAB_OK;
+}
+
+void smab_ls_factor32(const smab_ls *s, float *W32)
+{
+	size_t d = (size_t)s->d;
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++)
+			W32[i * d + j] = j < i ? 0.0f : (float)s->W[i * d + j];
+}
+
+/* out[i] = the sum of squares of row i of Z (n x d): four partial sums
+ * in a fixed order (the same on every target), vectorized where AVX2 is. */
+#define ROW_SUMSQ(NAME, T) \
+	static void NAME(const T *restrict Z, int n, int d, double *restrict out) \
+	{ \
+		for (int i = 0; i < n; i++) { \
+			const T *restrict z = Z + (size_t)i * (size_t)d; \
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0; \
+			int c = 0; \
+			for (; c + 4 <= d; c += 4) { \
+				s0 += (double)z[c] * (double)z[c]; \
+				s1 += (double)z[c + 1] * (double)z[c + 1]; \
+				s2 += (double)z[c + 2] * (double)z[c + 2]; \
+				s3 += (double)z[c + 3] * (double)z[c + 3]; \
+			} \
+			for (; c < d; c++) \
+				s0 += (double)z[c] * (double)z[c]; \
+			out[i] = (s0 + s1) + (s2 + s3); \
+		} \
+	}
+#if SMAB_LINALG_X86 && !defined(__clang__)
+#define SUMSQ_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SUMSQ_CLONES
+#endif
+SUMSQ_CLONES ROW_SUMSQ(sumsq_rows, double)
+SUMSQ_CLONES ROW_SUMSQ(sumsq_rows32, float)
+
+/* The triangular product Z W in place, then the rows' sums of squares. */
+#define WIDTHS_TRI(NAME, T, TRMM, SUMSQ) \
+	void NAME(int d, const T *W, T *Z, int n, double *out) \
+	{ \
+		if (n <= 0) \
+			return; \
+		TRMM(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, d, \
+		     (T)1, W, d, Z, d); \
+		SUMSQ(Z, n, d, out); \
+	}
+WIDTHS_TRI(smab_widths_tri, double, cblas_dtrmm, sumsq_rows)
+WIDTHS_TRI(smab_widths_tri32, float, cblas_strmm, sumsq_rows32)
 
 int smab_linalg_spd_solve(int d, double *A, double *rhs)
 {

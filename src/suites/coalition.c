@@ -72,13 +72,30 @@
  * Ties go to the item first in a random order of the items drawn once per
  * replication (the same for every agent, coalition and mechanism).
  *
- * Widths.  With x = u * item, ||x||^2_A = item^T (D_u A D_u) item, so the
- * widths and means of every member of a round come from ONE matrix
- * product: Y = Items (n x d) . [D_u1 A D_u1 | ... | D_um A D_um | D_u1 th |
- * ... | D_um th] (d x (m d + m)), then row-wise dot products with Items.
- * That is n d^2 multiply-adds per LinUCB agent-round (1682 * 100^2 for
- * MovieLens), done by DGEMM over blocks of 128 items whose products are
- * consumed while in cache.
+ * Widths.  With x = u * item and V^-1 = W W^T, W upper triangular,
+ * ||x||^2_{V^-1} = ||(D_u item)^T W||^2 (D_u = diag(u)).  The default kernel
+ * ('kernel: trmm') keeps W current through the round's rank-one updates
+ * (Carlson's O(d^2) update, recomputed from V with V^-1 every 512 updates;
+ * src/linalg.c) and, over blocks of 128 items, scales the block by u and
+ * multiplies it by W (one DTRMM, n d^2 flops per member-round: 1682 * 100^2
+ * for MovieLens), the squared row norms being the widths; each member's
+ * means are one DGEMV, Items . (D_u th), for every mechanism (so LinUCB-M
+ * with alpha = 0 and GREEDY see the same bits).
+ * The earlier kernel ('kernel: gemm', kept as the reference) forms ONE
+ * product Items . [D_u1 A D_u1 | ... | D_um A D_um | D_u1 th | ...] with
+ * the full A = V^-1, 2 n d^2 flops per member-round, then row-wise dot
+ * products with the items.  Both compute the same widths up to rounding
+ * (relative differences ~1e-14 on MovieLens-100k): LinUCB-M chose the
+ * same movie under both in every agent-round of the gender instance
+ * (3 coalitions) and of occupation coalitions of 1, 2, 4 and 8 agents,
+ * T = 4096, run in lockstep (bench_coalition --agree), and short whole
+ * runs of the synthetic and gender games give the same results to the
+ * bit.  'precision: single' (trmm only) rounds the scaled items and W to
+ * float and multiplies by STRMM; the sums of squares, the means, V, V^-1,
+ * theta and W itself stay double.  Its widths' relative error is bounded
+ * in include/smab/linalg.h (smab_widths_tri32) and measured <= 5.8e-7 on
+ * MovieLens, with the same choices as gemm in all those agent-rounds.
+ * Speed and the commands: experiments/README.md, "Width kernels".
  *
  * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
  * in round t come from streams keyed by (seed, replication, agent) only, so
@@ -107,8 +124,10 @@ enum { I_SYNTH, I_ASYM, I_FIXED, I_ML };
 enum {
 	P_INSTANCE, P_AGENTS, P_GROUPS, P_STATES, P_DATA, P_DIM, P_HORIZON,
 	P_COALITION, P_LAMBDA, P_ALPHA, P_NOISE, P_DEVIATOR, P_EXPLORE, P_SCALE,
-	NPARAMS
+	P_KERNEL, P_PRECISION, NPARAMS
 };
+
+enum { K_TRMM, K_GEMM };            /* the 'kernel' choices, in order */
 
 static const smab_param_decl params[NPARAMS] = {
 	[P_INSTANCE] = {"instance", SMAB_P_ENUM, "synthetic", 0, 0,
@@ -141,6 +160,10 @@ static const smab_param_decl params[NPARAMS] = {
 	               "M-ETC exploration rounds T'"},
 	[P_SCALE] = {"scale", SMAB_P_REAL, "1", 1e-6, 1e6, NULL,
 	             "multiplies theta*, so every mean reward and gap (1: the fitted or Appendix E.2 theta*); the noise is not scaled"},
+	[P_KERNEL] = {"kernel", SMAB_P_ENUM, "trmm", 0, 0, "trmm|gemm",
+	              "widths by a triangular product with a factor of V^-1 (trmm) or the earlier full product (gemm, a reference)"},
+	[P_PRECISION] = {"precision", SMAB_P_ENUM, "double", 0, 0, "double|single",
+	                 "trmm widths: movies and the factor in double or in single precision (sums and the ridge state stay double)"},
 };
 
 /* A name from before agents were numbered from 1: its value counts from 0. */
@@ -408,6 +431,12 @@ typedef struct task {
 	double *A;              /* d x d, full V^-1 */
 	double *B;              /* d x (m d + m) */
 	double *Y;              /* n x (m d + m) */
+	int kernel;             /* K_TRMM or K_GEMM */
+	int single;             /* trmm in single precision */
+	double *S;              /* CHUNK x d: scaled items (trmm) */
+	float *S32;             /* CHUNK x d: scaled items (single) */
+	float *W32;             /* m factors d x d (single) */
+	FILE *trace;            /* SMAB_TEST_COALITION_CHOICES: every choice */
 	double *x;              /* m x d: this round's actions */
 	double *reg;            /* m: regret so far */
 	int *prio;              /* [n]: tie-break rank of each item */
@@ -517,16 +546,56 @@ static void row_dots(const double *Y, int ldy, const double *X, int d, int rows,
 	}
 }
 
-/* One product for the round: for member j with need[j] = NEED_UCB its
- * squared widths under Ainv[j] (full d x d) land in w[j*n ..], and for every
- * member with a need, the means under th land in mu[j*n ..]; u[j] is member
- * j's user this round. */
+/* S = the rows of an item block scaled by u (row-major, rows x d), in
+ * double or, when S is NULL, in float into S32: the triangular product's
+ * input. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void scale_rows(const double *restrict items, int rows, int d,
+                       const double *restrict u, double *restrict S, float *restrict S32)
+{
+	for (int i = 0; i < rows; i++) {
+		const double *restrict x = items + (size_t)i * (size_t)d;
+		int c = 0;
+		/* by fours, written out: straight-line code the compiler packs
+		 * into vector instructions at -O2 */
+		if (S) {
+			double *restrict y = S + (size_t)i * (size_t)d;
+			for (; c + 4 <= d; c += 4) {
+				y[c] = x[c] * u[c];
+				y[c + 1] = x[c + 1] * u[c + 1];
+				y[c + 2] = x[c + 2] * u[c + 2];
+				y[c + 3] = x[c + 3] * u[c + 3];
+			}
+			for (; c < d; c++)
+				y[c] = x[c] * u[c];
+		} else {
+			float *restrict y = S32 + (size_t)i * (size_t)d;
+			for (; c + 4 <= d; c += 4) {
+				y[c] = (float)(x[c] * u[c]);
+				y[c + 1] = (float)(x[c + 1] * u[c + 1]);
+				y[c + 2] = (float)(x[c + 2] * u[c + 2]);
+				y[c + 3] = (float)(x[c + 3] * u[c + 3]);
+			}
+			for (; c < d; c++)
+				y[c] = (float)(x[c] * u[c]);
+		}
+	}
+}
+
+/* The round's scores: for member j with need[j] = NEED_UCB its squared
+ * widths under the factor fac[j] land in w[j*n ..], and for every member
+ * with a need, the means under th land in mu[j*n ..]; u[j] is member j's
+ * user this round.  fac[j] is V^-1 in full (kernel gemm) or its upper
+ * factor W, V^-1 = W W^T (kernel trmm; fac32[j] its float copy when the
+ * precision is single). */
 static void round_scores(task *k, const int *need, const double *const *u,
-                         const double *const *Ainv, const double *th,
-                         double *w, double *mu)
+                         const double *const *fac, const float *const *fac32,
+                         const double *th, double *w, double *mu)
 {
 	const inst *in = k->in;
-	int d = in->d, n = in->n, nw = 0, nm = 0;
+	int d = in->d, n = in->n, nw = 0, nm = 0, tri = k->kernel == K_TRMM;
 	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS], own[SMAB_MAX_AGENTS];
 	int from[SMAB_MAX_AGENTS];      /* the member whose columns j shares */
 	/* Members with the same user (every member of the synthetic instances;
@@ -539,7 +608,7 @@ static void round_scores(task *k, const int *need, const double *const *u,
 			continue;
 		for (int q = 0; q < j && own[j]; q++)
 			if (need[q] != NEED_NONE && u[q] == u[j] && mcol[q] >= 0 &&
-			    (need[j] == NEED_MEAN || (need[q] == NEED_UCB && Ainv[q] == Ainv[j]))) {
+			    (need[j] == NEED_MEAN || (need[q] == NEED_UCB && fac[q] == fac[j]))) {
 				col[j] = need[j] == NEED_UCB ? col[q] : -1;
 				mcol[j] = mcol[q];
 				own[j] = 0;
@@ -550,15 +619,23 @@ static void round_scores(task *k, const int *need, const double *const *u,
 			mcol[j] = nm++;
 		}
 	}
-	int ld = nw * d + nm;
+	/* gemm: B = [D_u1 A D_u1 | ... | D_u1 th | ...]; trmm: B = [D_u1 th |
+	 * ...] by rows, each member's means one DGEMV (every member's, so
+	 * LinUCB-M with alpha = 0 and GREEDY see the same bits), its widths
+	 * one triangular product on the scaled items. */
+	int wd = nw * d, ld = wd + nm;
 	if (ld == 0)
 		return;
-	for (int j = 0; j < k->m; j++) {
+	for (int j = 0; j < k->m && tri; j++)
+		if (need[j] != NEED_NONE && own[j])
+			for (int c = 0; c < d; c++)
+				k->B[(size_t)mcol[j] * (size_t)d + (size_t)c] = u[j][c] * th[c];
+	for (int j = 0; j < k->m && !tri; j++) {
 		if (need[j] == NEED_NONE || !own[j])
 			continue;
 		const double *uj = u[j];
 		if (col[j] >= 0) {
-			const double *A = Ainv[j];
+			const double *A = fac[j];
 			for (int r = 0; r < d; r++) {
 				double *b = k->B + (size_t)r * (size_t)ld + (size_t)(col[j] * d);
 				const double *ar = A + (size_t)r * (size_t)d;
@@ -567,23 +644,35 @@ static void round_scores(task *k, const int *need, const double *const *u,
 			}
 		}
 		for (int r = 0; r < d; r++)
-			k->B[(size_t)r * (size_t)ld + (size_t)(nw * d + mcol[j])] = uj[r] * th[r];
+			k->B[(size_t)r * (size_t)ld + (size_t)(wd + mcol[j])] = uj[r] * th[r];
 	}
-	/* Items in blocks of CHUNK rows, so each block's product is still in
-	 * cache when the dot products read it. */
+	/* Items in blocks of CHUNK rows, so each block's products are still in
+	 * cache when the sums read them. */
 	for (int r0 = 0; r0 < n; r0 += CHUNK) {
 		int rows = n - r0 < CHUNK ? n - r0 : CHUNK;
 		const double *items = in->item + (size_t)r0 * (size_t)d;
-		smab_gemm(rows, ld, d, items, k->B, k->Y);
+		if (!tri)
+			smab_gemm(rows, ld, d, items, k->B, k->Y);
 		for (int j = 0; j < k->m; j++) {
 			if (need[j] == NEED_NONE || !own[j])
 				continue;
 			double *mj = mu + (size_t)j * (size_t)n + (size_t)r0;
+			double *wj = w + (size_t)j * (size_t)n + (size_t)r0;
+			if (tri) {
+				smab_gemv(rows, d, items, k->B + (size_t)mcol[j] * (size_t)d, mj);
+				if (col[j] < 0)
+					continue;
+				scale_rows(items, rows, d, u[j], k->single ? NULL : k->S, k->S32);
+				if (k->single)
+					smab_widths_tri32(d, fac32[j], k->S32, rows, wj);
+				else
+					smab_widths_tri(d, fac[j], k->S, rows, wj);
+				continue;
+			}
 			for (int i = 0; i < rows; i++)
-				mj[i] = k->Y[(size_t)i * (size_t)ld + (size_t)(nw * d + mcol[j])];
+				mj[i] = k->Y[(size_t)i * (size_t)ld + (size_t)(wd + mcol[j])];
 			if (col[j] >= 0)
-				row_dots(k->Y + (size_t)(col[j] * d), ld, items, d, rows,
-				         w + (size_t)j * (size_t)n + (size_t)r0);
+				row_dots(k->Y + (size_t)(col[j] * d), ld, items, d, rows, wj);
 		}
 	}
 	/* members sharing another's columns share its results */
@@ -640,6 +729,33 @@ static void full_from_upper(const double *U, int d, double *F)
 				r <= c ? U[(size_t)r * (size_t)d + (size_t)c] : U[(size_t)c * (size_t)d + (size_t)r];
 }
 
+/* SMAB_TEST_COALITION_CHOICES (a file name): the trmm kernel runs in
+ * lockstep with the gemm reference on the same state, and every choice of
+ * a member with widths appends a line "mechanism coalition replication
+ * round agent item item_gemm width_error gap" (agents and rounds from 1):
+ * the item played (trmm's) and the one gemm would choose, the largest
+ * relative difference of the member's widths from gemm's over the items,
+ * and gemm's index of its own choice minus that of trmm's, relative to the
+ * former (0 when they agree; a near-tie when small). */
+static void trace(const task *k, int mech, int64_t t, int j, int i, int iref,
+                  const double *w, const double *wref, const double *mref)
+{
+	uint32_t mask = 0;
+	for (int q = 0; q < k->m; q++)
+		mask |= 1u << k->mem[q];
+	double err = 0, gap = 0;
+	for (int q = 0; q < k->in->n; q++)
+		if (wref[q] > 0)
+			err = fmax(err, fabs(w[q] - wref[q]) / wref[q]);
+	if (i != iref) {
+		double vr = mref[iref] + k->alpha * sqrt(wref[iref]);
+		gap = (vr - mref[i] - k->alpha * sqrt(wref[i])) / fabs(vr);
+	}
+	fprintf(k->trace, "%s %u %u %lld %d %d %d %.3e %.3e\n", mechs[mech].name,
+	        (unsigned)mask, (unsigned)k->t->rep, (long long)t + 1, k->mem[j] + 1, i, iref,
+	        err, gap);
+}
+
 /* Curve bookkeeping: record the running total at every checkpoint <= t+1. */
 static void record(const task *k, int64_t t, int *c, double *curve)
 {
@@ -664,25 +780,56 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 	double *mu = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *mu);
 	double *y = smab_xmalloc((size_t)k->m * sizeof *y);
 	const double *u[SMAB_MAX_AGENTS], *Ap[SMAB_MAX_AGENTS];
+	const float *Ap32[SMAB_MAX_AGENTS];
 	smab_rng_key key = {k->t->seed, SMAB_RNG_ALL_POINTS, k->t->rep};
 	gsl_rng *r = smab_rng_alloc();
 	smab_rng_seek(r, &key, SMAB_RNG_MECH, 100 + (uint64_t)deviator, 0);
+	int tri = k->kernel == K_TRMM, ucb = 0;
 	for (int j = 0; j < k->m; j++) {
 		int dev = k->mem[j] == deviator;
 		need[j] = mech == M_GREEDY || (mech == M_DEVGREEDY && dev) ? NEED_MEAN
 		        : mech == M_DEVRANDOM && dev ? NEED_NONE : NEED_UCB;
-		Ap[j] = k->A;
+		ucb |= need[j] == NEED_UCB;
+		Ap32[j] = k->W32;
 	}
+	if (tri && ucb && smab_ls_track_factor(&ls) != SMAB_OK)
+		rc = SMAB_EINVAL;
+	double *wr = NULL, *mr = NULL;      /* the gemm reference in lockstep */
+	if (tri && ucb && k->trace) {
+		wr = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *wr);
+		mr = smab_xmalloc((size_t)k->m * (size_t)n * sizeof *mr);
+	}
+	for (int j = 0; j < k->m; j++)
+		Ap[j] = tri ? ls.W : k->A;        /* allocated by the tracking */
 	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
-		full_from_upper(ls.Vinv, d, k->A);
+		if (!tri)
+			full_from_upper(ls.Vinv, d, k->A);
+		else if (ucb && k->single)
+			smab_ls_factor32(&ls, k->W32);
 		for (int j = 0; j < k->m; j++)
 			u[j] = user_of(k, j, t);
-		round_scores(k, need, u, Ap, ls.theta, w, mu);
+		round_scores(k, need, u, Ap, Ap32, ls.theta, w, mu);
+		if (wr) {
+			int single = k->single;
+			const double *Aref[SMAB_MAX_AGENTS];
+			for (int j = 0; j < k->m; j++)
+				Aref[j] = k->A;
+			full_from_upper(ls.Vinv, d, k->A);
+			k->kernel = K_GEMM;
+			k->single = 0;
+			round_scores(k, need, u, Aref, Ap32, ls.theta, wr, mr);
+			k->kernel = K_TRMM;
+			k->single = single;
+		}
 		for (int j = 0; j < k->m; j++) {
 			const double *mj = mu + (size_t)j * (size_t)n, *wj = w + (size_t)j * (size_t)n;
 			int i = need[j] == NEED_UCB ? pick(k, j, mj, wj, k->alpha)
 			      : need[j] == NEED_MEAN ? pick(k, j, mj, NULL, 0)
 			      : pick_random(k, j, r);
+			if (wr && need[j] == NEED_UCB)
+				trace(k, mech, t, j, i, pick(k, j, mr + (size_t)j * (size_t)n,
+				                              wr + (size_t)j * (size_t)n, k->alpha),
+				      wj, wr + (size_t)j * (size_t)n, mr + (size_t)j * (size_t)n);
 			y[j] = play(k, j, t, i);
 		}
 		for (int j = 0; j < k->m && rc == SMAB_OK; j++)
@@ -693,6 +840,8 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 	smab_ls_free(&ls);
 	free(w);
 	free(mu);
+	free(wr);
+	free(mr);
 	free(y);
 	return rc;
 }
@@ -709,12 +858,16 @@ static int run_metc(task *k, int64_t explore, double *curve)
 	double *y = smab_xmalloc((size_t)k->m * sizeof *y);
 	double *th = smab_xcalloc((size_t)d, sizeof *th);
 	const double *u[SMAB_MAX_AGENTS], *Ap[SMAB_MAX_AGENTS];
+	const float *Ap32[SMAB_MAX_AGENTS];
+	int tri = k->kernel == K_TRMM;
 	if (smab_ls_init(&pool, d, k->lambda, REFACTOR) != SMAB_OK)
 		rc = SMAB_EINVAL;
 	for (int j = 0; j < k->m; j++) {
-		if (smab_ls_init(&own[j], d, 1.0, REFACTOR) != SMAB_OK)     /* I + V_a */
+		if (smab_ls_init(&own[j], d, 1.0, REFACTOR) != SMAB_OK ||     /* I + V_a */
+		    (tri && smab_ls_track_factor(&own[j]) != SMAB_OK))
 			rc = SMAB_EINVAL;
-		Ap[j] = Af + (size_t)j * (size_t)d * (size_t)d;
+		Ap[j] = tri ? own[j].W : Af + (size_t)j * (size_t)d * (size_t)d;
+		Ap32[j] = k->W32 + (size_t)j * (size_t)d * (size_t)d;
 	}
 	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
 		int exploring = t < explore;
@@ -723,10 +876,12 @@ static int run_metc(task *k, int64_t explore, double *curve)
 		for (int j = 0; j < k->m; j++) {
 			u[j] = user_of(k, j, t);
 			need[j] = exploring ? NEED_UCB : NEED_MEAN;
-			if (exploring)
+			if (exploring && !tri)
 				full_from_upper(own[j].Vinv, d, Af + (size_t)j * (size_t)d * (size_t)d);
+			else if (exploring && k->single)
+				smab_ls_factor32(&own[j], k->W32 + (size_t)j * (size_t)d * (size_t)d);
 		}
-		round_scores(k, need, u, Ap, th, w, mu);
+		round_scores(k, need, u, Ap, Ap32, th, w, mu);
 		for (int j = 0; j < k->m; j++) {
 			int i = exploring ? pick(k, j, NULL, w + (size_t)j * (size_t)n, 1.0)
 			                  : pick(k, j, mu + (size_t)j * (size_t)n, NULL, 0);
@@ -827,7 +982,9 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 		return SMAB_EIO;
 	}
 	task k = {.in = &in, .t = t, .T = (int64_t)p[P_HORIZON].x,
-	          .sigma = p[P_NOISE].x, .lambda = p[P_LAMBDA].x, .alpha = p[P_ALPHA].x};
+	          .sigma = p[P_NOISE].x, .lambda = p[P_LAMBDA].x, .alpha = p[P_ALPHA].x,
+	          .kernel = (int)p[P_KERNEL].x};
+	k.single = k.kernel == K_TRMM && (int)p[P_PRECISION].x == 1;
 	uint32_t mask = coal_mask_of(p);
 	for (int a = 0; a < in.M; a++)
 		if (mask >> a & 1u)
@@ -841,6 +998,16 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	k.x = smab_xmalloc((size_t)k.m * (size_t)d * sizeof *k.x);
 	k.reg = smab_xmalloc((size_t)k.m * sizeof *k.reg);
 	k.prio = smab_xmalloc((size_t)n * sizeof *k.prio);
+	size_t chunk = (size_t)(n < CHUNK ? n : CHUNK) * (size_t)d;
+	if (k.kernel == K_TRMM)
+		k.S = smab_xmalloc(chunk * sizeof *k.S);
+	if (k.single) {
+		k.S32 = smab_xmalloc(chunk * sizeof *k.S32);
+		k.W32 = smab_xmalloc((size_t)k.m * (size_t)d * (size_t)d * sizeof *k.W32);
+	}
+	const char *tf = getenv("SMAB_TEST_COALITION_CHOICES");
+	if (tf && *tf && !(k.trace = fopen(tf, "a")))
+		fprintf(stderr, "smab: coalition: cannot append to %s\n", tf);
 	tapes(&k);
 	int rc = SMAB_OK, deviator = (int)p[P_DEVIATOR].x - 1;   /* the code counts from 0 */
 	for (int q = 0; q < t->nmech && rc == SMAB_OK; q++) {
@@ -878,6 +1045,11 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	free(k.x);
 	free(k.reg);
 	free(k.prio);
+	free(k.S);
+	free(k.S32);
+	free(k.W32);
+	if (k.trace)
+		fclose(k.trace);
 	inst_free(&in);
 	return rc;
 }
@@ -898,6 +1070,12 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 		snprintf(msg, len, "deviate.agent %d: the instance has agents 1 to %d",
 		         (int)p[P_DEVIATOR].x, M);
 		*bad = P_DEVIATOR;
+		return 1;
+	}
+	if ((int)p[P_PRECISION].x == 1 && (int)p[P_KERNEL].x != K_TRMM) {
+		snprintf(msg, len, "precision: single needs kernel: trmm (the gemm kernel is the "
+		         "double-precision reference)");
+		*bad = P_PRECISION;
 		return 1;
 	}
 	if ((int)p[P_INSTANCE].x == I_ML) {
@@ -963,7 +1141,8 @@ static int64_t coal_horizon(const smab_value *p)
 }
 
 /* About one unit per agent-round of a cheap learner; a LinUCB agent-round
- * costs n d^2 multiply-adds (one unit per ~1000). */
+ * costs n d^2 multiply-adds under the gemm kernel (one unit per ~1000),
+ * half that under trmm: the units are relative, so both count the same. */
 static double coal_cost(const smab_value *p, int nmech)
 {
 	double n = SYN_K, d = SYN_K;

@@ -135,6 +135,14 @@ YAML
 check "an agent beyond the instance is refused with exit 2" test $? -eq 2
 check "... at its line and column" grep -q "bad.yaml:3:27: .*agent in \[0, 4\]" bad.out
 check "... and writes no file" test ! -e bad.h5
+cat >prec.yaml <<'YAML'
+suite: coalition
+params: {horizon: 10, kernel: gemm, precision: single}
+YAML
+"$SMAB" run prec.yaml -o prec.h5 >prec.out 2>&1
+check "precision: single with kernel: gemm is refused with exit 2" test $? -eq 2
+check "... at the key, saying what it needs" grep -q "prec.yaml:2:[0-9]*: .*precision: single needs kernel: trmm" prec.out
+check "... and writes no file" test ! -e prec.h5
 cat >nodata.yaml <<'YAML'
 suite: coalition
 params: {instance: movielens, data: /nonexistent/ml-100k}

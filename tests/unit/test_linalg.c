@@ -17,6 +17,9 @@
 #include "smab/linalg.h"
 #include "smab/rng.h"
 
+/* The relative error of smab_widths_tri32 stated in linalg.h. */
+#define SINGLE_WIDTH_BOUND 1e-6
+
 static gsl_rng *test_rng(uint64_t id)
 {
 	gsl_rng *r = smab_rng_alloc();
@@ -461,6 +464,107 @@ START_TEST(fixed_single_precision)
 }
 END_TEST
 
+/* ---- the tracked inverse factor and triangular widths -------------------- */
+
+/* Largest relative error of widths w against ref over n items. */
+static double rel_err(const double *w, const double *ref, int n)
+{
+	double m = 0.0;
+	for (int i = 0; i < n; i++)
+		m = fmax(m, fabs(w[i] - ref[i]) / ref[i]);
+	return m;
+}
+
+/* ref[i] = z_i^T Vinv z_i, z_i = items_i * u, by plain loops (Vinv full). */
+static void direct_widths(int d, const double *Vinv, const double *items, const double *u,
+                          int n, double *ref)
+{
+	for (int i = 0; i < n; i++) {
+		double a = 0.0;
+		for (int c = 0; c < d; c++) {
+			double zc = items[i * d + c] * u[c], r = 0.0;
+			for (int e = 0; e < d; e++)
+				r += Vinv[c * d + e] * items[i * d + e] * u[e];
+			a += zc * r;
+		}
+		ref[i] = a;
+	}
+}
+
+/* The coalition suite's shape: 1682 items in d = 100, each observation
+ * x = u * item for a random positive user u.  A state tracking W is fed
+ * 3000 observations (refactor 512, as in the suite, and never); at three
+ * points the widths ||u * item_i||^2_{V^-1} by smab_widths_tri must match
+ * u*item_i^T V^-1 u*item_i from GSL's batch inverse to 1e-10 relative,
+ * for a user of the stream.  Then 40 removals (the path that refactors W).
+ * The single-precision widths are held to the bound stated in linalg.h. */
+START_TEST(tracked_factor_widths)
+{
+	enum { D = 100, N = 1682, T = 3000 };
+	static const int refactors[] = {512, 0};
+	static const int checks[] = {777, 2000, T};
+	gsl_rng *r = test_rng(21);
+	double *items = malloc(sizeof(double) * N * D), *X = malloc(sizeof(double) * T * D);
+	double *y = calloc(T, sizeof(double)), *Vinv = malloc(sizeof(double) * D * D);
+	double th[D], u[D], *work = malloc(sizeof(double) * N * D);
+	double *w = malloc(sizeof(double) * N), *ref = malloc(sizeof(double) * N);
+	float *work32 = malloc(sizeof(float) * N * D), W32[D * D];
+	for (int i = 0; i < N * D; i++)
+		items[i] = gsl_rng_uniform(r) - 0.3;
+	for (int t = 0; t < T; t++) {
+		const double *it = items + (size_t)gsl_rng_uniform_int(r, N) * D;
+		for (int c = 0; c < D; c++)
+			X[t * D + c] = it[c] * (0.2 + gsl_rng_uniform(r));
+	}
+	for (int c = 0; c < D; c++)
+		u[c] = 0.2 + gsl_rng_uniform(r);
+	double single_max = 0.0;
+	for (size_t q = 0; q < sizeof refactors / sizeof refactors[0]; q++) {
+		smab_ls s;
+		ck_assert_int_eq(smab_ls_init(&s, D, 1.0, refactors[q]), SMAB_OK);
+		ck_assert_int_eq(smab_ls_track_factor(&s), SMAB_OK);
+		int t = 0;
+		for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
+			for (; t < checks[k]; t++)
+				ck_assert_int_eq(smab_ls_update(&s, X + t * D, 0.0, 1.0), SMAB_OK);
+			batch_fit(D, 1.0, X, y, t, NULL, NULL, Vinv, th);
+			direct_widths(D, Vinv, items, u, N, ref);
+			for (int i = 0; i < N * D; i++) {
+				work[i] = items[i] * u[i % D];
+				work32[i] = (float)work[i];
+			}
+			smab_widths_tri(D, s.W, work, N, w);
+			double e = rel_err(w, ref, N);
+			ck_assert_msg(e < 1e-10, "refactor %d, %d updates: width error %g",
+			              refactors[q], t, e);
+			smab_ls_factor32(&s, W32);
+			smab_widths_tri32(D, W32, work32, N, w);
+			single_max = fmax(single_max, rel_err(w, ref, N));
+		}
+		/* removals: the last 40 observations out again */
+		for (; t > T - 40; t--)
+			ck_assert_int_eq(smab_ls_update(&s, X + (t - 1) * D, 0.0, -1.0), SMAB_OK);
+		batch_fit(D, 1.0, X, y, t, NULL, NULL, Vinv, th);
+		direct_widths(D, Vinv, items, u, 50, ref);
+		for (int i = 0; i < 50 * D; i++)
+			work[i] = items[i] * u[i % D];
+		smab_widths_tri(D, s.W, work, 50, w);
+		ck_assert_msg(rel_err(w, ref, 50) < 1e-10, "after removals: %g", rel_err(w, ref, 50));
+		smab_ls_free(&s);
+	}
+	ck_assert_msg(single_max < SINGLE_WIDTH_BOUND, "single-precision width error %g", single_max);
+	free(items);
+	free(X);
+	free(y);
+	free(Vinv);
+	free(work);
+	free(w);
+	free(ref);
+	free(work32);
+	gsl_rng_free(r);
+}
+END_TEST
+
 /* ---- Thompson samples ----------------------------------------------------- */
 
 START_TEST(sample_moments)
@@ -538,6 +642,7 @@ static Suite *linalg_suite(void)
 	tcase_add_test(tc, fixed_action_widths);
 	tcase_add_test(tc, fixed_simd_identical);
 	tcase_add_test(tc, fixed_single_precision);
+	tcase_add_test(tc, tracked_factor_widths);
 	tcase_add_test(tc, sample_moments);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
