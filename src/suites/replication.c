@@ -98,7 +98,7 @@ enum { PRIOR_DISCRETE, PRIOR_UNIFORM, PRIOR_BETA };
 enum { S_TRUTHFUL, S_REPL_ARM, S_REPL_ALL, S_OMIT };
 
 static const smab_param_decl params[NPARAMS] = {
-	[P_HORIZON] = {"horizon", SMAB_P_INT, "10000", 1, 1e8, NULL,
+	[P_HORIZON] = {"horizon", SMAB_P_INT, "10000", 1, 1e10, NULL,
 	               "rounds T of each replication"},
 	[P_AGENTS] = {"agents", SMAB_P_INT, "1", 1, MAXAG, NULL,
 	              "number of agents n"},
@@ -539,6 +539,30 @@ static inline int choose(sim *s, int mech, int64_t t)
 	}
 }
 
+/* Whether 'mech' has committed for good after round t: ETC past its
+ * exploration, H-ETC-R past tau with its arm-level ETC past m.  From then
+ * on it pulls the same arm in every round. */
+static int committed(const sim *s, int mech, int64_t t)
+{
+	if (mech == M_ETC)
+		return s->commit >= 0;
+	if (mech == M_HETCR)
+		return t > s->hetcr_M * s->n && s->ncommit[s->istar] >= 0;
+	return 0;
+}
+
+/* Record the curves at every checkpoint that falls on round t, from
+ * checkpoint ci on; returns the next checkpoint's index. */
+static inline int checkpoint(const sim *s, runout *o, int ci, int64_t t, double regret)
+{
+	while (ci < s->ncheck && s->check[ci] == t) {
+		o->rcurve[ci] = regret;
+		o->ucurve[ci] = s->share * o->util[s->dev];
+		ci++;
+	}
+	return ci;
+}
+
 /* Run mechanism 'mech' on the registered profile (build_profile first). */
 static void run_profile(sim *s, int mech, runout *o)
 {
@@ -571,10 +595,24 @@ static void run_profile(sim *s, int mech, runout *o)
 		s->aw[i] = 1.0 / sqrt(dN);
 		regret += s->mustar - s->amu[a];
 		o->util[i] += s->amu[a];
-		while (ci < s->ncheck && s->check[ci] == t) {
-			o->rcurve[ci] = regret;
-			o->ucurve[ci] = s->share * o->util[s->dev];
-			ci++;
+		ci = checkpoint(s, o, ci, t, regret);
+		if (committed(s, mech, t)) {
+			/* Every later round pulls arm a, whatever it observes: add
+			 * them up without drawing rewards, one round at a time in the
+			 * loop's order, so the sums are bit for bit the loop's (the
+			 * tapes restart at pull 0 in the next run anyway).  This is
+			 * what makes T = 1e9 affordable for ETC and H-ETC-R. */
+			double d = s->mustar - s->amu[a], mu = s->amu[a], u = o->util[i];
+			for (int64_t t2 = t; t2 < s->T;) {
+				int64_t stop = ci < s->ncheck && s->check[ci] < s->T ? s->check[ci] : s->T;
+				for (; t2 < stop; t2++) {
+					regret += d;
+					u += mu;
+				}
+				o->util[i] = u;
+				ci = checkpoint(s, o, ci, stop, regret);
+			}
+			break;
 		}
 	}
 	o->regret = regret;
