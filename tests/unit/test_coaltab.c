@@ -406,6 +406,29 @@ START_TEST(test_agents_from_zero)
 }
 END_TEST
 
+/* A row of /coalition/<mech>/assumption3, the fields the tests read. */
+typedef struct a3row {
+	int64_t game;
+	int agent;
+	uint32_t q, s;
+	double rq_mean, rs_mean, ratio, diff_mean, diff_lo;
+} a3row;
+
+static hid_t a3row_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(a3row));
+	H5Tinsert(t, "game", HOFFSET(a3row, game), H5T_NATIVE_INT64);
+	H5Tinsert(t, "agent", HOFFSET(a3row, agent), H5T_NATIVE_INT);
+	H5Tinsert(t, "q", HOFFSET(a3row, q), H5T_NATIVE_UINT32);
+	H5Tinsert(t, "s", HOFFSET(a3row, s), H5T_NATIVE_UINT32);
+	H5Tinsert(t, "rq_mean", HOFFSET(a3row, rq_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "rs_mean", HOFFSET(a3row, rs_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "ratio", HOFFSET(a3row, ratio), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "diff_mean", HOFFSET(a3row, diff_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "diff_lo", HOFFSET(a3row, diff_lo), H5T_NATIVE_DOUBLE);
+	return t;
+}
+
 START_TEST(test_assumption3_rows)
 {
 	char path[300], err[512] = "";
@@ -415,23 +438,8 @@ START_TEST(test_assumption3_rows)
 	fake_exact(&f, 3, 3, kinds, 1);
 	fake_write(path, &f);
 	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
-	typedef struct row {
-		int64_t game;
-		int agent;
-		uint32_t q, s;
-		double rq_mean, rq_half, rs_mean, rs_half, ratio, diff_mean, diff_lo, diff_hi;
-	} row;
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row));
-	H5Tinsert(t, "game", HOFFSET(row, game), H5T_NATIVE_INT64);
-	H5Tinsert(t, "agent", HOFFSET(row, agent), H5T_NATIVE_INT);
-	H5Tinsert(t, "q", HOFFSET(row, q), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "s", HOFFSET(row, s), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "rq_mean", HOFFSET(row, rq_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "rs_mean", HOFFSET(row, rs_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "ratio", HOFFSET(row, ratio), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "diff_mean", HOFFSET(row, diff_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "diff_lo", HOFFSET(row, diff_lo), H5T_NATIVE_DOUBLE);
-	row r[8];
+	hid_t t = a3row_type();
+	a3row r[8];
 	ck_assert_int_eq(read_all(path, "/coalition/alg/assumption3", t, r), 3);
 	H5Tclose(t);
 	/* In scan order: Q = (1, 3) agent 1 vs (1); Q = N agent 1 vs (1, 2);
@@ -710,19 +718,8 @@ START_TEST(test_assumption3_partial)
 	ck_assert_int_eq(ck.ac, 3);
 	ck_assert_int_eq(ck.as, 1);
 	ck_assert_int_eq(ck.a3_rule, SMAB_A3_SUBSETS);
-	typedef struct row {
-		int agent;
-		uint32_t q, s;
-		double rq_mean, rs_mean, diff_lo;
-	} row;
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row));
-	H5Tinsert(t, "agent", HOFFSET(row, agent), H5T_NATIVE_INT);
-	H5Tinsert(t, "q", HOFFSET(row, q), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "s", HOFFSET(row, s), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "rq_mean", HOFFSET(row, rq_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "rs_mean", HOFFSET(row, rs_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "diff_lo", HOFFSET(row, diff_lo), H5T_NATIVE_DOUBLE);
-	row r[4];
+	hid_t t = a3row_type();
+	a3row r[4];
 	ck_assert_int_eq(read_all(path, "/coalition/alg/assumption3", t, r), 1);
 	H5Tclose(t);
 	ck_assert_int_eq(r[0].agent, 1);
