@@ -53,6 +53,7 @@ typedef struct checks_row {
 	int64_t a3_violations, a3_checked;
 	int64_t a3_significant;   /* violations whose paired 95% CI excludes 0 */
 	int payout_in_core;       /* the payout -R^M (means) is in the core */
+	int a3_rule;              /* SMAB_A3_ADJACENT (exact design), else _SUBSETS */
 	uint32_t nan_mask;        /* in memory only: see above */
 } checks_row;
 
@@ -487,12 +488,17 @@ static void compute_game(const ctab *c, const double *x, int g, mres *m)
 	}
 
 	/* Assumption 3 on the mean regrets, each violation with its paired
-	 * difference (the coalitions share the environment draws). */
-	int64_t nv = smab_a3_scan(M, rbar, 0.0, NULL, 0, &ck->a3_checked);
+	 * difference (the coalitions share the environment draws).  An exact
+	 * design compares Q with Q minus one agent, the paper's count; any
+	 * other design every sub-coalition that ran, since singletons and the
+	 * grand coalition alone hold no such neighbours. */
+	int rule = strcmp(c->design, "exact") == 0 ? SMAB_A3_ADJACENT : SMAB_A3_SUBSETS;
+	ck->a3_rule = rule;
+	int64_t nv = smab_a3_scan(M, rbar, rule, 0.0, NULL, 0, &ck->a3_checked);
 	ck->a3_violations = nv > 0 ? nv : 0;
 	if (nv > 0) {
 		smab_a3_pair *v = smab_xmalloc((size_t)nv * sizeof *v);
-		smab_a3_scan(M, rbar, 0.0, v, nv, NULL);
+		smab_a3_scan(M, rbar, rule, 0.0, v, nv, NULL);
 		m->a3 = smab_xrealloc(m->a3, (size_t)(m->na3 + nv) * sizeof *m->a3);
 		for (int64_t i = 0; i < nv; i++) {
 			int a = v[i].agent;
@@ -589,6 +595,7 @@ static hid_t checks_type(int file)
 		 H5T_STD_I64LE},
 		{"payout_in_core", HOFFSET(checks_row, payout_in_core), H5T_NATIVE_INT,
 		 H5T_STD_I32LE},
+		{"a3_rule", HOFFSET(checks_row, a3_rule), H5T_NATIVE_INT, H5T_STD_I32LE},
 	};
 	return compound(f, (int)(sizeof f / sizeof f[0]), sizeof(checks_row), file);
 }
@@ -690,9 +697,12 @@ static int write_mech(const ctab *c, hid_t g, const char *mech, const mres *m, h
 		{"payout", 2, dm, st, sm, m->pay, "each agent's payout -R_a in the grand coalition "
 		 "[game, agent], over replications"},
 		{"checks", 1, &G, ct, cm, m->chk, "per game: core membership, convexity and "
-		 "Assumption-3 counts (-1: not checked)"},
+		 "Assumption-3 counts (-1: not checked); a3_rule says which (q, s) pairs were "
+		 "compared: 0, s = q minus one other agent (an exact design; the paper's count), "
+		 "1, every sub-coalition s of q holding the agent that ran (any other design)"},
 		{"assumption3", 1, &dk, at, am, m->a3, "every Assumption-3 violation: agent a (from 1) "
-		 "in coalitions q and its sub-coalition s with R_a^q > R_a^s"},
+		 "in coalitions q and its sub-coalition s with R_a^q > R_a^s, s as the checks' "
+		 "a3_rule says (q minus one agent, or any sub-coalition that ran)"},
 	};
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		if (!ds[i].buf && strcmp(ds[i].name, "assumption3") != 0)
@@ -919,7 +929,10 @@ static void print_game(const ctab *c, const char *mech, const mres *m, int g,
 	else
 		fprintf(out, "%s (%lld of %lld triples violated)", ck->convex ? "yes" : "no",
 		        (long long)ck->convex_violations, (long long)ck->convex_checked);
-	fprintf(out, "; Assumption 3: %lld of %lld pairs violated (%lld significant)\n",
+	fprintf(out, "; Assumption 3 (%s): %lld of %lld pairs violated (%lld significant)\n",
+	        ck->a3_rule == SMAB_A3_ADJACENT
+	        ? "S = Q minus one other agent, the paper's count"
+	        : "every sub-coalition S of Q that ran",
 	        (long long)ck->a3_violations, (long long)ck->a3_checked,
 	        (long long)ck->a3_significant);
 	if (ck->payout_in_core >= 0)
@@ -1049,6 +1062,7 @@ static void print_csv(const ctab *c, const char *mech, const mres *m, int g,
 		{"a3_checked", (double)ck->a3_checked},
 		{"a3_significant", (double)ck->a3_significant},
 		{"payout_in_core", ck->payout_in_core},
+		{"a3_rule", ck->a3_rule},
 	};
 	for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++)
 		csv_row(c, out, mech, g, sc[i].name,

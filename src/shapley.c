@@ -245,10 +245,28 @@ int64_t smab_convex_check(int M, const double *v, double tol, int64_t *checked,
 	return bad;
 }
 
-int64_t smab_a3_scan(int M, const double *R, double tol, smab_a3_pair *out,
+/* One Assumption-3 comparison of agent a in Q against S (skipped when S
+ * did not run): counts it in *n and records a violation. */
+static void a3_pair(int M, const double *R, uint32_t Q, uint32_t S, int a, double tol,
+                    smab_a3_pair *out, int64_t maxout, int64_t *n, int64_t *bad)
+{
+	double rq = R[(size_t)Q * (size_t)M + (size_t)a];
+	double rs = R[(size_t)S * (size_t)M + (size_t)a];
+	if (isnan(rs))
+		return;
+	++*n;
+	if (!(rq > rs + tol))
+		return;
+	if (out && *bad < maxout)
+		out[*bad] = (smab_a3_pair){.q = Q, .s = S, .agent = a, .rq = rq, .rs = rs};
+	++*bad;
+}
+
+int64_t smab_a3_scan(int M, const double *R, int rule, double tol, smab_a3_pair *out,
                      int64_t maxout, int64_t *checked)
 {
-	if (bad_m(M) || !R || isnan(tol) || maxout < 0)
+	if (bad_m(M) || !R || isnan(tol) || maxout < 0 ||
+	    (rule != SMAB_A3_ADJACENT && rule != SMAB_A3_SUBSETS))
 		return -SMAB_EINVAL;
 	uint32_t *q = smab_xmalloc(((size_t)1 << M) * sizeof *q);
 	int nq = smab_coal_all(M, q);
@@ -256,29 +274,23 @@ int64_t smab_a3_scan(int M, const double *R, double tol, smab_a3_pair *out,
 	for (int i = 0; i < nq; i++) {
 		uint32_t Q = q[i];
 		for (int a = 0; a < M; a++) {
-			if (!(Q & (1u << a)))
+			uint32_t bit = 1u << a;
+			if (!(Q & bit) || isnan(R[(size_t)Q * (size_t)M + (size_t)a]))
 				continue;
-			double rq = R[(size_t)Q * (size_t)M + (size_t)a];
-			if (isnan(rq))
+			if (rule == SMAB_A3_ADJACENT) {
+				/* S = Q minus b in increasing value of S, i.e. the
+				 * removed agent b from the highest down. */
+				for (int b = M - 1; b >= 0; b--)
+					if (b != a && (Q & (1u << b)))
+						a3_pair(M, R, Q, Q & ~(1u << b), a, tol, out, maxout,
+						        &n, &bad);
 				continue;
-			/* S = Q minus b in increasing value of S, i.e. the
-			 * removed agent b from the highest down. */
-			for (int b = M - 1; b >= 0; b--) {
-				if (b == a || !(Q & (1u << b)))
-					continue;
-				uint32_t S = Q & ~(1u << b);
-				double rs = R[(size_t)S * (size_t)M + (size_t)a];
-				if (isnan(rs))
-					continue;
-				n++;
-				if (!(rq > rs + tol))
-					continue;
-				if (out && bad < maxout)
-					out[bad] = (smab_a3_pair){
-						.q = Q, .s = S, .agent = a,
-						.rq = rq, .rs = rs};
-				bad++;
 			}
+			/* S = T + a for every submask T of Q minus a, increasing
+			 * (next T = (T - Qa) & Qa), except Q itself (T = Qa, last). */
+			uint32_t Qa = Q & ~bit;
+			for (uint32_t T = 0; T != Qa; T = (T - Qa) & Qa)
+				a3_pair(M, R, Q, T | bit, a, tol, out, maxout, &n, &bad);
 		}
 	}
 	free(q);

@@ -79,23 +79,33 @@ int smab_core_check(int M, const double *v, const double *p, double tol,
 int64_t smab_convex_check(int M, const double *v, double tol, int64_t *checked,
                           double *worst);
 
+/* Which pairs (Q, S) the Assumption-3 scan compares, agent a in S, S a
+ * proper subset of Q (Assumption 3 asks R_a^Q <= R_a^S for all of them):
+ *   SMAB_A3_ADJACENT  S = Q minus one other agent.  With every coalition
+ *                     run this implies the rest by chaining, and it is the
+ *                     count the paper reports;
+ *   SMAB_A3_SUBSETS   every S that ran: a partial design (say singletons
+ *                     and the grand coalition) may hold no adjacent pair. */
+enum { SMAB_A3_ADJACENT = 0, SMAB_A3_SUBSETS = 1 };
+
 /* One agent-coalition pair where "the more the merrier" (Assumption 3 of
  * the paper) fails: agent a's regret in Q exceeds its regret in the
- * sub-coalition S = Q minus one other agent. */
+ * sub-coalition S. */
 typedef struct smab_a3_pair {
 	uint32_t q, s;
 	int agent;
 	double rq, rs;       /* the two regrets compared */
 } smab_a3_pair;
 
-/* Scan every (Q, b in Q, a in Q, a != b) with S = Q \ {b}: a violation is
- * R[Q*M + a] > R[S*M + a] + tol.  R holds 2^M * M regrets, NaN where a
- * coalition was not run (such pairs are skipped).  Writes up to maxout
- * violations to out (may be NULL), ordered by Q's size and value, then a,
- * then S (increasing); returns the number of violations and sets *checked
- * to the pairs compared (may be NULL).  -SMAB_EINVAL for a bad M, R NULL or
- * maxout < 0. */
-int64_t smab_a3_scan(int M, const double *R, double tol, smab_a3_pair *out,
+/* Scan the pairs of 'rule' (SMAB_A3_ADJACENT: every (Q, b in Q, a in Q,
+ * a != b) with S = Q \ {b}; SMAB_A3_SUBSETS: every (Q, a in Q, S a proper
+ * subset of Q holding a)): a violation is R[Q*M + a] > R[S*M + a] + tol.
+ * R holds 2^M * M regrets, NaN where a coalition was not run (such pairs
+ * are skipped).  Writes up to maxout violations to out (may be NULL),
+ * ordered by Q's size and value, then a, then S (increasing); returns the
+ * number of violations and sets *checked to the pairs compared (may be
+ * NULL).  -SMAB_EINVAL for a bad M or rule, R NULL or maxout < 0. */
+int64_t smab_a3_scan(int M, const double *R, int rule, double tol, smab_a3_pair *out,
                      int64_t maxout, int64_t *checked);
 
 #endif

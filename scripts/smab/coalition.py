@@ -38,7 +38,9 @@ def coalition(path):
     - ``regret``: one row per (mechanism, game, coalition, agent) of each
       member's regret; ``value``: per (mechanism, game, coalition), v(C);
     - ``checks``: per (mechanism, game): core membership, convexity and the
-      Assumption-3 counts (-1 where not checked);
+      Assumption-3 counts (-1 where not checked); ``a3_rule`` says which
+      pairs were compared (0: Q against Q minus one agent, an exact design;
+      1: against every sub-coalition that ran; absent in older files);
     - ``assumption3``: every violation (agent, coalition ``q``, its
       sub-coalition ``s``, their regrets and the paired difference's CI).
 

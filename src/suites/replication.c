@@ -16,11 +16,14 @@
  * from the mechanism's own stream, in every rule, as the paper assumes for
  * ETC; unpulled arms or agents come first, in random order):
  *   ucb     UCB1 over all registered arms: mu_hat + sqrt(c ln t / n_a), c =
- *           'ucb.c' (2: Auer et al.'s UCB1; 1: the paper's analysis)
+ *           'ucb.c' (2: Auer et al.'s UCB1; 1: the paper's analysis); with
+ *           'ucb.log' = t-1 the clock is the pulls so far, ln(t - 1) (the
+ *           index is used only once every arm was pulled, so t - 1 >= 1)
  *   hucb    H-UCB (Shin, Lee and Ok 2022): UCB1 over agents with agent-level
  *           statistics (mean of all the agent's rewards, N_i pulls), then
  *           UCB1 within the chosen agent with arm-level statistics and the
  *           agent's own clock: mu_hat_a + sqrt(c ln (N_i + 1) / n_a)
+ *           ('ucb.log' = t-1: ln(t - 1) and ln N_i)
  *   etc     ETC over all registered arms: rounds 1..m K pull arm (t-1) mod K
  *           (K registered arms), then commit to the best empirical mean.
  *           m defaults to ceil(2/Delta^2 * l * ln 2T), l the number of
@@ -95,7 +98,7 @@ enum {
 	P_HORIZON, P_AGENTS, P_ARMS, P_MEANS, P_PRIOR, P_PVALUES, P_PPROBS,
 	P_PSIZES, P_PA, P_PB, P_NOISE, P_SIGMA, P_SHARE, P_STRAT, P_SAGENT,
 	P_SARM, P_SCOPIES, P_DELTA, P_ETC_M, P_HETCR_M1, P_HETCR_M2, P_UETC_M,
-	P_EG_C, P_UCB_C, P_RP, P_ORDER, P_TS_POST, NPARAMS
+	P_EG_C, P_UCB_C, P_UCB_LOG, P_RP, P_ORDER, P_TS_POST, NPARAMS
 };
 
 enum { PRIOR_DISCRETE, PRIOR_UNIFORM, PRIOR_BETA };
@@ -103,7 +106,7 @@ enum { POST_UNIT, POST_NOISE };   /* 'ts.posterior' choices */
 enum { S_TRUTHFUL, S_REPL_ARM, S_REPL_ALL, S_OMIT };
 
 static const smab_param_decl params[NPARAMS] = {
-	[P_HORIZON] = {"horizon", SMAB_P_INT, "10000", 1, 1e8, NULL,
+	[P_HORIZON] = {"horizon", SMAB_P_INT, "10000", 1, 1e10, NULL,
 	               "rounds T of each replication"},
 	[P_AGENTS] = {"agents", SMAB_P_INT, "1", 1, MAXAG, NULL,
 	              "number of agents n"},
@@ -152,6 +155,8 @@ static const smab_param_decl params[NPARAMS] = {
 	            "epsilon-greedy: eps_t = min(1, c K / t)"},
 	[P_UCB_C] = {"ucb.c", SMAB_P_REAL, "2", 1e-9, 100, NULL,
 	              "ucb and hucb index mu_hat + sqrt(c ln t / n) (c = 2 is UCB1; the paper's analysis uses 1)"},
+	[P_UCB_LOG] = {"ucb.log", SMAB_P_ENUM, "t", 0, 0, "t|t-1",
+	               "ucb and hucb: the clock in the log, the round t or the pulls so far t - 1 (hucb's arm level: N_i + 1 or N_i)"},
 	[P_RP] = {"rp", SMAB_P_BOOL, "false", 0, 1, NULL,
 	          "also compute the random-permutation regret (one agent, l <= 5; costs 2 l! runs)"},
 	[P_ORDER] = {"register_order", SMAB_P_VEC, "[]", 1, MAXL, NULL,
@@ -364,6 +369,7 @@ typedef struct sim {
 	int bern;
 	double sigma, share, eg_c, ucb_c;
 	double ts_sd;                   /* s of the Gaussian TS posterior */
+	int ucb_lag;                    /* 1: ln(t - 1) in UCB's index, 0: ln t */
 	int64_t etc_m, hetcr_M, hetcr_m, uetc_m;
 	const int64_t *check;
 	int ncheck;
@@ -480,7 +486,7 @@ static inline int choose(sim *s, int mech, int64_t t)
 	case M_UCB: {
 		if (s->unpulled_all > 0)
 			return pick_unpulled(s, 0, na);
-		double st = sqrt(s->ucb_c * log((double)t));
+		double st = sqrt(s->ucb_c * log((double)(t - s->ucb_lag)));
 		for (int a = 0; a < na; a++)
 			s->v[a] = s->mean[a] + st * s->w[a];
 		return pick_max(s->v, 0, na, s->r);
@@ -491,7 +497,7 @@ static inline int choose(sim *s, int mech, int64_t t)
 			for (int j = 0; j < s->n; j++)
 				s->va[j] = s->N[j] == 0 ? 1.0 : 0.0;
 		} else {
-			double st = sqrt(s->ucb_c * log((double)t));
+			double st = sqrt(s->ucb_c * log((double)(t - s->ucb_lag)));
 			for (int j = 0; j < s->n; j++)
 				s->va[j] = s->amean[j] + st * s->aw[j];
 		}
@@ -499,7 +505,7 @@ static inline int choose(sim *s, int mech, int64_t t)
 		int lo = s->first[i], hi = lo + s->cnt[i];
 		if (s->unpulled[i] > 0)
 			return pick_unpulled(s, lo, hi);
-		double st = sqrt(s->ucb_c * log((double)(s->N[i] + 1)));
+		double st = sqrt(s->ucb_c * log((double)(s->N[i] + 1 - s->ucb_lag)));
 		for (int a = lo; a < hi; a++)
 			s->v[a] = s->mean[a] + st * s->w[a];
 		return pick_max(s->v, lo, hi, s->r);
@@ -547,6 +553,30 @@ static inline int choose(sim *s, int mech, int64_t t)
 	}
 }
 
+/* Whether 'mech' has committed for good after round t: ETC past its
+ * exploration, H-ETC-R past tau with its arm-level ETC past m.  From then
+ * on it pulls the same arm in every round. */
+static int committed(const sim *s, int mech, int64_t t)
+{
+	if (mech == M_ETC)
+		return s->commit >= 0;
+	if (mech == M_HETCR)
+		return t > s->hetcr_M * s->n && s->ncommit[s->istar] >= 0;
+	return 0;
+}
+
+/* Record the curves at every checkpoint that falls on round t, from
+ * checkpoint ci on; returns the next checkpoint's index. */
+static inline int checkpoint(const sim *s, runout *o, int ci, int64_t t, double regret)
+{
+	while (ci < s->ncheck && s->check[ci] == t) {
+		o->rcurve[ci] = regret;
+		o->ucurve[ci] = s->share * o->util[s->dev];
+		ci++;
+	}
+	return ci;
+}
+
 /* Run mechanism 'mech' on the registered profile (build_profile first). */
 static void run_profile(sim *s, int mech, runout *o)
 {
@@ -579,10 +609,24 @@ static void run_profile(sim *s, int mech, runout *o)
 		s->aw[i] = 1.0 / sqrt(dN);
 		regret += s->mustar - s->amu[a];
 		o->util[i] += s->amu[a];
-		while (ci < s->ncheck && s->check[ci] == t) {
-			o->rcurve[ci] = regret;
-			o->ucurve[ci] = s->share * o->util[s->dev];
-			ci++;
+		ci = checkpoint(s, o, ci, t, regret);
+		if (committed(s, mech, t)) {
+			/* Every later round pulls arm a, whatever it observes: add
+			 * them up without drawing rewards, one round at a time in the
+			 * loop's order, so the sums are bit for bit the loop's (the
+			 * tapes restart at pull 0 in the next run anyway).  This is
+			 * what makes T = 1e9 affordable for ETC and H-ETC-R. */
+			double d = s->mustar - s->amu[a], mu = s->amu[a], u = o->util[i];
+			for (int64_t t2 = t; t2 < s->T;) {
+				int64_t stop = ci < s->ncheck && s->check[ci] < s->T ? s->check[ci] : s->T;
+				for (; t2 < stop; t2++) {
+					regret += d;
+					u += mu;
+				}
+				o->util[i] = u;
+				ci = checkpoint(s, o, ci, stop, regret);
+			}
+			break;
 		}
 	}
 	o->regret = regret;
@@ -700,6 +744,7 @@ static void setup(sim *s, const smab_value *p, const smab_task *t)
 	s->share = p[P_SHARE].x;
 	s->eg_c = p[P_EG_C].x;
 	s->ucb_c = p[P_UCB_C].x;
+	s->ucb_lag = (int)p[P_UCB_LOG].x;
 	double delta = p[P_DELTA].x > 0 ? p[P_DELTA].x : prior_gap(p);
 	double lg = delta > 0 ? 2.0 / (delta * delta) * log(2.0 * (double)s->T) : 0.0;
 	double T = (double)s->T;

@@ -31,6 +31,9 @@ def test_tables_equal_the_file(files):
             np.testing.assert_array_equal(val["mean"].to_numpy(), g[m]["value"][0]["mean"])
             chk = t["checks"].query("mechanism == @m").iloc[0]
             assert chk["a3_violations"] == g[m]["checks"][0]["a3_violations"]
+            # every coalition ran: Q against Q minus one other agent, the
+            # M (M - 1) 2^(M - 2) = 160 pairs of M = 5 agents
+            assert chk["a3_rule"] == 0 and chk["a3_checked"] == 160
             a3 = t["assumption3"].query("mechanism == @m")
             assert len(a3) == len(g[m]["assumption3"])
             # the file's agent field counts from 1 and names the same agent

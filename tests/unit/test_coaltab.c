@@ -248,6 +248,7 @@ typedef struct checks {
 	int convex;
 	int64_t cv, cc, av, ac, as;
 	int pay_in_core;
+	int a3_rule;
 } checks;
 
 static hid_t checks_type(void)
@@ -263,6 +264,7 @@ static hid_t checks_type(void)
 	H5Tinsert(t, "a3_checked", HOFFSET(checks, ac), H5T_NATIVE_INT64);
 	H5Tinsert(t, "a3_significant", HOFFSET(checks, as), H5T_NATIVE_INT64);
 	H5Tinsert(t, "payout_in_core", HOFFSET(checks, pay_in_core), H5T_NATIVE_INT);
+	H5Tinsert(t, "a3_rule", HOFFSET(checks, a3_rule), H5T_NATIVE_INT);
 	return t;
 }
 
@@ -404,6 +406,29 @@ START_TEST(test_agents_from_zero)
 }
 END_TEST
 
+/* A row of /coalition/<mech>/assumption3, the fields the tests read. */
+typedef struct a3row {
+	int64_t game;
+	int agent;
+	uint32_t q, s;
+	double rq_mean, rs_mean, ratio, diff_mean, diff_lo;
+} a3row;
+
+static hid_t a3row_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(a3row));
+	H5Tinsert(t, "game", HOFFSET(a3row, game), H5T_NATIVE_INT64);
+	H5Tinsert(t, "agent", HOFFSET(a3row, agent), H5T_NATIVE_INT);
+	H5Tinsert(t, "q", HOFFSET(a3row, q), H5T_NATIVE_UINT32);
+	H5Tinsert(t, "s", HOFFSET(a3row, s), H5T_NATIVE_UINT32);
+	H5Tinsert(t, "rq_mean", HOFFSET(a3row, rq_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "rs_mean", HOFFSET(a3row, rs_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "ratio", HOFFSET(a3row, ratio), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "diff_mean", HOFFSET(a3row, diff_mean), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "diff_lo", HOFFSET(a3row, diff_lo), H5T_NATIVE_DOUBLE);
+	return t;
+}
+
 START_TEST(test_assumption3_rows)
 {
 	char path[300], err[512] = "";
@@ -413,23 +438,8 @@ START_TEST(test_assumption3_rows)
 	fake_exact(&f, 3, 3, kinds, 1);
 	fake_write(path, &f);
 	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
-	typedef struct row {
-		int64_t game;
-		int agent;
-		uint32_t q, s;
-		double rq_mean, rq_half, rs_mean, rs_half, ratio, diff_mean, diff_lo, diff_hi;
-	} row;
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row));
-	H5Tinsert(t, "game", HOFFSET(row, game), H5T_NATIVE_INT64);
-	H5Tinsert(t, "agent", HOFFSET(row, agent), H5T_NATIVE_INT);
-	H5Tinsert(t, "q", HOFFSET(row, q), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "s", HOFFSET(row, s), H5T_NATIVE_UINT32);
-	H5Tinsert(t, "rq_mean", HOFFSET(row, rq_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "rs_mean", HOFFSET(row, rs_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "ratio", HOFFSET(row, ratio), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "diff_mean", HOFFSET(row, diff_mean), H5T_NATIVE_DOUBLE);
-	H5Tinsert(t, "diff_lo", HOFFSET(row, diff_lo), H5T_NATIVE_DOUBLE);
-	row r[8];
+	hid_t t = a3row_type();
+	a3row r[8];
 	ck_assert_int_eq(read_all(path, "/coalition/alg/assumption3", t, r), 3);
 	H5Tclose(t);
 	/* In scan order: Q = (1, 3) agent 1 vs (1); Q = N agent 1 vs (1, 2);
@@ -590,7 +600,7 @@ START_TEST(test_print)
 	ck_assert_ptr_nonnull(strstr(buf, "1=L 2=R1 3=R2"));
 	ck_assert_ptr_nonnull(strstr(buf, "core: yes"));
 	ck_assert_ptr_nonnull(strstr(buf, "convex: yes (0 of 6 triples violated)"));
-	ck_assert_ptr_nonnull(strstr(buf, "Assumption 3: 3 of 12 pairs violated (3 significant)"));
+	ck_assert_ptr_nonnull(strstr(buf, "Assumption 3 (S = Q minus one other agent, the paper's count): 3 of 12 pairs violated (3 significant)"));
 	ck_assert_ptr_nonnull(strstr(buf, "(1, 2, 3)"));
 	ck_assert_ptr_nonnull(strstr(buf, "regret per coalition"));
 	free(buf);
@@ -673,6 +683,54 @@ START_TEST(test_unchecked_reason)
 	ck_assert_msg(strstr(buf, "core: not checked (not every coalition ran); convex: not "
 	                     "checked (not every coalition ran)") != NULL, "%s", buf);
 	free(buf);
+}
+END_TEST
+
+/* A partial design with the singletons and the grand coalition only (as
+ * {sizes: [1, 3]} runs): no coalition is the grand one minus one agent, so
+ * Assumption 3 compares every sub-coalition that ran.  Airport game with
+ * costs (1, 2, 4), each member carrying max cost / |C|: R^N = 4/3 for
+ * everyone against R^{1} = 1, R^{2} = 2, R^{3} = 4, so agent 1 alone is
+ * better off: 1 of 3 pairs violated, significant (the replications scale
+ * both regrets alike, so the paired difference 1/3 (1 + eps_r) is > 0). */
+START_TEST(test_assumption3_partial)
+{
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/a3p.h5", tmpdir);
+	fake f;
+	static const int kinds[1] = {0};
+	fake_exact(&f, 3, 3, kinds, 1);
+	static const uint32_t masks[4] = {1, 2, 4, 7};
+	f.P = 4;
+	for (int i = 0; i < 4; i++)
+		f.mask[i] = masks[i];
+	fake_write(path, &f);
+	char *buf = printed(path);
+	ck_assert_msg(strstr(buf, "Assumption 3 (every sub-coalition S of Q that ran): "
+	                     "1 of 3 pairs violated (1 significant)") != NULL, "%s", buf);
+	free(buf);
+	ck_assert_int_eq(run(path, NULL, 0, 0, 1, err), SMAB_OK);
+	hid_t ct = checks_type();
+	checks ck;
+	ck_assert_int_eq(read_all(path, "/coalition/alg/checks", ct, &ck), 1);
+	H5Tclose(ct);
+	ck_assert_int_eq(ck.av, 1);
+	ck_assert_int_eq(ck.ac, 3);
+	ck_assert_int_eq(ck.as, 1);
+	ck_assert_int_eq(ck.a3_rule, SMAB_A3_SUBSETS);
+	hid_t t = a3row_type();
+	a3row r[4];
+	ck_assert_int_eq(read_all(path, "/coalition/alg/assumption3", t, r), 1);
+	H5Tclose(t);
+	ck_assert_int_eq(r[0].agent, 1);
+	ck_assert_uint_eq(r[0].q, 7);
+	ck_assert_uint_eq(r[0].s, 1);
+	ck_assert_double_eq_tol(r[0].rq_mean, 4.0 / 3.0, 1e-12);
+	ck_assert_double_eq_tol(r[0].rs_mean, 1.0, 1e-12);
+	ck_assert(r[0].diff_lo > 0.0);
+	char desc[512];
+	read_attr_str(path, "/coalition/alg/checks", "description", desc, sizeof desc);
+	ck_assert_ptr_nonnull(strstr(desc, "a3_rule"));
 }
 END_TEST
 
@@ -898,6 +956,7 @@ static Suite *coaltab_suite(void)
 	tcase_add_test(tc, test_exact_two_games);
 	tcase_add_test(tc, test_agents_from_zero);
 	tcase_add_test(tc, test_assumption3_rows);
+	tcase_add_test(tc, test_assumption3_partial);
 	tcase_add_test(tc, test_missing_replication);
 	tcase_add_test(tc, test_permutation_design);
 	tcase_add_test(tc, test_unchecked_reason);

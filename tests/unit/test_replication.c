@@ -395,9 +395,10 @@ END_TEST
  * mean of all the agent's rewards, arm-level UCB1 with the agent's own
  * clock.  Unpulled agents/arms first; 'first0' is the arm agent 0 pulls on
  * its first visit (the suite draws it at random); other ties go to the
- * lowest index. */
+ * lowest index.  'lag' 1 takes the logs of the pulls so far, t - 1 and N,
+ * instead of t and N + 1 (ucb.log = t-1). */
 static double ref_hucb(const int *l, int n, const double *mu, int first0,
-                       double c, int64_t T)
+                       double c, int lag, int64_t T)
 {
 	double asum[4] = {0}, sum[8] = {0}, best = 0.0, regret = 0.0;
 	int64_t N[4] = {0}, cnt[8] = {0};
@@ -413,7 +414,7 @@ static double ref_hucb(const int *l, int n, const double *mu, int first0,
 		double bi = -1.0;
 		for (int i = 0; i < n; i++) {
 			double idx = N[i] == 0 ? 1e300
-			             : asum[i] / (double)N[i] + sqrt(c * log((double)t) / (double)N[i]);
+			             : asum[i] / (double)N[i] + sqrt(c * log((double)(t - lag)) / (double)N[i]);
 			if (idx > bi) {
 				bi = idx;
 				ag = i;
@@ -427,7 +428,7 @@ static double ref_hucb(const int *l, int n, const double *mu, int first0,
 				idx = (ag == 0 && N[0] == 0) ? (k == first0 ? 2e300 : 0) : 1e300;
 			else
 				idx = sum[k] / (double)cnt[k] +
-				      sqrt(c * log((double)(N[ag] + 1)) / (double)cnt[k]);
+				      sqrt(c * log((double)(N[ag] + 1 - lag)) / (double)cnt[k]);
 			if (idx > ba) {
 				ba = idx;
 				arm = k;
@@ -455,18 +456,24 @@ START_TEST(test_hucb_two_level)
 	setv(p, "means", mu, 3);
 	const int64_t T = 3000;
 	su_set(S, p, "horizon", (double)T);
-	double ra = ref_hucb(l, 2, mu, 0, 2.0, T), rb = ref_hucb(l, 2, mu, 1, 2.0, T);
-	int seen_a = 0, seen_b = 0;
-	for (uint32_t rep = 0; rep < 16; rep++) {
-		double x = run1(p, "hucb", rep, "regret");
-		int a = fabs(x - ra) < 1e-7, b = fabs(x - rb) < 1e-7;
-		ck_assert_msg(a || b, "hucb regret %.10g is neither reference %.10g nor %.10g",
-		              x, ra, rb);
-		seen_a += a;
-		seen_b += b;
+	for (int lag = 0; lag <= 1; lag++) {
+		su_set_enum(S, p, "ucb.log", lag ? "t-1" : "t");
+		double ra = ref_hucb(l, 2, mu, 0, 2.0, lag, T);
+		double rb = ref_hucb(l, 2, mu, 1, 2.0, lag, T);
+		int seen_a = 0, seen_b = 0;
+		for (uint32_t rep = 0; rep < 16; rep++) {
+			double x = run1(p, "hucb", rep, "regret");
+			int a = fabs(x - ra) < 1e-7, b = fabs(x - rb) < 1e-7;
+			ck_assert_msg(a || b, "hucb (lag %d) regret %.10g is neither reference "
+			              "%.10g nor %.10g", lag, x, ra, rb);
+			seen_a += a;
+			seen_b += b;
+		}
+		if (fabs(ra - rb) > 1e-7)
+			ck_assert(seen_a > 0 && seen_b > 0);
 	}
-	if (fabs(ra - rb) > 1e-7)
-		ck_assert(seen_a > 0 && seen_b > 0);
+	su_set_enum(S, p, "ucb.log", "t");
+	double ra = ref_hucb(l, 2, mu, 0, 2.0, 0, T), rb = ref_hucb(l, 2, mu, 1, 2.0, 0, T);
 	/* two-level statistics matter: flat UCB1 on the same arms differs */
 	double flat = run1(p, "ucb", 0, "regret");
 	ck_assert(fabs(flat - ra) > 1e-6 && fabs(flat - rb) > 1e-6);
@@ -478,6 +485,26 @@ START_TEST(test_hucb_two_level)
 	double mu3[] = {0.9, 0.5, 0.2};
 	setv(p, "means", mu3, 3);
 	ck_assert_double_eq_tol(run1(p, "hucb", 0, "regret"), run1(p, "ucb", 4, "regret"), TOL);
+	su_set_enum(S, p, "ucb.log", "t-1");    /* N_i = t - 1 there too */
+	ck_assert_double_eq_tol(run1(p, "hucb", 0, "regret"), run1(p, "ucb", 4, "regret"), TOL);
+
+	/* The clock decides Theorem 1's instance (1, 0, 0) at T = 11 with
+	 * c = 1: ln t pulls a zero arm in round 11 (regret 3), ln(t - 1) does
+	 * not (regret 2); the order of the first pulls does not matter. */
+	double m100[] = {1, 0, 0};
+	setv(p, "means", m100, 3);
+	su_set(S, p, "ucb.c", 1);
+	su_set(S, p, "horizon", 11);
+	int l3[] = {3};
+	for (int lag = 0; lag <= 1; lag++) {
+		su_set_enum(S, p, "ucb.log", lag ? "t-1" : "t");
+		double want = ref_hucb(l3, 1, m100, 0, 1.0, lag, 11);
+		ck_assert_double_eq_tol(want, lag ? 2.0 : 3.0, TOL);
+		for (uint32_t rep = 0; rep < 4; rep++) {
+			ck_assert_double_eq_tol(run1(p, "ucb", rep, "regret"), want, TOL);
+			ck_assert_double_eq_tol(run1(p, "hucb", rep, "regret"), want, TOL);
+		}
+	}
 }
 END_TEST
 

@@ -175,8 +175,8 @@ START_TEST(test_bad_args)
 	ck_assert_int_lt(smab_core_check(2, v, NULL, 0.0, NULL, NULL), 0);
 	ck_assert_int_lt(smab_convex_check(17, v, 0.0, NULL, NULL), 0);
 	ck_assert_int_lt(smab_convex_check(2, NULL, 0.0, NULL, NULL), 0);
-	ck_assert_int_lt(smab_a3_scan(2, NULL, 0.0, NULL, 0, NULL), 0);
-	ck_assert_int_lt(smab_a3_scan(0, v, 0.0, NULL, 0, NULL), 0);
+	ck_assert_int_lt(smab_a3_scan(2, NULL, SMAB_A3_ADJACENT, 0.0, NULL, 0, NULL), 0);
+	ck_assert_int_lt(smab_a3_scan(0, v, SMAB_A3_ADJACENT, 0.0, NULL, 0, NULL), 0);
 	v[2] = NAN;
 	ck_assert_int_eq(smab_shapley_exact(2, v, phi), SMAB_EINVAL);
 	ck_assert_int_lt(smab_convex_check(2, v, 0.0, NULL, NULL), 0);
@@ -444,7 +444,7 @@ START_TEST(test_a3_scan)
 	R[7 * 3 + 0] = 6;  R[7 * 3 + 1] = 9.5; R[7 * 3 + 2] = 8;
 	smab_a3_pair out[4];
 	int64_t checked = 0;
-	ck_assert_int_eq(smab_a3_scan(3, R, 0.0, out, 4, &checked), 2);
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_ADJACENT, 0.0, out, 4, &checked), 2);
 	ck_assert_int_eq(checked, 12);
 	ck_assert_uint_eq(out[0].q, 3);
 	ck_assert_uint_eq(out[0].s, 2);
@@ -458,15 +458,23 @@ START_TEST(test_a3_scan)
 	ck_assert_double_eq(out[1].rs, 9.0);
 	/* Fewer slots than violations: the count stays, the first is kept. */
 	out[1].q = 0;
-	ck_assert_int_eq(smab_a3_scan(3, R, 0.0, out, 1, NULL), 2);
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_ADJACENT, 0.0, out, 1, NULL), 2);
 	ck_assert_uint_eq(out[0].q, 3);
 	ck_assert_uint_eq(out[1].q, 0);
-	ck_assert_int_eq(smab_a3_scan(3, R, 0.0, NULL, 0, NULL), 2);
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_ADJACENT, 0.0, NULL, 0, NULL), 2);
 	/* A tolerance of 1 forgives the 0.5. */
-	ck_assert_int_eq(smab_a3_scan(3, R, 1.0, NULL, 0, NULL), 1);
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_ADJACENT, 1.0, NULL, 0, NULL), 1);
+	/* Every sub-coalition: the 12 pairs and agent a against itself alone in
+	 * the grand coalition (3 more); (1, 2, 3) agent 2 now also meets (2)
+	 * (9.5 against 10, no violation), so the same 2, in the same order. */
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_SUBSETS, 0.0, out, 4, &checked), 2);
+	ck_assert_int_eq(checked, 15);
+	ck_assert_uint_eq(out[1].q, 7);
+	ck_assert_uint_eq(out[1].s, 6);
+	ck_assert_int_lt(smab_a3_scan(3, R, 2, 0.0, NULL, 0, NULL), 0);
 	/* A coalition not run is skipped. */
 	R[7 * 3 + 1] = NAN;
-	ck_assert_int_eq(smab_a3_scan(3, R, 0.0, NULL, 0, &checked), 1);
+	ck_assert_int_eq(smab_a3_scan(3, R, SMAB_A3_ADJACENT, 0.0, NULL, 0, &checked), 1);
 	ck_assert_int_eq(checked, 10);
 }
 END_TEST
