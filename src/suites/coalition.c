@@ -95,6 +95,21 @@
  * theta and W itself stay double.  Its widths' relative error is bounded
  * in include/smab/linalg.h (smab_widths_tri32) and measured <= 5.8e-7 on
  * MovieLens, with the same choices as gemm in all those agent-rounds.
+ * 'precision: mixed' (the default) makes double's choices at close to
+ * single's cost: the float widths w^_i are a screen, with the rigorous
+ * bound |sqrt(w^_i) - sqrt(w_i)| <= B_i of smab_widths_tri32_bound
+ * (proportional to ||D_u item_i|| ||W||_F; the norms come with the
+ * scaling pass and the float copy of W), so an item whose screened index
+ * plus its error stays below the best screened index minus that one's
+ * cannot be double's choice (refine()).  The others, the candidates, get
+ * their widths in double by the same DTRMM on the same block of 128 items
+ * as precision double (OpenBLAS gives a row other bits in a product of
+ * other rows), and pick() then chooses as under double, to the bit.  On
+ * MovieLens the screen leaves one candidate per member-round, so the cost
+ * over single is one double block of 128 items.  M-ETC's exploration
+ * (widths alone, beta 1) goes through the same screen; members sharing
+ * columns share the screen's widths and norms, each then screening with
+ * its own items.  Under kernel gemm, mixed is gemm (all double).
  * Speed and the commands: experiments/README.md, "Width kernels".
  *
  * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
@@ -163,8 +178,8 @@ static const smab_param_decl params[NPARAMS] = {
 	             "multiplies theta*, so every mean reward and gap (1: the fitted or Appendix E.2 theta*); the noise is not scaled"},
 	[P_KERNEL] = {"kernel", SMAB_P_ENUM, "trmm", 0, 0, "trmm|gemm",
 	              "widths by a triangular product with a factor of V^-1 (trmm) or the earlier full product (gemm, a reference)"},
-	[P_PRECISION] = {"precision", SMAB_P_ENUM, "double", 0, 0, "double|single|mixed",
-	                 "trmm widths: movies and the factor in double or in single precision (sums and the ridge state stay double), or mixed: a single-precision screen with an error bound, then double for the movies it cannot rule out (double's choices)"},
+	[P_PRECISION] = {"precision", SMAB_P_ENUM, "mixed", 0, 0, "double|single|mixed",
+	                 "trmm widths: mixed (a float screen with a rigorous error bound, then double for the items it cannot rule out: double's choices), double, or single (float products; sums and the ridge state stay double); gemm is all double"},
 };
 
 /* A name from before agents were numbered from 1: its value counts from 0. */
@@ -1178,6 +1193,7 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 		*bad = P_DEVIATOR;
 		return 1;
 	}
+	/* mixed promises double's choices, which gemm makes anyway: accepted */
 	if ((int)p[P_PRECISION].x == PR_SINGLE && (int)p[P_KERNEL].x != K_TRMM) {
 		snprintf(msg, len, "precision: single needs kernel: trmm (the gemm kernel is the "
 		         "double-precision reference)");
