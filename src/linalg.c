@@ -636,12 +636,28 @@ int smab_ls_track_factor(smab_ls *s)
 	return SMAB_OK;
 }
 
-void smab_ls_factor32(const smab_ls *s, float *W32)
+double smab_ls_factor32(const smab_ls *s, float *W32)
 {
 	size_t d = (size_t)s->d;
+	double ss = 0.0;
 	for (size_t i = 0; i < d; i++)
-		for (size_t j = 0; j < d; j++)
-			W32[i * d + j] = j < i ? 0.0f : (float)s->W[i * d + j];
+		for (size_t j = 0; j < d; j++) {
+			double v = j < i ? 0.0 : s->W[i * d + j];
+			W32[i * d + j] = (float)v;
+			ss += v * v;
+		}
+	return sqrt(ss);
+}
+
+void smab_widths_tri32_bound(int d, double *abs, double *rel)
+{
+	/* gamma_n = n u / (1 - n u): the float product's with u = 2^-24
+	 * (two input roundings and a dot product of d terms), the double
+	 * product's and the double sums' with u = 2^-53 */
+	double n = (double)d + 2.0, g32 = n * 0x1p-24 / (1.0 - n * 0x1p-24);
+	double g64 = n * 0x1p-53 / (1.0 - n * 0x1p-53);
+	*abs = 2.0 * (g32 + g64);
+	*rel = 3.0 * g64;
 }
 
 /* out[i] = the sum of squares of row i of Z (n x d): four partial sums

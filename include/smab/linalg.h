@@ -116,9 +116,31 @@ void smab_widths_tri(int d, const double *W, double *Z, int n, double *out);
  * and occupation coalitions, T = 4096, against the double widths in
  * lockstep: bench_coalition --agree). */
 void smab_widths_tri32(int d, const float *W, float *Z, int n, double *out);
+/* A rigorous bound of the float widths around the double ones, for a
+ * screen that recomputes in double only the rows it cannot rule out:
+ *   | sqrt(w32_i) - sqrt(w64_i) | <= abs ||z_i|| ||W||_F + rel sqrt(w32_i),
+ * w32 from smab_widths_tri32 on z_i rounded to float, w64 from
+ * smab_widths_tri on the double z_i itself (both rounding z_i^T W, not
+ * the unscaled item: the scaling's own rounding is common to both).
+ * Why: with z = z_i^T W exact and a = |z_i|^T |W|, the float product has
+ * |z^_k - z_k| <= g32 a_k (z_i and W each rounded to float once, then a
+ * float dot product of <= d terms in any order, with or without FMA:
+ * g32 = gamma_{d+2} at u = 2^-24) and the double one |z'_k - z_k| <=
+ * g64 a_k (g64 = gamma_{d+2} at u = 2^-53, generous); ||a|| <= ||z_i||
+ * ||W||_F by Cauchy-Schwarz on each column, so ||z^ - z'|| <= (g32 + g64)
+ * ||z_i|| ||W||_F.  The squares of floats are exact in double and the sums
+ * of squares have relative error <= g64 in both paths, which moves each
+ * square root by at most g64 times the norm: hence rel = 3 g64.  abs =
+ * 2 (g32 + g64), a factor 2 over the derivation that also covers the
+ * rounding of the computed norms ||z_i|| and ||W||_F.  At d = 100: abs =
+ * 1.2e-5, rel = 3.4e-14.  (Entries that underflow float's normal range,
+ * below 1.2e-38, would add an absolute 1.4e-45 each; not a concern for
+ * data of order one.) */
+void smab_widths_tri32_bound(int d, double *abs, double *rel);
 /* W32 = the tracked factor W rounded to float (d x d, upper triangle; the
- * lower one is zeroed). */
-void smab_ls_factor32(const smab_ls *s, float *W32);
+ * lower one is zeroed).  Returns ||W||_F (of the double W, for the bound
+ * above). */
+double smab_ls_factor32(const smab_ls *s, float *W32);
 
 /* Solve V z = rhs through the Cholesky factor of V (factored on demand). */
 int smab_ls_solve(smab_ls *s, const double *rhs, double *z);

@@ -95,6 +95,21 @@
  * theta and W itself stay double.  Its widths' relative error is bounded
  * in include/smab/linalg.h (smab_widths_tri32) and measured <= 5.8e-7 on
  * MovieLens, with the same choices as gemm in all those agent-rounds.
+ * 'precision: mixed' (the default) makes double's choices at close to
+ * single's cost: the float widths w^_i are a screen, with the rigorous
+ * bound |sqrt(w^_i) - sqrt(w_i)| <= B_i of smab_widths_tri32_bound
+ * (proportional to ||D_u item_i|| ||W||_F; the norms come with the
+ * scaling pass and the float copy of W), so an item whose screened index
+ * plus its error stays below the best screened index minus that one's
+ * cannot be double's choice (refine()).  The others, the candidates, get
+ * their widths in double by the same DTRMM on the same block of 128 items
+ * as precision double (OpenBLAS gives a row other bits in a product of
+ * other rows), and pick() then chooses as under double, to the bit.  On
+ * MovieLens the screen leaves one candidate per member-round, so the cost
+ * over single is one double block of 128 items.  M-ETC's exploration
+ * (widths alone, beta 1) goes through the same screen; members sharing
+ * columns share the screen's widths and norms, each then screening with
+ * its own items.  Under kernel gemm, mixed is gemm (all double).
  * Speed and the commands: experiments/README.md, "Width kernels".
  *
  * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
@@ -128,6 +143,7 @@ enum {
 };
 
 enum { K_TRMM, K_GEMM };            /* the 'kernel' choices, in order */
+enum { PR_DOUBLE, PR_SINGLE, PR_MIXED };  /* the 'precision' choices */
 
 static const smab_param_decl params[NPARAMS] = {
 	[P_INSTANCE] = {"instance", SMAB_P_ENUM, "synthetic", 0, 0,
@@ -162,8 +178,8 @@ static const smab_param_decl params[NPARAMS] = {
 	             "multiplies theta*, so every mean reward and gap (1: the fitted or Appendix E.2 theta*); the noise is not scaled"},
 	[P_KERNEL] = {"kernel", SMAB_P_ENUM, "trmm", 0, 0, "trmm|gemm",
 	              "widths by a triangular product with a factor of V^-1 (trmm) or the earlier full product (gemm, a reference)"},
-	[P_PRECISION] = {"precision", SMAB_P_ENUM, "double", 0, 0, "double|single",
-	                 "trmm widths: movies and the factor in double or in single precision (sums and the ridge state stay double)"},
+	[P_PRECISION] = {"precision", SMAB_P_ENUM, "mixed", 0, 0, "double|single|mixed",
+	                 "trmm widths: mixed (a float screen with a rigorous error bound, then double for the items it cannot rule out: double's choices), double, or single (float products; sums and the ridge state stay double); gemm is all double"},
 };
 
 /* A name from before agents were numbered from 1: its value counts from 0. */
@@ -432,10 +448,17 @@ typedef struct task {
 	double *B;              /* d x (m d + m) */
 	double *Y;              /* n x (m d + m) */
 	int kernel;             /* K_TRMM or K_GEMM */
-	int single;             /* trmm in single precision */
+	int single;             /* trmm widths in single precision (single, mixed) */
+	int mixed;              /* then double for the items the screen keeps */
 	double *S;              /* CHUNK x d: scaled items (trmm) */
 	float *S32;             /* CHUNK x d: scaled items (single) */
 	float *W32;             /* m factors d x d (single) */
+	double *xn;             /* [m * n]: ||u * item_i|| (mixed) */
+	double *hi;             /* [n]: screened score plus its error (mixed) */
+	int *cand;              /* [n]: the screen's candidates (mixed) */
+	double wfro[SMAB_MAX_AGENTS];   /* ||W||_F of each member's factor (mixed) */
+	int ncand[SMAB_MAX_AGENTS];     /* candidates of each member this round */
+	double babs, brel;      /* smab_widths_tri32_bound at d */
 	FILE *trace;            /* SMAB_TEST_COALITION_CHOICES: every choice */
 	double *x;              /* m x d: this round's actions */
 	double *reg;            /* m: regret so far */
@@ -548,12 +571,14 @@ static void row_dots(const double *Y, int ldy, const double *X, int d, int rows,
 
 /* S = the rows of an item block scaled by u (row-major, rows x d), in
  * double or, when S is NULL, in float into S32: the triangular product's
- * input. */
+ * input; with nrm (float only), also the rows' norms (in double, before
+ * rounding) for the error bound of the mixed precision. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void scale_rows(const double *restrict items, int rows, int d,
-                       const double *restrict u, double *restrict S, float *restrict S32)
+                       const double *restrict u, double *restrict S, float *restrict S32,
+                       double *restrict nrm)
 {
 	for (int i = 0; i < rows; i++) {
 		const double *restrict x = items + (size_t)i * (size_t)d;
@@ -570,7 +595,7 @@ static void scale_rows(const double *restrict items, int rows, int d,
 			}
 			for (; c < d; c++)
 				y[c] = x[c] * u[c];
-		} else {
+		} else if (!nrm) {
 			float *restrict y = S32 + (size_t)i * (size_t)d;
 			for (; c + 4 <= d; c += 4) {
 				y[c] = (float)(x[c] * u[c]);
@@ -580,6 +605,27 @@ static void scale_rows(const double *restrict items, int rows, int d,
 			}
 			for (; c < d; c++)
 				y[c] = (float)(x[c] * u[c]);
+		} else {
+			float *restrict y = S32 + (size_t)i * (size_t)d;
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+			for (; c + 4 <= d; c += 4) {
+				double a0 = x[c] * u[c], a1 = x[c + 1] * u[c + 1];
+				double a2 = x[c + 2] * u[c + 2], a3 = x[c + 3] * u[c + 3];
+				y[c] = (float)a0;
+				y[c + 1] = (float)a1;
+				y[c + 2] = (float)a2;
+				y[c + 3] = (float)a3;
+				s0 += a0 * a0;
+				s1 += a1 * a1;
+				s2 += a2 * a2;
+				s3 += a3 * a3;
+			}
+			for (; c < d; c++) {
+				double a0 = x[c] * u[c];
+				y[c] = (float)a0;
+				s0 += a0 * a0;
+			}
+			nrm[i] = sqrt((s0 + s1) + (s2 + s3));
 		}
 	}
 }
@@ -662,7 +708,8 @@ static void round_scores(task *k, const int *need, const double *const *u,
 				smab_gemv(rows, d, items, k->B + (size_t)mcol[j] * (size_t)d, mj);
 				if (col[j] < 0)
 					continue;
-				scale_rows(items, rows, d, u[j], k->single ? NULL : k->S, k->S32);
+				scale_rows(items, rows, d, u[j], k->single ? NULL : k->S, k->S32,
+				           k->mixed ? k->xn + (size_t)j * (size_t)n + (size_t)r0 : NULL);
 				if (k->single)
 					smab_widths_tri32(d, fac32[j], k->S32, rows, wj);
 				else
@@ -683,6 +730,9 @@ static void round_scores(task *k, const int *need, const double *const *u,
 		memcpy(mu + (size_t)j * (size_t)n, mu + (size_t)q * (size_t)n, (size_t)n * sizeof *mu);
 		if (col[j] >= 0)
 			memcpy(w + (size_t)j * (size_t)n, w + (size_t)q * (size_t)n, (size_t)n * sizeof *w);
+		if (col[j] >= 0 && k->mixed)
+			memcpy(k->xn + (size_t)j * (size_t)n, k->xn + (size_t)q * (size_t)n,
+			       (size_t)n * sizeof *k->xn);
 	}
 }
 
@@ -705,6 +755,53 @@ static int pick(const task *k, int j, const double *mu, const double *w, double 
 		}
 	}
 	return best;
+}
+
+/* Precision mixed: member j's widths w, from the single-precision screen,
+ * become the double kernel's for every item that could still win.  With
+ * B_i the bound of |sqrt(w_i) - sqrt(w64_i)| (smab_widths_tri32_bound),
+ * item i's index under the double widths is within
+ *   e_i = beta B_i + 2^-48 (|mu_i| + beta sqrt(w_i))
+ * of its screened index s_i (the last term covers the rounding of both
+ * indices).  The double kernel's choice b has s_b + e_b >= s_i - e_i for
+ * every item i, so the candidates, the items with s_i + e_i >= max (s - e)
+ * over member j's items, include it; they get the double widths, while
+ * every other item keeps an index below that of the candidate attaining
+ * the maximum, so pick() chooses as under precision double.  The double
+ * widths are recomputed for each block of CHUNK items holding a candidate,
+ * the same DTRMM on the same rows as precision double's, because OpenBLAS
+ * does not give a row the same bits in a product of other rows (a row
+ * alone differs in the last place).  mu NULL: no means (M-ETC's
+ * exploration).  k->ncand[j] receives the number of candidates. */
+static void refine(task *k, int j, const double *mu, double *w, double beta,
+                   const double *W, const double *u)
+{
+	const inst *in = k->in;
+	int n = in->n, d = in->d, nc = 0;
+	const double *xn = k->xn + (size_t)j * (size_t)n;
+	double wf = k->wfro[j], lo = -INFINITY, *hi = k->hi;
+	for (int i = 0; i < n; i++) {
+		hi[i] = -INFINITY;
+		if (!may_play(k, j, i))
+			continue;
+		double m = mu ? mu[i] : 0, r = sqrt(w[i]), t = beta * r, v = m + t;
+		double e = beta * (k->babs * xn[i] * wf + k->brel * r) + 0x1p-48 * (fabs(m) + t);
+		hi[i] = v + e;
+		if (v - e > lo)
+			lo = v - e;
+	}
+	for (int i = 0; i < n; i++)
+		if (hi[i] >= lo)
+			k->cand[nc++] = i;
+	k->ncand[j] = nc;
+	for (int c = 0, done = -1; c < nc; c++) {
+		int r0 = k->cand[c] / CHUNK * CHUNK, rows = n - r0 < CHUNK ? n - r0 : CHUNK;
+		if (r0 == done)
+			continue;       /* the candidates come in order */
+		scale_rows(in->item + (size_t)r0 * (size_t)d, rows, d, u, k->S, NULL, NULL);
+		smab_widths_tri(d, W, k->S, rows, w + r0);
+		done = r0;
+	}
 }
 
 /* Uniformly one of member j's items. */
@@ -732,13 +829,15 @@ static void full_from_upper(const double *U, int d, double *F)
 /* SMAB_TEST_COALITION_CHOICES (a file name): the trmm kernel runs in
  * lockstep with the gemm reference on the same state, and every choice of
  * a member with widths appends a line "mechanism coalition replication
- * round agent item item_gemm width_error gap" (agents and rounds from 1):
- * the item played (trmm's) and the one gemm would choose, the largest
- * relative difference of the member's widths from gemm's over the items,
- * and gemm's index of its own choice minus that of trmm's, relative to the
- * former (0 when they agree; a near-tie when small). */
+ * round agent item item_gemm width_error gap candidates" (agents and
+ * rounds from 1): the item played (trmm's) and the one gemm would choose,
+ * the largest relative difference of the member's widths from gemm's over
+ * the items, gemm's index of its own choice minus that of trmm's, relative
+ * to the former (0 when they agree; a near-tie when small), and under
+ * precision mixed the number of items whose widths were recomputed in
+ * double (-1 otherwise). */
 static void trace(const task *k, int mech, int64_t t, int j, int i, int iref,
-                  const double *w, const double *wref, const double *mref)
+                  const double *w, const double *wref, const double *mref, int ncand)
 {
 	uint32_t mask = 0;
 	for (int q = 0; q < k->m; q++)
@@ -751,9 +850,9 @@ static void trace(const task *k, int mech, int64_t t, int j, int i, int iref,
 		double vr = mref[iref] + k->alpha * sqrt(wref[iref]);
 		gap = (vr - mref[i] - k->alpha * sqrt(wref[i])) / fabs(vr);
 	}
-	fprintf(k->trace, "%s %u %u %lld %d %d %d %.3e %.3e\n", mechs[mech].name,
+	fprintf(k->trace, "%s %u %u %lld %d %d %d %.3e %.3e %d\n", mechs[mech].name,
 	        (unsigned)mask, (unsigned)k->t->rep, (long long)t + 1, k->mem[j] + 1, i, iref,
-	        err, gap);
+	        err, gap, ncand);
 }
 
 /* Curve bookkeeping: record the running total at every checkpoint <= t+1. */
@@ -804,32 +903,40 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
 		if (!tri)
 			full_from_upper(ls.Vinv, d, k->A);
-		else if (ucb && k->single)
-			smab_ls_factor32(&ls, k->W32);
+		else if (ucb && k->single) {
+			double wf = smab_ls_factor32(&ls, k->W32);
+			for (int j = 0; j < k->m; j++)
+				k->wfro[j] = wf;
+		}
 		for (int j = 0; j < k->m; j++)
 			u[j] = user_of(k, j, t);
 		round_scores(k, need, u, Ap, Ap32, ls.theta, w, mu);
 		if (wr) {
-			int single = k->single;
+			int single = k->single, mixed = k->mixed;
 			const double *Aref[SMAB_MAX_AGENTS];
 			for (int j = 0; j < k->m; j++)
 				Aref[j] = k->A;
 			full_from_upper(ls.Vinv, d, k->A);
 			k->kernel = K_GEMM;
-			k->single = 0;
+			k->single = k->mixed = 0;
 			round_scores(k, need, u, Aref, Ap32, ls.theta, wr, mr);
 			k->kernel = K_TRMM;
 			k->single = single;
+			k->mixed = mixed;
 		}
 		for (int j = 0; j < k->m; j++) {
-			const double *mj = mu + (size_t)j * (size_t)n, *wj = w + (size_t)j * (size_t)n;
+			const double *mj = mu + (size_t)j * (size_t)n;
+			double *wj = w + (size_t)j * (size_t)n;
+			if (k->mixed && need[j] == NEED_UCB)
+				refine(k, j, mj, wj, k->alpha, ls.W, u[j]);
 			int i = need[j] == NEED_UCB ? pick(k, j, mj, wj, k->alpha)
 			      : need[j] == NEED_MEAN ? pick(k, j, mj, NULL, 0)
 			      : pick_random(k, j, r);
 			if (wr && need[j] == NEED_UCB)
 				trace(k, mech, t, j, i, pick(k, j, mr + (size_t)j * (size_t)n,
 				                              wr + (size_t)j * (size_t)n, k->alpha),
-				      wj, wr + (size_t)j * (size_t)n, mr + (size_t)j * (size_t)n);
+				      wj, wr + (size_t)j * (size_t)n, mr + (size_t)j * (size_t)n,
+				      k->mixed ? k->ncand[j] : -1);
 			y[j] = play(k, j, t, i);
 		}
 		for (int j = 0; j < k->m && rc == SMAB_OK; j++)
@@ -879,10 +986,12 @@ static int run_metc(task *k, int64_t explore, double *curve)
 			if (exploring && !tri)
 				full_from_upper(own[j].Vinv, d, Af + (size_t)j * (size_t)d * (size_t)d);
 			else if (exploring && k->single)
-				smab_ls_factor32(&own[j], k->W32 + (size_t)j * (size_t)d * (size_t)d);
+				k->wfro[j] = smab_ls_factor32(&own[j], k->W32 + (size_t)j * (size_t)d * (size_t)d);
 		}
 		round_scores(k, need, u, Ap, Ap32, th, w, mu);
 		for (int j = 0; j < k->m; j++) {
+			if (exploring && k->mixed)
+				refine(k, j, NULL, w + (size_t)j * (size_t)n, 1.0, own[j].W, u[j]);
 			int i = exploring ? pick(k, j, NULL, w + (size_t)j * (size_t)n, 1.0)
 			                  : pick(k, j, mu + (size_t)j * (size_t)n, NULL, 0);
 			y[j] = play(k, j, t, i);
@@ -984,7 +1093,10 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	task k = {.in = &in, .t = t, .T = (int64_t)p[P_HORIZON].x,
 	          .sigma = p[P_NOISE].x, .lambda = p[P_LAMBDA].x, .alpha = p[P_ALPHA].x,
 	          .kernel = (int)p[P_KERNEL].x};
-	k.single = k.kernel == K_TRMM && (int)p[P_PRECISION].x == 1;
+	/* precision mixed under kernel gemm is gemm itself: all double */
+	int prec = (int)p[P_PRECISION].x;
+	k.single = k.kernel == K_TRMM && prec != PR_DOUBLE;
+	k.mixed = k.kernel == K_TRMM && prec == PR_MIXED;
 	uint32_t mask = coal_mask_of(p);
 	for (int a = 0; a < in.M; a++)
 		if (mask >> a & 1u)
@@ -1004,6 +1116,12 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	if (k.single) {
 		k.S32 = smab_xmalloc(chunk * sizeof *k.S32);
 		k.W32 = smab_xmalloc((size_t)k.m * (size_t)d * (size_t)d * sizeof *k.W32);
+	}
+	if (k.mixed) {
+		k.xn = smab_xmalloc((size_t)k.m * (size_t)n * sizeof *k.xn);
+		k.hi = smab_xmalloc((size_t)n * sizeof *k.hi);
+		k.cand = smab_xmalloc((size_t)n * sizeof *k.cand);
+		smab_widths_tri32_bound(d, &k.babs, &k.brel);
 	}
 	const char *tf = getenv("SMAB_TEST_COALITION_CHOICES");
 	if (tf && *tf && !(k.trace = fopen(tf, "a")))
@@ -1048,6 +1166,9 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	free(k.S);
 	free(k.S32);
 	free(k.W32);
+	free(k.xn);
+	free(k.hi);
+	free(k.cand);
 	if (k.trace)
 		fclose(k.trace);
 	inst_free(&in);
@@ -1072,7 +1193,8 @@ static int coal_check(const smab_value *p, char *msg, size_t len, int *bad)
 		*bad = P_DEVIATOR;
 		return 1;
 	}
-	if ((int)p[P_PRECISION].x == 1 && (int)p[P_KERNEL].x != K_TRMM) {
+	/* mixed promises double's choices, which gemm makes anyway: accepted */
+	if ((int)p[P_PRECISION].x == PR_SINGLE && (int)p[P_KERNEL].x != K_TRMM) {
 		snprintf(msg, len, "precision: single needs kernel: trmm (the gemm kernel is the "
 		         "double-precision reference)");
 		*bad = P_PRECISION;

@@ -2,8 +2,8 @@
  * MovieLens-100k, and the agreement of its width kernels, in one process.
  *
  *   bench_coalition [rounds]        speed, rounds per measurement (default 256)
- *   bench_coalition --agree [T [double|single]]   agreement of the kernels'
- *                                   choices (T 4096; both precisions)
+ *   bench_coalition --agree [T [double|single|mixed]]   agreement of the
+ *                                   kernels' choices (T 4096; all precisions)
  *
  * Speed:
  * 1. The DGEMM peak: C = A B with n = 1000 (2 n^3 flops), single-threaded
@@ -14,14 +14,16 @@
  *    for m members.
  * 2. The suite's run() on the occupation instance, LinUCB-M for coalitions
  *    of 1, 2, 4 and 8 agents, with kernel gemm (the reference), trmm, and
- *    trmm in single precision, one after the other for each size:
+ *    trmm in single and in mixed precision, one after the other for each size:
  *    agent-rounds per second, the speedup over gemm, and the kernel's
  *    flops per second as a share of its bare product's.  GREEDY too (no
  *    widths; the same code under both kernels), as agent-rounds/s.
  * Agreement (--agree): LinUCB-M, one replication of T rounds, on gender
  * (its three coalitions) and occupation (agents {1}, {1,2}, {1..4},
- * {1..8}); the chosen movie of every agent-round under trmm (double and
- * single) against gemm, via SMAB_TEST_COALITION_CHOICES.  The first
+ * {1..8}); the chosen movie of every agent-round under trmm (double,
+ * single and mixed) against gemm, via SMAB_TEST_COALITION_CHOICES, and
+ * under mixed the mean number of movies whose widths the screen sent back
+ * to double per member-round.  The first
  * agent-round where the runs part ends the comparison of that coalition:
  * after it the histories differ, so later choices are not comparable.
  * Agreement = identical choices before the first difference / all.
@@ -204,7 +206,7 @@ static double bare_gflops(int kind, int m, int quick)
 	return best;
 }
 
-/* --agree: LinUCB-M under kernel trmm (double, then single) in lockstep
+/* --agree: LinUCB-M under kernel trmm (double, single, mixed) in lockstep
  * with gemm, on gender's three coalitions and on occupation's agents {1},
  * {1,2}, {1..4}, {1..8}; prints the share of agent-rounds where the two
  * choose the same movie, the largest relative width error, and the largest
@@ -226,7 +228,8 @@ static int agree(smab_value *p, int T, int only)
 	setenv("SMAB_TEST_COALITION_CHOICES", path, 1);
 	int linucb = smab_suite_mech(S, "linucb");
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int prec = 0; prec < 2; prec++) {
+	static const char *const pname[3] = {"double", "single", "mixed"};
+	for (int prec = 0; prec < 3; prec++) {
 		if (only >= 0 && prec != only)
 			continue;
 		set(p, "precision", prec);
@@ -243,23 +246,30 @@ static int agree(smab_value *p, int T, int only)
 				char mech[32];
 				unsigned mk, rep;
 				long long t;
-				int a, i, iref;
+				int a, i, iref, nc;
 				double err, gap, maxerr = 0, maxgap = 0;
-				long n = 0, same = 0;
-				while (f && fscanf(f, "%31s %u %u %lld %d %d %d %lf %lf", mech, &mk, &rep, &t,
-				                   &a, &i, &iref, &err, &gap) == 9) {
+				long n = 0, same = 0, cands = 0;
+				while (f && fscanf(f, "%31s %u %u %lld %d %d %d %lf %lf %d", mech, &mk, &rep,
+				                   &t, &a, &i, &iref, &err, &gap, &nc) == 10) {
 					n++;
+					cands += nc;
 					same += i == iref;
 					maxerr = err > maxerr ? err : maxerr;
 					maxgap = gap > maxgap ? gap : maxgap;
 				}
 				if (f)
 					fclose(f);
-				const char *pr = prec ? "single" : "double";
+				const char *pr = pname[prec];
 				printf("%-10s coalition %3u, %s: %ld of %ld agent-rounds choose gemm's movie "
-				       "(%.4f%%), width error <= %.2e, largest index gap where they differ %.2e\n",
+				       "(%.4f%%), width error <= %.2e, largest index gap where they differ %.2e",
 				       games[g].name, mk, pr, same, n, n ? 100.0 * (double)same / (double)n : 0.0,
 				       maxerr, maxgap);
+				if (prec == 2)
+					printf("; %.2f candidates per member-round", n ? (double)cands / (double)n : 0.0);
+				printf("\n");
+				if (prec == 2)
+					printf("bench coalition.agree.%s.%u.%s.candidates %.4g\n", games[g].name,
+					       mask, pr, n ? (double)cands / (double)n : 0.0);
 				printf("bench coalition.agree.%s.%u.%s.rate %.6g\n", games[g].name, mask, pr,
 				       n ? (double)same / (double)n : 0.0);
 				printf("bench coalition.agree.%s.%u.%s.width_error %.3g\n", games[g].name, mask,
@@ -302,7 +312,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (agreeing)
-		return agree(p, T, argc > 3 ? strcmp(argv[3], "single") == 0 : -1);
+		return agree(p, T, argc <= 3 ? -1 : strcmp(argv[3], "single") == 0 ? 1
+		                              : strcmp(argv[3], "mixed") == 0 ? 2 : 0);
 	double peak = dgemm_gflops(quick);
 	printf("DGEMM peak (n = %d, 1 thread): %.2f GFLOP/s\n", quick ? 300 : 1000, peak);
 	printf("bench dgemm.gflops %.4g\n", peak);
@@ -312,15 +323,15 @@ int main(int argc, char **argv)
 
 	const int n = 1682, d = 100;
 	static const int sizes[] = {1, 2, 4, 8};
-	static const char *const kname[3] = {"gemm", "trmm", "single"};
+	static const char *const kname[4] = {"gemm", "trmm", "single", "mixed"};
 	int linucb = smab_suite_mech(S, "linucb");
 	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
 		int m = sizes[s];
 		unsigned mask = (1u << m) - 1;
-		double ar[3];
-		for (int kk = 0; kk < 3; kk++) {
+		double ar[4];
+		for (int kk = 0; kk < 4; kk++) {
 			set(p, "kernel", kk == 0);          /* trmm|gemm */
-			set(p, "precision", kk == 2);       /* double|single */
+			set(p, "precision", kk < 2 ? 0 : kk - 1);   /* double|single|mixed */
 			double best = INFINITY;
 			for (int rep = 0; rep < (quick ? 1 : 2); rep++) {
 				double sec = task_seconds(p, linucb, mask, T);
@@ -330,12 +341,13 @@ int main(int argc, char **argv)
 			ar[kk] = (double)m * T / best;
 			/* flops per agent-round in the kernel's widths product */
 			double fl = kk == 0 ? 2.0 * n * d * (d + 1.0) : (double)n * d * d;
-			double bare = bare_gflops(kk, m, quick), gf = ar[kk] * fl / 1e9;
+			double bare = bare_gflops(kk < 2 ? kk : 2, m, quick), gf = ar[kk] * fl / 1e9;
 			printf("linucb m = %d, %-6s: %8.0f agent-rounds/s, %5.2fx gemm's; %6.2f GFLOP/s in "
 			       "the widths product, %.1f%% of its bare %s (%.2f GFLOP/s)\n", m, kname[kk],
 			       ar[kk], ar[kk] / ar[0], gf, 100.0 * gf / bare,
 			       kk == 0 ? "DGEMM" : kk == 1 ? "DTRMM" : "STRMM", bare);
-			const char *key = kk == 1 ? "" : kk == 0 ? ".gemm" : ".single";
+			static const char *const keys[4] = {".gemm", "", ".single", ".mixed"};
+			const char *key = keys[kk];
 			printf("bench coalition.linucb%s.m%d.agent_rounds %.4g\n", key, m, ar[kk]);
 			printf("bench coalition.linucb%s.m%d.peak_fraction %.4g\n", key, m, gf / bare);
 			if (kk)

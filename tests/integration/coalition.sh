@@ -143,6 +143,12 @@ YAML
 check "precision: single with kernel: gemm is refused with exit 2" test $? -eq 2
 check "... at the key, saying what it needs" grep -q "prec.yaml:2:[0-9]*: .*precision: single needs kernel: trmm" prec.out
 check "... and writes no file" test ! -e prec.h5
+cat >mixgemm.yaml <<'YAML'
+suite: coalition
+params: {horizon: 10, kernel: gemm, precision: mixed}
+YAML
+"$SMAB" run mixgemm.yaml -o mixgemm.h5 -q >mixgemm.out 2>&1
+check "precision: mixed (the default) with kernel: gemm is accepted: gemm is all double" test $? -eq 0
 cat >nodata.yaml <<'YAML'
 suite: coalition
 params: {instance: movielens, data: /nonexistent/ml-100k}

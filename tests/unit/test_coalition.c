@@ -109,10 +109,10 @@ START_TEST(mechanisms_agree_where_they_should)
 }
 END_TEST
 
-/* The trmm kernel (and its single precision) computes LinUCB-M's widths
- * through a factor of V^-1, the gemm kernel through V^-1 itself: on the
- * synthetic games they choose the same arm in every round, so every
- * coalition's regrets agree to the last bit. */
+/* The trmm kernel (and its single and mixed precisions) computes
+ * LinUCB-M's widths through a factor of V^-1, the gemm kernel through V^-1
+ * itself: on the synthetic games they choose the same arm in every round,
+ * so every coalition's regrets agree to the last bit. */
 START_TEST(kernels_choose_alike)
 {
 	smab_value p[MAXP];
@@ -127,13 +127,44 @@ START_TEST(kernels_choose_alike)
 			su_set_enum(S, p, "precision", "double");
 			run(p, mask, m, 1, 2, ref);
 			su_set_enum(S, p, "kernel", "trmm");
-			for (int single = 0; single < 2; single++) {
-				su_set_enum(S, p, "precision", single ? "single" : "double");
+			static const char *const prec[] = {"double", "single", "mixed"};
+			for (int q = 0; q < 3; q++) {
+				su_set_enum(S, p, "precision", prec[q]);
 				run(p, mask, m, 1, 2, sc);
 				for (int a = 0; a < NMET; a++)
 					ck_assert_msg(memcmp(&sc[a], &ref[a], sizeof sc[a]) == 0,
-					              "instance %d, coalition %u, single %d, metric %d: %.17g vs %.17g",
-					              inst, mask, single, a, sc[a], ref[a]);
+					              "instance %d, coalition %u, %s, metric %d: %.17g vs %.17g",
+					              inst, mask, prec[q], a, sc[a], ref[a]);
+			}
+		}
+	}
+}
+END_TEST
+
+/* Precision mixed recomputes in double the widths its float screen cannot
+ * rule out, so its choices are those of precision double: every mechanism
+ * that uses widths (LinUCB-M, the deviations, M-ETC's exploration) gives
+ * bit-identical regrets on both synthetic games, for alpha 1 and 0.3. */
+START_TEST(mixed_is_double)
+{
+	smab_value p[MAXP];
+	double ref[4 * NMET], sc[4 * NMET];
+	static const char *const m[] = {"linucb", "dev-greedy", "dev-random", "metc"};
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "horizon", 300);
+	su_set(S, p, "metc.explore", 100);
+	for (int inst = 0; inst < 2; inst++) {
+		su_set_enum(S, p, "instance", inst ? "asymmetric" : "synthetic");
+		for (int al = 0; al < 2; al++) {
+			su_set(S, p, "alpha", al ? 0.3 : 1.0);
+			for (uint32_t mask = 1; mask < (inst ? 64u : 32u); mask += inst ? 9 : 5) {
+				su_set_enum(S, p, "precision", "double");
+				run(p, mask, m, 4, 3, ref);
+				su_set_enum(S, p, "precision", "mixed");
+				run(p, mask, m, 4, 3, sc);
+				ck_assert(ref[0] > 0);
+				ck_assert_msg(memcmp(sc, ref, sizeof sc) == 0,
+				              "instance %d, alpha %d, coalition %u", inst, al, mask);
 			}
 		}
 	}
@@ -407,6 +438,7 @@ static Suite *coalition_suite(void)
 	tcase_add_test(tc, metc_exploration_independent_of_coalition);
 	tcase_add_test(tc, mechanisms_agree_where_they_should);
 	tcase_add_test(tc, kernels_choose_alike);
+	tcase_add_test(tc, mixed_is_double);
 	tcase_add_test(tc, random_deviator_regret);
 	tcase_add_test(tc, scale_multiplies_theta);
 	tcase_add_test(tc, mul_lemma1_buffer);

@@ -553,6 +553,22 @@ START_TEST(test_embed_args)
 }
 END_TEST
 
+enum { NMET = 1 + SMAB_MAX_AGENTS, NPAR = 32 };
+
+/* The coalition suite on MovieLens with its defaults, d = dim, T = horizon:
+ * the parameters in p (NPAR of them). */
+static const smab_suite *coalition_ml(smab_value *p, int dim, int horizon)
+{
+	const smab_suite *S = smab_suite_find("coalition");
+	ck_assert_ptr_nonnull(S);
+	su_defaults(S, p, NPAR);
+	su_set_enum(S, p, "instance", "movielens");
+	p[su_param(S, "data")].s = (char *)data_dir();
+	su_set(S, p, "dim", dim);
+	su_set(S, p, "horizon", horizon);
+	return S;
+}
+
 /* The coalition suite's 'scale' on MovieLens multiplies theta* and each
  * user's best mean alike: a random agent alone (its movies do not depend
  * on the rewards) loses exactly scale times as much, and LinUCB-M and
@@ -560,17 +576,10 @@ END_TEST
  * much (d = 12, T = 150: a few milliseconds). */
 START_TEST(test_coalition_scale)
 {
-	enum { NMET = 1 + SMAB_MAX_AGENTS };
-	const smab_suite *S = smab_suite_find("coalition");
-	ck_assert_ptr_nonnull(S);
-	smab_value p[32];
+	smab_value p[NPAR];
 	double base[2 * NMET], sc[2 * NMET], curve[2 * NMET];
 	static const char *const dev[] = {"dev-random"}, *const lin[] = {"linucb", "greedy"};
-	su_defaults(S, p, 32);
-	su_set_enum(S, p, "instance", "movielens");
-	p[su_param(S, "data")].s = (char *)data_dir();
-	su_set(S, p, "dim", 12);
-	su_set(S, p, "horizon", 150);
+	const smab_suite *S = coalition_ml(p, 12, 150);
 	su_set(S, p, "coalition", 1);
 	ck_assert_int_eq(su_run(S, p, 5, 0, 0, dev, 1, NULL, 0, base, curve), SMAB_OK);
 	su_set(S, p, "scale", 3);
@@ -593,6 +602,31 @@ START_TEST(test_coalition_scale)
 }
 END_TEST
 
+/* Precision mixed screens the widths in single precision and recomputes
+ * in double those of the movies that could win: on the gender game (both
+ * agents, d = 40, T = 300) LinUCB-M, a greedy deviator and M-ETC's
+ * exploration give bit-identical regrets under mixed and double. */
+START_TEST(test_coalition_mixed)
+{
+	smab_value p[NPAR];
+	double ref[3 * NMET], sc[3 * NMET], curve[3 * NMET];
+	static const char *const m[] = {"linucb", "dev-greedy", "metc"};
+	const smab_suite *S = coalition_ml(p, 40, 300);
+	su_set(S, p, "metc.explore", 150);
+	su_set_enum(S, p, "precision", "double");
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, m, 3, NULL, 0, ref, curve), SMAB_OK);
+	su_set_enum(S, p, "precision", "mixed");
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, m, 3, NULL, 0, sc, curve), SMAB_OK);
+	for (int k = 0; k < 3; k++)
+		for (int a = 0; a < 3; a++) {
+			ck_assert(ref[k * NMET + a] > 0);
+			ck_assert_msg(memcmp(&sc[k * NMET + a], &ref[k * NMET + a], sizeof sc[0]) == 0,
+			              "%s, metric %d: %.17g vs %.17g", m[k], a, sc[k * NMET + a],
+			              ref[k * NMET + a]);
+		}
+}
+END_TEST
+
 static Suite *movielens_suite(void)
 {
 	Suite *s = suite_create("movielens");
@@ -609,6 +643,7 @@ static Suite *movielens_suite(void)
 	tcase_add_test(tc, test_embed);
 	tcase_add_test(tc, test_embed_args);
 	tcase_add_test(tc, test_coalition_scale);
+	tcase_add_test(tc, test_coalition_mixed);
 	suite_add_tcase(s, tc);
 	return s;
 }
