@@ -331,8 +331,10 @@ static void plan_projection(const smab_experiment *e, double rate, double total,
 	char t[32];
 	printf("projected wall time, tasks costliest first, each to the rank that frees first:\n");
 	printf("%10s  %12s  %5s\n", "ranks", "wall time", "busy");
+	double wall[4];
+	smab_plan_walls(e, rate, row, nrow, 1, wall);
 	for (int i = 0; i < nrow; i++) {
-		double w = smab_plan_wall(e, rate, row[i], 1);
+		double w = wall[i];
 		double busy = w > 0 ? total / rate / ((double)row[i] * w) : 1;
 		printf("%10ld  %12s  %4.0f%%\n", row[i], plan_time(w, t, sizeof t), 100 * fmin(busy, 1));
 	}

@@ -146,41 +146,55 @@ static costly *points_by_cost(const smab_experiment *e, int64_t np)
 	return order;
 }
 
-double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+void smab_plan_walls(const smab_experiment *e, double rate, const long *ranks, int n,
+                     long shards, double *out)
 {
 	int64_t np = smab_sweep_npoints(e), reps = e->replications, nt = np * reps;
-	ranks = ranks > 1 ? ranks : 1;
 	shards = shards > 1 ? shards : 1;
 	costly *order = points_by_cost(e, np);
-	double total = 0, end = 0;
+	double total = 0;
 	for (int64_t p = 0; p < np; p++)
 		total += order[p].cost * (double)reps;
 	if (nt > LPT_MAX_TASKS) {
 		/* The even share of a shard, but never less than one task. */
-		end = fmax(total / (double)shards / (double)ranks, np ? order[0].cost : 0);
-	} else {
-		/* Each shard's tasks, costliest first, scheduled on its own ranks. */
-		int64_t *first = smab_xcalloc((size_t)shards + 1, sizeof *first);
-		for (int64_t p = 0; p < np; p++)
-			for (int r = 0; r < reps; r++)
-				first[smab_sched_shard(order[p].point, r, (int)reps, (int)shards) + 1]++;
-		for (long s = 0; s < shards; s++)
-			first[s + 1] += first[s];
-		double *c = smab_xmalloc((size_t)(nt > 0 ? nt : 1) * sizeof *c);
-		int64_t *fill = smab_xmalloc((size_t)shards * sizeof *fill);
-		memcpy(fill, first, (size_t)shards * sizeof *fill);
-		for (int64_t p = 0; p < np; p++)
-			for (int r = 0; r < reps; r++)
-				c[fill[smab_sched_shard(order[p].point, r, (int)reps, (int)shards)]++] =
-					order[p].cost;
-		for (long s = 0; s < shards; s++)
-			end = fmax(end, lpt_makespan(c + first[s], first[s + 1] - first[s], ranks));
-		free(fill);
-		free(c);
-		free(first);
+		for (int i = 0; i < n; i++)
+			out[i] = fmax(total / (double)shards / (double)(ranks[i] > 1 ? ranks[i] : 1),
+			              np ? order[0].cost : 0) / rate;
+		free(order);
+		return;
 	}
+	/* Each shard's tasks, costliest first, scheduled on its own ranks. */
+	int64_t *first = smab_xcalloc((size_t)shards + 1, sizeof *first);
+	for (int64_t p = 0; p < np; p++)
+		for (int r = 0; r < reps; r++)
+			first[smab_sched_shard(order[p].point, r, (int)reps, (int)shards) + 1]++;
+	for (long s = 0; s < shards; s++)
+		first[s + 1] += first[s];
+	double *c = smab_xmalloc((size_t)(nt > 0 ? nt : 1) * sizeof *c);
+	int64_t *fill = smab_xmalloc((size_t)shards * sizeof *fill);
+	memcpy(fill, first, (size_t)shards * sizeof *fill);
+	for (int64_t p = 0; p < np; p++)
+		for (int r = 0; r < reps; r++)
+			c[fill[smab_sched_shard(order[p].point, r, (int)reps, (int)shards)]++] =
+				order[p].cost;
+	for (int i = 0; i < n; i++) {
+		double end = 0;
+		for (long s = 0; s < shards; s++)
+			end = fmax(end, lpt_makespan(c + first[s], first[s + 1] - first[s],
+			                             ranks[i] > 1 ? ranks[i] : 1));
+		out[i] = end / rate;
+	}
+	free(fill);
+	free(c);
+	free(first);
 	free(order);
-	return end / rate;
+}
+
+double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards)
+{
+	double w;
+	smab_plan_walls(e, rate, &ranks, 1, shards, &w);
+	return w;
 }
 
 double smab_plan_critical(const smab_experiment *e, int64_t *point)

@@ -52,6 +52,10 @@ int smab_plan_calibrate(const smab_experiment *e, double budget, smab_calib *out
  * first, as the scheduler does.  Past 4 million tasks the schedule is not
  * simulated: the work divided evenly, but no less than the costliest task. */
 double smab_plan_wall(const smab_experiment *e, double rate, long ranks, long shards);
+/* The same for each of n rank counts ranks[0..n-1] into out[0..n-1], the
+ * tasks sorted once. */
+void smab_plan_walls(const smab_experiment *e, double rate, const long *ranks, int n,
+                     long shards, double *out);
 /* The cost of e's costliest task, which no number of ranks can shorten
  * (the critical path), and its point into *point (if not NULL). */
 double smab_plan_critical(const smab_experiment *e, int64_t *point);

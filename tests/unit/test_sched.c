@@ -175,6 +175,14 @@ START_TEST(test_wall_lpt)
 	ck_assert_double_eq(smab_plan_wall(e, 1, 3, 1), c3 + c2);
 	ck_assert_double_eq(smab_plan_wall(e, 1, 1024, 1), c3);
 	ck_assert_double_eq(smab_plan_wall(e, 2, 2, 1), (c3 + 2 * c2) / 2);
+	/* several rank counts at once: the same, one sort */
+	long ranks[4] = {1, 2, 3, 1024};
+	double w[4];
+	smab_plan_walls(e, 1, ranks, 4, 1, w);
+	ck_assert_double_eq(w[0], 2 * c3 + 3 * c2);
+	ck_assert_double_eq(w[1], c3 + 2 * c2);
+	ck_assert_double_eq(w[2], c3 + c2);
+	ck_assert_double_eq(w[3], c3);
 	int64_t p = -1;
 	ck_assert_double_eq(smab_plan_critical(e, &p), c3);
 	ck_assert_int_eq(p, 0);
