@@ -649,6 +649,16 @@ double smab_ls_factor32(const smab_ls *s, float *W32)
 	return sqrt(ss);
 }
 
+double smab_ls_factor_norm(const smab_ls *s)
+{
+	size_t d = (size_t)s->d;
+	double ss = 0.0;
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = i; j < d; j++)
+			ss += s->W[i * d + j] * s->W[i * d + j];
+	return sqrt(ss);
+}
+
 void smab_widths_tri32_bound(int d, double *abs, double *rel)
 {
 	/* gamma_n = n u / (1 - n u): the float product's with u = 2^-24

@@ -141,6 +141,9 @@ void smab_widths_tri32_bound(int d, double *abs, double *rel);
  * lower one is zeroed).  Returns ||W||_F (of the double W, for the bound
  * above). */
 double smab_ls_factor32(const smab_ls *s, float *W32);
+/* ||W||_F = sqrt(tr V^-1) of the tracked factor, the norm smab_ls_factor32
+ * returns, without the copy. */
+double smab_ls_factor_norm(const smab_ls *s);
 
 /* Solve V z = rhs through the Cholesky factor of V (factored on demand). */
 int smab_ls_solve(smab_ls *s, const double *rhs, double *z);

@@ -101,7 +101,7 @@
  * (proportional to ||D_u item_i|| ||W||_F; the norms come with the
  * scaling pass and the float copy of W), so an item whose screened index
  * plus its error stays below the best screened index minus that one's
- * cannot be double's choice (refine()).  The others, the candidates, get
+ * cannot be double's choice (smab_cw_refine, coalwidths.c).  The others, the candidates, get
  * their widths in double by the same DTRMM on the same block of 128 items
  * as precision double (OpenBLAS gives a row other bits in a product of
  * other rows), and pick() then chooses as under double, to the bit.  On
@@ -110,7 +110,16 @@
  * (widths alone, beta 1) goes through the same screen; members sharing
  * columns share the screen's widths and norms, each then screening with
  * its own items.  Under kernel gemm, mixed is gemm (all double).
- * Speed and the commands: experiments/README.md, "Width kernels".
+ * 'reuse: user' (the default; trmm only) rests on V only growing: a user's
+ * widths in round s bound its widths in every later round, so after a
+ * user's first round a member computes its means (one DGEMV), bounds each
+ * movie's index by them plus the stored widths, and recomputes, by the
+ * same product on the same block of 128 movies, only the blocks holding a
+ * movie whose bound reaches the best index found: about one block in 14
+ * per member-round on MovieLens.  The choices are those of 'reuse: none'
+ * under every precision (coalwidths.c gives the bound and the argument).
+ * The width kernels are in src/suites/coalwidths.c; speed and the
+ * commands: experiments/README.md, "Width kernels".
  *
  * Common random numbers: the users u_{a,t} and the noise z_{a,t} of agent a
  * in round t come from streams keyed by (seed, replication, agent) only, so
@@ -135,15 +144,15 @@
 #include "smab/shapley.h"
 #include "smab/suite.h"
 
+#include "coalition.h"
+
 enum { I_SYNTH, I_ASYM, I_FIXED, I_ML };
 enum {
 	P_INSTANCE, P_AGENTS, P_GROUPS, P_STATES, P_DATA, P_DIM, P_HORIZON,
 	P_COALITION, P_LAMBDA, P_ALPHA, P_NOISE, P_DEVIATOR, P_EXPLORE, P_SCALE,
-	P_KERNEL, P_PRECISION, NPARAMS
+	P_KERNEL, P_PRECISION, P_REUSE, NPARAMS
 };
 
-enum { K_TRMM, K_GEMM };            /* the 'kernel' choices, in order */
-enum { PR_DOUBLE, PR_SINGLE, PR_MIXED };  /* the 'precision' choices */
 
 static const smab_param_decl params[NPARAMS] = {
 	[P_INSTANCE] = {"instance", SMAB_P_ENUM, "synthetic", 0, 0,
@@ -180,6 +189,8 @@ static const smab_param_decl params[NPARAMS] = {
 	              "widths by a triangular product with a factor of V^-1 (trmm) or the earlier full product (gemm, a reference)"},
 	[P_PRECISION] = {"precision", SMAB_P_ENUM, "mixed", 0, 0, "double|single|mixed",
 	                 "trmm widths: mixed (a float screen with a rigorous error bound, then double for the items it cannot rule out: double's choices), double, or single (float products; sums and the ridge state stay double); gemm is all double"},
+	[P_REUSE] = {"reuse", SMAB_P_ENUM, "user", 0, 0, "user|none",
+	             "trmm widths: user (a user's widths bound its later ones, as V only grows, so a later round recomputes only the blocks of 128 items that could win: the same choices) or none (every width every round)"},
 };
 
 /* A name from before agents were numbered from 1: its value counts from 0. */
@@ -342,10 +353,10 @@ static int n_agents(const smab_value *p)
 }
 
 /* Synthetic item i (0-based, item i+1 of the paper) held by agent a? */
-static int syn_holds(int inst, int a, int i)
+static int syn_holds(int kind, int a, int i)
 {
 	int block = i / 5;      /* A_{block+1} */
-	switch (inst) {
+	switch (kind) {
 	case I_SYNTH: return block == a || block == (a + 1) % 5;
 	case I_ASYM: return a == 0 ? i % 6 == 0 : block == a - 1;
 	default: return 1;
@@ -358,17 +369,6 @@ static double syn_theta(int i)
 	return v[(i + 1) % 5];
 }
 
-typedef struct inst {
-	int kind, M, d, n;          /* n items of dimension d */
-	const double *item;         /* [n * d] */
-	const double *user;         /* [nusers * d], movielens */
-	const double *theta;        /* [d] */
-	const double *best;         /* [nusers], movielens */
-	unsigned char *holds;       /* [M * n], synthetic: agent a may play item i */
-	double *sbest;              /* [M], synthetic: best mean of agent a */
-	double *own;                /* storage: synthetic items, theta, ones; movielens theta, best */
-	const double *ones;         /* [d] all ones: the synthetic user */
-} inst;
 
 static void inst_free(inst *in)
 {
@@ -434,36 +434,6 @@ static int inst_make(const smab_value *p, inst *in, char *err, size_t errlen)
 
 /* ---- one task ------------------------------------------------------------ */
 
-typedef struct task {
-	const inst *in;
-	int m;                  /* members */
-	int mem[SMAB_MAX_AGENTS];
-	int64_t T;
-	double sigma, lambda, alpha;
-	int *users;             /* [m * T]: u_{a,t} (movielens) */
-	double *z;              /* [m * T]: standard normal noise */
-	const smab_task *t;
-	/* scratch */
-	double *A;              /* d x d, full V^-1 */
-	double *B;              /* d x (m d + m) */
-	double *Y;              /* n x (m d + m) */
-	int kernel;             /* K_TRMM or K_GEMM */
-	int single;             /* trmm widths in single precision (single, mixed) */
-	int mixed;              /* then double for the items the screen keeps */
-	double *S;              /* CHUNK x d: scaled items (trmm) */
-	float *S32;             /* CHUNK x d: scaled items (single) */
-	float *W32;             /* m factors d x d (single) */
-	double *xn;             /* [m * n]: ||u * item_i|| (mixed) */
-	double *hi;             /* [n]: screened score plus its error (mixed) */
-	int *cand;              /* [n]: the screen's candidates (mixed) */
-	double wfro[SMAB_MAX_AGENTS];   /* ||W||_F of each member's factor (mixed) */
-	int ncand[SMAB_MAX_AGENTS];     /* candidates of each member this round */
-	double babs, brel;      /* smab_widths_tri32_bound at d */
-	FILE *trace;            /* SMAB_TEST_COALITION_CHOICES: every choice */
-	double *x;              /* m x d: this round's actions */
-	double *reg;            /* m: regret so far */
-	int *prio;              /* [n]: tie-break rank of each item */
-} task;
 
 static const double *user_of(const task *k, int j, int64_t t)
 {
@@ -477,12 +447,6 @@ static double best_of(const task *k, int j, int64_t t)
 		return k->in->best[k->users[(size_t)j * (size_t)k->T + (size_t)t]];
 	return k->in->sbest[k->mem[j]];
 }
-
-static int may_play(const task *k, int j, int i)
-{
-	return !k->in->holds || k->in->holds[(size_t)k->mem[j] * (size_t)k->in->n + (size_t)i];
-}
-
 /* The ENV stream of the tie-break order (agents use ids 0..15). */
 #define TIE_STREAM 1000
 
@@ -537,205 +501,6 @@ static double play(task *k, int j, int64_t t, int i)
 	return mu + k->sigma * k->z[(size_t)j * (size_t)k->T + (size_t)t];
 }
 
-/* What a member needs this round. */
-enum { NEED_NONE, NEED_MEAN, NEED_UCB };
-
-/* Rows of the product per block (a 128 x 808 block is 0.8 MB: in L2). */
-#define CHUNK 128
-
-/* w[i] = max(0, y_i . x_i) for rows y_i of Y (stride ldy) and x_i of X
- * (stride d).  Four partial sums in a fixed order: the compiler may
- * vectorize them, and the result is the same on every target. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void row_dots(const double *Y, int ldy, const double *X, int d, int rows,
-                     double *w)
-{
-	for (int i = 0; i < rows; i++) {
-		const double *y = Y + (size_t)i * (size_t)ldy, *x = X + (size_t)i * (size_t)d;
-		double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-		int c = 0;
-		for (; c + 4 <= d; c += 4) {
-			s0 += y[c] * x[c];
-			s1 += y[c + 1] * x[c + 1];
-			s2 += y[c + 2] * x[c + 2];
-			s3 += y[c + 3] * x[c + 3];
-		}
-		for (; c < d; c++)
-			s0 += y[c] * x[c];
-		double s = (s0 + s1) + (s2 + s3);
-		w[i] = s > 0 ? s : 0;
-	}
-}
-
-/* S = the rows of an item block scaled by u (row-major, rows x d), in
- * double or, when S is NULL, in float into S32: the triangular product's
- * input; with nrm (float only), also the rows' norms (in double, before
- * rounding) for the error bound of the mixed precision. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void scale_rows(const double *restrict items, int rows, int d,
-                       const double *restrict u, double *restrict S, float *restrict S32,
-                       double *restrict nrm)
-{
-	for (int i = 0; i < rows; i++) {
-		const double *restrict x = items + (size_t)i * (size_t)d;
-		int c = 0;
-		/* by fours, written out: straight-line code the compiler packs
-		 * into vector instructions at -O2 */
-		if (S) {
-			double *restrict y = S + (size_t)i * (size_t)d;
-			for (; c + 4 <= d; c += 4) {
-				y[c] = x[c] * u[c];
-				y[c + 1] = x[c + 1] * u[c + 1];
-				y[c + 2] = x[c + 2] * u[c + 2];
-				y[c + 3] = x[c + 3] * u[c + 3];
-			}
-			for (; c < d; c++)
-				y[c] = x[c] * u[c];
-		} else if (!nrm) {
-			float *restrict y = S32 + (size_t)i * (size_t)d;
-			for (; c + 4 <= d; c += 4) {
-				y[c] = (float)(x[c] * u[c]);
-				y[c + 1] = (float)(x[c + 1] * u[c + 1]);
-				y[c + 2] = (float)(x[c + 2] * u[c + 2]);
-				y[c + 3] = (float)(x[c + 3] * u[c + 3]);
-			}
-			for (; c < d; c++)
-				y[c] = (float)(x[c] * u[c]);
-		} else {
-			float *restrict y = S32 + (size_t)i * (size_t)d;
-			double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-			for (; c + 4 <= d; c += 4) {
-				double a0 = x[c] * u[c], a1 = x[c + 1] * u[c + 1];
-				double a2 = x[c + 2] * u[c + 2], a3 = x[c + 3] * u[c + 3];
-				y[c] = (float)a0;
-				y[c + 1] = (float)a1;
-				y[c + 2] = (float)a2;
-				y[c + 3] = (float)a3;
-				s0 += a0 * a0;
-				s1 += a1 * a1;
-				s2 += a2 * a2;
-				s3 += a3 * a3;
-			}
-			for (; c < d; c++) {
-				double a0 = x[c] * u[c];
-				y[c] = (float)a0;
-				s0 += a0 * a0;
-			}
-			nrm[i] = sqrt((s0 + s1) + (s2 + s3));
-		}
-	}
-}
-
-/* The round's scores: for member j with need[j] = NEED_UCB its squared
- * widths under the factor fac[j] land in w[j*n ..], and for every member
- * with a need, the means under th land in mu[j*n ..]; u[j] is member j's
- * user this round.  fac[j] is V^-1 in full (kernel gemm) or its upper
- * factor W, V^-1 = W W^T (kernel trmm; fac32[j] its float copy when the
- * precision is single). */
-static void round_scores(task *k, const int *need, const double *const *u,
-                         const double *const *fac, const float *const *fac32,
-                         const double *th, double *w, double *mu)
-{
-	const inst *in = k->in;
-	int d = in->d, n = in->n, nw = 0, nm = 0, tri = k->kernel == K_TRMM;
-	int col[SMAB_MAX_AGENTS], mcol[SMAB_MAX_AGENTS], own[SMAB_MAX_AGENTS];
-	int from[SMAB_MAX_AGENTS];      /* the member whose columns j shares */
-	/* Members with the same user (every member of the synthetic instances;
-	 * MovieLens members who drew the same user) share their columns. */
-	for (int j = 0; j < k->m; j++) {
-		col[j] = mcol[j] = -1;
-		own[j] = 1;
-		from[j] = j;
-		if (need[j] == NEED_NONE)
-			continue;
-		for (int q = 0; q < j && own[j]; q++)
-			if (need[q] != NEED_NONE && u[q] == u[j] && mcol[q] >= 0 &&
-			    (need[j] == NEED_MEAN || (need[q] == NEED_UCB && fac[q] == fac[j]))) {
-				col[j] = need[j] == NEED_UCB ? col[q] : -1;
-				mcol[j] = mcol[q];
-				own[j] = 0;
-				from[j] = q;
-			}
-		if (own[j]) {
-			col[j] = need[j] == NEED_UCB ? nw++ : -1;
-			mcol[j] = nm++;
-		}
-	}
-	/* gemm: B = [D_u1 A D_u1 | ... | D_u1 th | ...]; trmm: B = [D_u1 th |
-	 * ...] by rows, each member's means one DGEMV (every member's, so
-	 * LinUCB-M with alpha = 0 and GREEDY see the same bits), its widths
-	 * one triangular product on the scaled items. */
-	int wd = nw * d, ld = wd + nm;
-	if (ld == 0)
-		return;
-	for (int j = 0; j < k->m && tri; j++)
-		if (need[j] != NEED_NONE && own[j])
-			for (int c = 0; c < d; c++)
-				k->B[(size_t)mcol[j] * (size_t)d + (size_t)c] = u[j][c] * th[c];
-	for (int j = 0; j < k->m && !tri; j++) {
-		if (need[j] == NEED_NONE || !own[j])
-			continue;
-		const double *uj = u[j];
-		if (col[j] >= 0) {
-			const double *A = fac[j];
-			for (int r = 0; r < d; r++) {
-				double *b = k->B + (size_t)r * (size_t)ld + (size_t)(col[j] * d);
-				const double *ar = A + (size_t)r * (size_t)d;
-				for (int c = 0; c < d; c++)
-					b[c] = uj[r] * ar[c] * uj[c];
-			}
-		}
-		for (int r = 0; r < d; r++)
-			k->B[(size_t)r * (size_t)ld + (size_t)(wd + mcol[j])] = uj[r] * th[r];
-	}
-	/* Items in blocks of CHUNK rows, so each block's products are still in
-	 * cache when the sums read them. */
-	for (int r0 = 0; r0 < n; r0 += CHUNK) {
-		int rows = n - r0 < CHUNK ? n - r0 : CHUNK;
-		const double *items = in->item + (size_t)r0 * (size_t)d;
-		if (!tri)
-			smab_gemm(rows, ld, d, items, k->B, k->Y);
-		for (int j = 0; j < k->m; j++) {
-			if (need[j] == NEED_NONE || !own[j])
-				continue;
-			double *mj = mu + (size_t)j * (size_t)n + (size_t)r0;
-			double *wj = w + (size_t)j * (size_t)n + (size_t)r0;
-			if (tri) {
-				smab_gemv(rows, d, items, k->B + (size_t)mcol[j] * (size_t)d, mj);
-				if (col[j] < 0)
-					continue;
-				scale_rows(items, rows, d, u[j], k->single ? NULL : k->S, k->S32,
-				           k->mixed ? k->xn + (size_t)j * (size_t)n + (size_t)r0 : NULL);
-				if (k->single)
-					smab_widths_tri32(d, fac32[j], k->S32, rows, wj);
-				else
-					smab_widths_tri(d, fac[j], k->S, rows, wj);
-				continue;
-			}
-			for (int i = 0; i < rows; i++)
-				mj[i] = k->Y[(size_t)i * (size_t)ld + (size_t)(wd + mcol[j])];
-			if (col[j] >= 0)
-				row_dots(k->Y + (size_t)(col[j] * d), ld, items, d, rows, wj);
-		}
-	}
-	/* members sharing another's columns share its results */
-	for (int j = 0; j < k->m; j++) {
-		if (need[j] == NEED_NONE || own[j])
-			continue;
-		int q = from[j];
-		memcpy(mu + (size_t)j * (size_t)n, mu + (size_t)q * (size_t)n, (size_t)n * sizeof *mu);
-		if (col[j] >= 0)
-			memcpy(w + (size_t)j * (size_t)n, w + (size_t)q * (size_t)n, (size_t)n * sizeof *w);
-		if (col[j] >= 0 && k->mixed)
-			memcpy(k->xn + (size_t)j * (size_t)n, k->xn + (size_t)q * (size_t)n,
-			       (size_t)n * sizeof *k->xn);
-	}
-}
-
 /* argmax over member j's items of mu[i] + beta sqrt(w[i]) (w NULL: mu
  * alone; mu NULL: w alone).  Ties go to the item first in the
  * replication's random order prio (the same for every agent, coalition and
@@ -755,53 +520,6 @@ static int pick(const task *k, int j, const double *mu, const double *w, double 
 		}
 	}
 	return best;
-}
-
-/* Precision mixed: member j's widths w, from the single-precision screen,
- * become the double kernel's for every item that could still win.  With
- * B_i the bound of |sqrt(w_i) - sqrt(w64_i)| (smab_widths_tri32_bound),
- * item i's index under the double widths is within
- *   e_i = beta B_i + 2^-48 (|mu_i| + beta sqrt(w_i))
- * of its screened index s_i (the last term covers the rounding of both
- * indices).  The double kernel's choice b has s_b + e_b >= s_i - e_i for
- * every item i, so the candidates, the items with s_i + e_i >= max (s - e)
- * over member j's items, include it; they get the double widths, while
- * every other item keeps an index below that of the candidate attaining
- * the maximum, so pick() chooses as under precision double.  The double
- * widths are recomputed for each block of CHUNK items holding a candidate,
- * the same DTRMM on the same rows as precision double's, because OpenBLAS
- * does not give a row the same bits in a product of other rows (a row
- * alone differs in the last place).  mu NULL: no means (M-ETC's
- * exploration).  k->ncand[j] receives the number of candidates. */
-static void refine(task *k, int j, const double *mu, double *w, double beta,
-                   const double *W, const double *u)
-{
-	const inst *in = k->in;
-	int n = in->n, d = in->d, nc = 0;
-	const double *xn = k->xn + (size_t)j * (size_t)n;
-	double wf = k->wfro[j], lo = -INFINITY, *hi = k->hi;
-	for (int i = 0; i < n; i++) {
-		hi[i] = -INFINITY;
-		if (!may_play(k, j, i))
-			continue;
-		double m = mu ? mu[i] : 0, r = sqrt(w[i]), t = beta * r, v = m + t;
-		double e = beta * (k->babs * xn[i] * wf + k->brel * r) + 0x1p-48 * (fabs(m) + t);
-		hi[i] = v + e;
-		if (v - e > lo)
-			lo = v - e;
-	}
-	for (int i = 0; i < n; i++)
-		if (hi[i] >= lo)
-			k->cand[nc++] = i;
-	k->ncand[j] = nc;
-	for (int c = 0, done = -1; c < nc; c++) {
-		int r0 = k->cand[c] / CHUNK * CHUNK, rows = n - r0 < CHUNK ? n - r0 : CHUNK;
-		if (r0 == done)
-			continue;       /* the candidates come in order */
-		scale_rows(in->item + (size_t)r0 * (size_t)d, rows, d, u, k->S, NULL, NULL);
-		smab_widths_tri(d, W, k->S, rows, w + r0);
-		done = r0;
-	}
 }
 
 /* Uniformly one of member j's items. */
@@ -844,7 +562,7 @@ static void trace(const task *k, int mech, int64_t t, int j, int i, int iref,
 		mask |= 1u << k->mem[q];
 	double err = 0, gap = 0;
 	for (int q = 0; q < k->in->n; q++)
-		if (wref[q] > 0)
+		if (wref[q] > 0 && w[q] > 0)
 			err = fmax(err, fabs(w[q] - wref[q]) / wref[q]);
 	if (i != iref) {
 		double vr = mref[iref] + k->alpha * sqrt(wref[iref]);
@@ -900,17 +618,28 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 	}
 	for (int j = 0; j < k->m; j++)
 		Ap[j] = tri ? ls.W : k->A;        /* allocated by the tracking */
+	/* reuse: each user's width bounds, valid while this V grows */
+	int reuse = tri && ucb && k->reuse, uid[SMAB_MAX_AGENTS], cached[SMAB_MAX_AGENTS];
+	int nu = in->user ? ml_cache.ml.nusers : 1, ask[SMAB_MAX_AGENTS];
+	if (reuse) {
+		k->ub = smab_xmalloc((size_t)nu * (size_t)n * sizeof *k->ub);
+		k->seen = smab_xcalloc((size_t)nu, 1);
+	}
 	for (int64_t t = 0; t < k->T && rc == SMAB_OK; t++) {
 		if (!tri)
 			full_from_upper(ls.Vinv, d, k->A);
-		else if (ucb && k->single) {
-			double wf = smab_ls_factor32(&ls, k->W32);
+		else if (ucb && (k->single || reuse)) {
+			double wf = k->single ? smab_ls_factor32(&ls, k->W32) : smab_ls_factor_norm(&ls);
 			for (int j = 0; j < k->m; j++)
 				k->wfro[j] = wf;
 		}
-		for (int j = 0; j < k->m; j++)
+		for (int j = 0; j < k->m; j++) {
 			u[j] = user_of(k, j, t);
-		round_scores(k, need, u, Ap, Ap32, ls.theta, w, mu);
+			uid[j] = in->user ? k->users[(size_t)j * (size_t)k->T + (size_t)t] : 0;
+			cached[j] = reuse && need[j] == NEED_UCB && k->seen[uid[j]];
+			ask[j] = cached[j] ? NEED_MEAN : need[j];
+		}
+		smab_cw_scores(k, ask, u, Ap, Ap32, ls.theta, w, mu);
 		if (wr) {
 			int single = k->single, mixed = k->mixed;
 			const double *Aref[SMAB_MAX_AGENTS];
@@ -919,7 +648,7 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 			full_from_upper(ls.Vinv, d, k->A);
 			k->kernel = K_GEMM;
 			k->single = k->mixed = 0;
-			round_scores(k, need, u, Aref, Ap32, ls.theta, wr, mr);
+			smab_cw_scores(k, need, u, Aref, Ap32, ls.theta, wr, mr);
 			k->kernel = K_TRMM;
 			k->single = single;
 			k->mixed = mixed;
@@ -927,8 +656,12 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 		for (int j = 0; j < k->m; j++) {
 			const double *mj = mu + (size_t)j * (size_t)n;
 			double *wj = w + (size_t)j * (size_t)n;
-			if (k->mixed && need[j] == NEED_UCB)
-				refine(k, j, mj, wj, k->alpha, ls.W, u[j]);
+			if (cached[j])
+				k->ncand[j] = smab_cw_reuse(k, j, uid[j], mj, wj, k->alpha, ls.W, k->W32, u[j]);
+			else if (k->mixed && need[j] == NEED_UCB)
+				smab_cw_refine(k, j, mj, wj, k->alpha, ls.W, u[j]);
+			if (reuse && need[j] == NEED_UCB && !cached[j])
+				smab_cw_store(k, j, uid[j], wj, u[j], k->mixed);
 			int i = need[j] == NEED_UCB ? pick(k, j, mj, wj, k->alpha)
 			      : need[j] == NEED_MEAN ? pick(k, j, mj, NULL, 0)
 			      : pick_random(k, j, r);
@@ -936,7 +669,7 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 				trace(k, mech, t, j, i, pick(k, j, mr + (size_t)j * (size_t)n,
 				                              wr + (size_t)j * (size_t)n, k->alpha),
 				      wj, wr + (size_t)j * (size_t)n, mr + (size_t)j * (size_t)n,
-				      k->mixed ? k->ncand[j] : -1);
+				      k->mixed || cached[j] ? k->ncand[j] : -1);
 			y[j] = play(k, j, t, i);
 		}
 		for (int j = 0; j < k->m && rc == SMAB_OK; j++)
@@ -945,6 +678,10 @@ static int run_pooled(task *k, int mech, int deviator, double *curve)
 	}
 	smab_rng_free(&r);
 	smab_ls_free(&ls);
+	free(k->ub);
+	free(k->seen);
+	k->ub = NULL;
+	k->seen = NULL;
 	free(w);
 	free(mu);
 	free(wr);
@@ -988,10 +725,10 @@ static int run_metc(task *k, int64_t explore, double *curve)
 			else if (exploring && k->single)
 				k->wfro[j] = smab_ls_factor32(&own[j], k->W32 + (size_t)j * (size_t)d * (size_t)d);
 		}
-		round_scores(k, need, u, Ap, Ap32, th, w, mu);
+		smab_cw_scores(k, need, u, Ap, Ap32, th, w, mu);
 		for (int j = 0; j < k->m; j++) {
 			if (exploring && k->mixed)
-				refine(k, j, NULL, w + (size_t)j * (size_t)n, 1.0, own[j].W, u[j]);
+				smab_cw_refine(k, j, NULL, w + (size_t)j * (size_t)n, 1.0, own[j].W, u[j]);
 			int i = exploring ? pick(k, j, NULL, w + (size_t)j * (size_t)n, 1.0)
 			                  : pick(k, j, mu + (size_t)j * (size_t)n, NULL, 0);
 			y[j] = play(k, j, t, i);
@@ -1097,6 +834,7 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	int prec = (int)p[P_PRECISION].x;
 	k.single = k.kernel == K_TRMM && prec != PR_DOUBLE;
 	k.mixed = k.kernel == K_TRMM && prec == PR_MIXED;
+	k.reuse = k.kernel == K_TRMM && (int)p[P_REUSE].x == RU_USER;
 	uint32_t mask = coal_mask_of(p);
 	for (int a = 0; a < in.M; a++)
 		if (mask >> a & 1u)
@@ -1121,7 +859,14 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 		k.xn = smab_xmalloc((size_t)k.m * (size_t)n * sizeof *k.xn);
 		k.hi = smab_xmalloc((size_t)n * sizeof *k.hi);
 		k.cand = smab_xmalloc((size_t)n * sizeof *k.cand);
+	}
+	if (k.single)
 		smab_widths_tri32_bound(d, &k.babs, &k.brel);
+	if (k.reuse) {
+		k.bdone = smab_xmalloc((size_t)(n + CHUNK - 1) / CHUNK);
+		k.bn = smab_xmalloc((size_t)CHUNK * sizeof *k.bn);
+		if (!k.S32)
+			k.S32 = smab_xmalloc(chunk * sizeof *k.S32);
 	}
 	const char *tf = getenv("SMAB_TEST_COALITION_CHOICES");
 	if (tf && *tf && !(k.trace = fopen(tf, "a")))
@@ -1169,6 +914,8 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	free(k.xn);
 	free(k.hi);
 	free(k.cand);
+	free(k.bdone);
+	free(k.bn);
 	if (k.trace)
 		fclose(k.trace);
 	inst_free(&in);

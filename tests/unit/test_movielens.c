@@ -627,6 +627,76 @@ START_TEST(test_coalition_mixed)
 }
 END_TEST
 
+/* 'reuse: user' on MovieLens, where it matters: the three smallest groups
+ * of the 12-state game (agents 10 to 12, a few dozen users each, so a
+ * user comes back every few dozen rounds; d = 40, T = 600).  LinUCB-M and
+ * a greedy deviator give the regrets of 'reuse: none' to the bit under
+ * every precision; and the choice trace (SMAB_TEST_COALITION_CHOICES, the
+ * gemm reference in lockstep) shows the saving: most agent-rounds reuse a
+ * user's bounds, those recompute on average under three of the 14 blocks
+ * of 128 movies, and every choice is gemm's. */
+START_TEST(test_coalition_reuse)
+{
+	smab_value p[NPAR];
+	double ref[2 * NMET], sc[2 * NMET], curve[2 * NMET];
+	static const char *const m[] = {"linucb", "dev-greedy"};
+	static const char *const prec[] = {"double", "single", "mixed"};
+	const smab_suite *S = coalition_ml(p, 40, 600);
+	su_set_enum(S, p, "groups", "state");
+	su_set(S, p, "states", 12);
+	su_set(S, p, "coalition", 0xe00);
+	su_set(S, p, "deviate.agent", 11);
+	for (int q = 0; q < 3; q++) {
+		su_set_enum(S, p, "precision", prec[q]);
+		su_set_enum(S, p, "reuse", "none");
+		ck_assert_int_eq(su_run(S, p, 5, 0, 0, m, 2, NULL, 0, ref, curve), SMAB_OK);
+		su_set_enum(S, p, "reuse", "user");
+		ck_assert_int_eq(su_run(S, p, 5, 0, 0, m, 2, NULL, 0, sc, curve), SMAB_OK);
+		for (int k = 0; k < 2; k++)
+			for (int a = 0; a < NMET; a++) {
+				if (a == 0 || (a >= 10 && a <= 12))
+					ck_assert(ref[k * NMET + a] > 0);
+				ck_assert_msg(memcmp(&sc[k * NMET + a], &ref[k * NMET + a], sizeof sc[0]) == 0,
+				              "%s, %s, metric %d: %.17g vs %.17g", prec[q], m[k], a,
+				              sc[k * NMET + a], ref[k * NMET + a]);
+			}
+	}
+	char path[] = "/tmp/smab-reuse.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	setenv("SMAB_TEST_COALITION_CHOICES", path, 1);
+	su_set_enum(S, p, "precision", "double");
+	ck_assert_int_eq(su_run(S, p, 5, 0, 0, m, 1, NULL, 0, sc, curve), SMAB_OK);
+	unsetenv("SMAB_TEST_COALITION_CHOICES");
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char mech[32];
+	unsigned mk, rep;
+	long long t;
+	int a, i, iref, nc;
+	double err, gap;
+	long n = 0, reused = 0, same = 0, rows = 0;
+	while (fscanf(f, "%31s %u %u %lld %d %d %d %lf %lf %d", mech, &mk, &rep, &t, &a, &i,
+	              &iref, &err, &gap, &nc) == 10) {
+		n++;
+		same += i == iref;
+		if (nc >= 0) {
+			reused++;
+			rows += nc;
+			ck_assert(nc > 0 && nc <= 1682 && err < 1e-9);
+		}
+	}
+	fclose(f);
+	unlink(path);
+	ck_assert_int_eq(n, 3 * 600);
+	ck_assert_msg(reused > n / 2, "%ld of %ld agent-rounds reuse", reused, n);
+	ck_assert_msg(rows < 3 * 128 * reused, "%.1f movies recomputed per reusing agent-round",
+	              (double)rows / (double)reused);
+	ck_assert_msg(same == n, "%ld of %ld choices are gemm's", same, n);
+}
+END_TEST
+
 static Suite *movielens_suite(void)
 {
 	Suite *s = suite_create("movielens");
@@ -644,6 +714,7 @@ static Suite *movielens_suite(void)
 	tcase_add_test(tc, test_embed_args);
 	tcase_add_test(tc, test_coalition_scale);
 	tcase_add_test(tc, test_coalition_mixed);
+	tcase_add_test(tc, test_coalition_reuse);
 	suite_add_tcase(s, tc);
 	return s;
 }
