@@ -18,12 +18,18 @@
  *    agent-rounds per second, the speedup over gemm, and the kernel's
  *    flops per second as a share of its bare product's.  GREEDY too (no
  *    widths; the same code under both kernels), as agent-rounds/s.
+ * 3. Reuse (the default 'reuse: user'): the same coalitions at T = 4096,
+ *    where users come back, under mixed precision without and with reuse
+ *    and under double and single with it: agent-rounds per second against
+ *    mixed without reuse in the same pass and against gemm's of step 2
+ *    (the per-agent-round cost of a kernel does not depend on T).
  * Agreement (--agree): LinUCB-M, one replication of T rounds, on gender
  * (its three coalitions) and occupation (agents {1}, {1,2}, {1..4},
  * {1..8}); the chosen movie of every agent-round under trmm (double,
- * single and mixed) against gemm, via SMAB_TEST_COALITION_CHOICES, and
- * under mixed the mean number of movies whose widths the screen sent back
- * to double per member-round.  The first
+ * single and mixed, with the default reuse) against gemm, via
+ * SMAB_TEST_COALITION_CHOICES, and the mean number of movies whose widths
+ * were recomputed per member-round where the reuse (a block or more) or
+ * the mixed screen (its candidates) left out the rest.  The first
  * agent-round where the runs part ends the comparison of that coalition:
  * after it the histories differ, so later choices are not comparable.
  * Agreement = identical choices before the first difference / all.
@@ -248,11 +254,14 @@ static int agree(smab_value *p, int T, int only)
 				long long t;
 				int a, i, iref, nc;
 				double err, gap, maxerr = 0, maxgap = 0;
-				long n = 0, same = 0, cands = 0;
+				long n = 0, same = 0, cands = 0, nscreen = 0;
 				while (f && fscanf(f, "%31s %u %u %lld %d %d %d %lf %lf %d", mech, &mk, &rep,
 				                   &t, &a, &i, &iref, &err, &gap, &nc) == 10) {
 					n++;
-					cands += nc;
+					if (nc >= 0) {
+						cands += nc;
+						nscreen++;
+					}
 					same += i == iref;
 					maxerr = err > maxerr ? err : maxerr;
 					maxgap = gap > maxgap ? gap : maxgap;
@@ -264,12 +273,11 @@ static int agree(smab_value *p, int T, int only)
 				       "(%.4f%%), width error <= %.2e, largest index gap where they differ %.2e",
 				       games[g].name, mk, pr, same, n, n ? 100.0 * (double)same / (double)n : 0.0,
 				       maxerr, maxgap);
-				if (prec == 2)
-					printf("; %.2f candidates per member-round", n ? (double)cands / (double)n : 0.0);
-				printf("\n");
-				if (prec == 2)
-					printf("bench coalition.agree.%s.%u.%s.candidates %.4g\n", games[g].name,
-					       mask, pr, n ? (double)cands / (double)n : 0.0);
+				double per = nscreen ? (double)cands / (double)nscreen : 0.0;
+				printf("; %.1f movies recomputed per member-round in the %ld that reuse or "
+				       "screen\n", per, nscreen);
+				printf("bench coalition.agree.%s.%u.%s.recomputed %.4g\n", games[g].name, mask,
+				       pr, per);
 				printf("bench coalition.agree.%s.%u.%s.rate %.6g\n", games[g].name, mask, pr,
 				       n ? (double)same / (double)n : 0.0);
 				printf("bench coalition.agree.%s.%u.%s.width_error %.3g\n", games[g].name, mask,
@@ -325,6 +333,8 @@ int main(int argc, char **argv)
 	static const int sizes[] = {1, 2, 4, 8};
 	static const char *const kname[4] = {"gemm", "trmm", "single", "mixed"};
 	int linucb = smab_suite_mech(S, "linucb");
+	double gemm_ar[4];
+	set(p, "reuse", 1);                    /* none: the kernels alone */
 	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
 		int m = sizes[s];
 		unsigned mask = (1u << m) - 1;
@@ -353,7 +363,39 @@ int main(int argc, char **argv)
 			if (kk)
 				printf("bench coalition.linucb%s.m%d.speedup %.4g\n", key, m, ar[kk] / ar[0]);
 		}
+		gemm_ar[s] = ar[0];
 	}
+	/* reuse: a user's widths bound its later ones, so a later round
+	 * recomputes a block or two; it pays only once users come back, so at
+	 * the experiments' horizon, against the same precision without it */
+	int TR = quick ? 16 : 4096;
+	set(p, "kernel", 0);
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		int m = sizes[s];
+		unsigned mask = (1u << m) - 1;
+		double ar[4];
+		static const char *const rname[4] = {"mixed, none", "mixed", "double", "single"};
+		static const char *const rkey[4] = {".mixed.none", ".mixed", ".double", ".single"};
+		for (int kk = 0; kk < 4; kk++) {
+			set(p, "reuse", kk == 0);       /* user|none */
+			set(p, "precision", kk <= 1 ? 2 : kk == 2 ? 0 : 1);
+			ar[kk] = (double)m * TR / task_seconds(p, linucb, mask, TR);
+			printf("linucb m = %d, reuse %-11s T = %d: %8.0f agent-rounds/s", m, rname[kk], TR,
+			       ar[kk]);
+			if (kk)
+				printf(", %5.2fx mixed without reuse, %5.2fx gemm's", ar[kk] / ar[0],
+				       ar[kk] / gemm_ar[s]);
+			printf("\n");
+			printf("bench coalition.reuse%s.m%d.agent_rounds %.4g\n", rkey[kk], m, ar[kk]);
+			if (kk) {
+				printf("bench coalition.reuse%s.m%d.speedup_none %.4g\n", rkey[kk], m,
+				       ar[kk] / ar[0]);
+				printf("bench coalition.reuse%s.m%d.speedup %.4g\n", rkey[kk], m,
+				       ar[kk] / gemm_ar[s]);
+			}
+		}
+	}
+	set(p, "reuse", 0);
 	set(p, "kernel", 0);
 	set(p, "precision", 0);
 	int greedy = smab_suite_mech(S, "greedy");
