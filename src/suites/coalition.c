@@ -1012,15 +1012,41 @@ static int64_t coal_horizon(const smab_value *p)
 /* About one unit per agent-round of a cheap learner; a LinUCB agent-round
  * costs n d^2 multiply-adds under the gemm kernel (one unit per ~1000),
  * half that under trmm: the units are relative, so both count the same. */
+/* The cost of a reuse round against a full one: the means, a block or two
+ * of the product and the update, against every block (bench_coalition's
+ * reuse rows: mixed with reuse runs 3.2-4.2x mixed without it at T = 4096,
+ * first rounds included, so about a quarter once every user was seen). */
+#define REUSE_SHARE 0.25
+
+/* Per mechanism and member: a unit per round plus the widths' product,
+ * n d^2 / 1000 units, in every round without reuse; with reuse, in the
+ * rounds that meet a user for the first time (U (1 - (1 - 1/U)^T) of them
+ * in expectation for a group of U users; one for the synthetic games'
+ * single user) and REUSE_SHARE of it in the others.  Without this, plan
+ * --calibrate, which times tasks cut to a few hundred rounds where most
+ * users are new, would project a table at T = 4096 twice too long. */
 static double coal_cost(const smab_value *p, int nmech)
 {
-	double n = SYN_K, d = SYN_K;
-	if ((int)p[P_INSTANCE].x == I_ML) {
-		n = 1682;
-		d = p[P_DIM].x;
+	int ml = (int)p[P_INSTANCE].x == I_ML, M = n_agents(p);
+	double n = ml ? 1682 : SYN_K, d = ml ? p[P_DIM].x : SYN_K;
+	double T = p[P_HORIZON].x, W = n * d * d / 1000.0, cost = 0;
+	int reuse = (int)p[P_KERNEL].x == K_TRMM && (int)p[P_REUSE].x == RU_USER;
+	char err[480];
+	int groups = reuse && ml && ml_prepare(p, 1, 0, err, sizeof err) == SMAB_OK;
+	uint32_t mask = coal_mask_of(p);
+	for (int a = 0; a < M; a++) {
+		if (!(mask >> a & 1u))
+			continue;
+		if (!reuse) {
+			cost += T * (1.0 + W);
+			continue;
+		}
+		/* without the data (plan on another machine): an even share */
+		double U = !ml ? 1.0 : groups ? ml_cache.nmembers[a] : 943.0 / M;
+		double first = U * (1.0 - pow(1.0 - 1.0 / U, T));
+		cost += T * (1.0 + REUSE_SHARE * W) + first * (1.0 - REUSE_SHARE) * W;
 	}
-	double m = smab_coal_size(coal_mask_of(p));
-	return nmech * m * p[P_HORIZON].x * (1.0 + n * d * d / 1000.0);
+	return nmech * cost;
 }
 
 const smab_suite smab_suite_coalition = {

@@ -206,6 +206,29 @@ START_TEST(reuse_is_exact)
 }
 END_TEST
 
+/* The cost model under reuse: the synthetic games have one user, met in
+ * the first round, so a member's task costs T (1 + W/4) + 3W/4 with W =
+ * 25^3 / 1000 the widths' product, against T (1 + W) without reuse; so
+ * under reuse a task twice as long costs less than twice as much. */
+START_TEST(reuse_cost_model)
+{
+	smab_value p[MAXP];
+	su_defaults(S, p, MAXP);
+	su_set(S, p, "coalition", 0x7);
+	su_set(S, p, "horizon", 1000);
+	double W = 25.0 * 25.0 * 25.0 / 1000.0;
+	su_set_enum(S, p, "reuse", "none");
+	ck_assert_double_eq_tol(S->cost(p, 2), 2 * 3 * 1000 * (1 + W), 1e-6);
+	su_set_enum(S, p, "reuse", "user");
+	double c1 = S->cost(p, 2);
+	ck_assert_double_eq_tol(c1, 2 * 3 * (1000 * (1 + W / 4) + 3 * W / 4), 1e-6);
+	su_set(S, p, "horizon", 2000);
+	ck_assert(S->cost(p, 2) < 2 * c1);
+	su_set_enum(S, p, "kernel", "gemm");     /* no reuse under gemm */
+	ck_assert_double_eq_tol(S->cost(p, 2), 2 * 3 * 2000 * (1 + W), 1e-6);
+}
+END_TEST
+
 /* A uniformly random deviator on agent 0's ten items has expected regret
  * (0 + 0.1 + 0.2 + 0.3 + 0.4) / 5 = 0.2 a round: over T = 5000 rounds and 8
  * replications the mean is within 5 standard errors of 0.2 T (one round's
@@ -475,6 +498,7 @@ static Suite *coalition_suite(void)
 	tcase_add_test(tc, kernels_choose_alike);
 	tcase_add_test(tc, mixed_is_double);
 	tcase_add_test(tc, reuse_is_exact);
+	tcase_add_test(tc, reuse_cost_model);
 	tcase_add_test(tc, random_deviator_regret);
 	tcase_add_test(tc, scale_multiplies_theta);
 	tcase_add_test(tc, mul_lemma1_buffer);
