@@ -108,6 +108,24 @@ YAML
 	check "MovieLens: -np 1 and -np 2 give identical datasets" same_results ml1.h5 ml2.h5
 	check "MovieLens: the agents are named M,F" \
 		sh -c "h5dump -a /agents ml1.h5 | grep -q '\"M,F\"'"
+	# reuse: the three smallest groups of the 12-state game, whose users come
+	# back every few dozen rounds; the default reuse and none give the same
+	# datasets
+	cat >reuse.yaml <<YAML
+suite: coalition
+seed: 4
+replications: 2
+mechanisms: [linucb, dev-greedy]
+params: {instance: movielens, groups: state, states: 12, dim: 16, horizon: 400,
+         deviate.agent: 11, data: "$data"}
+sweep:
+  coalition: {agents: [[10], [11], [12], [10, 11], [10, 12], [11, 12], [10, 11, 12]]}
+YAML
+	mpi 2 run reuse.yaml -o reuse-user.h5 -q >reuse-user.out 2>&1
+	check "MovieLens 12-state game, the default reuse: user" test $? -eq 0
+	mpi 2 run reuse.yaml -s params.reuse=none -o reuse-none.h5 -q >reuse-none.out 2>&1
+	check "... and reuse: none" test $? -eq 0
+	check "reuse: user and none give identical datasets" same_results reuse-user.h5 reuse-none.h5
 else
 	echo "skip - no MovieLens-100k copy here (set SMAB_DATA): MovieLens game"
 fi
