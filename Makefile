@@ -160,8 +160,10 @@ check: $(BIN) $(UNITBIN) $(ITESTBIN)
 unit: $(UNITBIN)
 	@bash tests/run-tests.sh $(BUILD) unit
 
+# The sanitizers slow the tests two to three times, and a loaded machine
+# more: Check's per-test timeouts are stretched 4x here (unless set).
 asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan \
+	@CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-4} $(MAKE) --no-print-directory BUILD=build-asan \
 	  OPT="-O1 -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow" \
 	  LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" unit
 

@@ -945,6 +945,7 @@ static Suite *drift_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("streams");
+	tcase_set_timeout(tc, 30);      /* 4000 short runs: seconds under ASan on a loaded machine */
 	tcase_add_test(tc, test_ts_reproducible);
 	tcase_add_test(tc, test_crn_subsets);
 	tcase_add_test(tc, test_crn_greedy_twin);
