@@ -865,8 +865,6 @@ static int coal_run(const smab_task *t, smab_task_out *out)
 	if (k.reuse) {
 		k.bdone = smab_xmalloc((size_t)(n + CHUNK - 1) / CHUNK);
 		k.bn = smab_xmalloc((size_t)CHUNK * sizeof *k.bn);
-		if (!k.S32)
-			k.S32 = smab_xmalloc(chunk * sizeof *k.S32);
 	}
 	const char *tf = getenv("SMAB_TEST_COALITION_CHOICES");
 	if (tf && *tf && !(k.trace = fopen(tf, "a")))
